@@ -1,0 +1,96 @@
+/**
+ * The one wiring declaration: which schema, which tables, which data sources, and (through the
+ * file tree under `resolversDir`) which resolver serves which field. The CDK stack (infra/aws) and
+ * the local runtime (infra/local) both read a value of this type, so what is tested locally is
+ * what is deployed. Nothing here is specific to one API.
+ */
+
+export type AttributeType = 'S' | 'N' | 'B';
+
+export interface KeyDef {
+  name: string;
+  type: AttributeType;
+}
+
+export interface IndexDef {
+  indexName: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+}
+
+export interface TableDef {
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  globalSecondaryIndexes?: IndexDef[];
+  /** Stream view type; the local runtime reads DynamoDB Local's stream, AWS its real one. */
+  stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
+  /** Attribute holding an epoch-seconds expiry. */
+  timeToLiveAttribute?: string;
+}
+
+export interface BucketDef {
+  /** Origins allowed to PUT/GET from a browser (CORS). */
+  corsAllowedOrigins?: string[];
+}
+
+/** A value for an environment variable: a literal, or the deployed name of a declared resource. */
+export type EnvValue =
+  | string
+  | { tableName: string }
+  | { bucketName: string }
+  | { busName: string };
+
+export type DataSourceDef =
+  | { kind: 'NONE'; description?: string }
+  | { kind: 'DYNAMODB'; table: string; description?: string }
+  | {
+      kind: 'LAMBDA';
+      /** Module path relative to `root`; it exports `handler(event, context)`. */
+      handler: string;
+      environment?: Record<string, EnvValue>;
+      /** Table keys / bucket keys / bus keys the function may use (least privilege in AWS). */
+      grants?: { tables?: string[]; buckets?: string[]; buses?: string[] };
+      description?: string;
+    }
+  | { kind: 'EVENTBRIDGE'; bus: string; description?: string };
+
+export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
+
+export interface ApiDefinition {
+  name: string;
+  /** Absolute directory all other paths are relative to. */
+  root: string;
+  /** GraphQL SDL files, relative to root, concatenated in order. */
+  schema: string[];
+  /** Folder holding `Type.field.[dataSource].ts` unit resolvers and `Type.field/` pipelines. */
+  resolversDir: string;
+  authentication: { default: AuthMode; additional?: AuthMode[] };
+  tables: Record<string, TableDef>;
+  buckets?: Record<string, BucketDef>;
+  /** Event buses by key; the value is a description. */
+  buses?: Record<string, { description?: string }>;
+  dataSources: Record<string, DataSourceDef>;
+  /** AppSync environment variables, visible to resolvers as `ctx.env`. */
+  environment?: Record<string, EnvValue>;
+}
+
+/** One pipeline function: `N.name.[dataSource].ts` inside a `Type.field/` folder. */
+export interface FunctionWiring {
+  /** Unique name, e.g. `Mutation_modifyFile_1_authorize`. */
+  name: string;
+  order: number;
+  dataSource: string;
+  /** Source file, absolute path. */
+  file: string;
+}
+
+export interface ResolverWiring {
+  typeName: string;
+  fieldName: string;
+  kind: 'UNIT' | 'PIPELINE';
+  /** UNIT: the data source; PIPELINE: undefined. */
+  dataSource?: string;
+  /** UNIT: the resolver file. PIPELINE: the optional `pipeline.ts` with before/after (request/response). */
+  file?: string;
+  functions: FunctionWiring[];
+}
