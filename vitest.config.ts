@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['infra/**/*.test.ts', 'resolvers/**/*.test.ts', 'client/**/*.test.ts', 'test/**/*.test.ts'],
     // End-to-end suites start DynamoDB Local (a JVM) and other servers: keep parallelism modest on 2 cores.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -1,0 +1,120 @@
+/**
+ * `npm start` — runs the local stack for an API declaration (craft-sync's by default) and prints
+ * how to reach it. Also: `user add <email> <password> [--group G]...` and `token <email> <password>`
+ * against the issuer of a running (or stopped) stack in the same data directory.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ApiDefinition } from '../wiring/types.ts';
+import { startRuntime } from './runtime.ts';
+import { startCognito } from './services/cognito.ts';
+
+const USAGE = `usage:
+  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
+  user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
+  token <email> <password> [--data-dir .craft-sync]`;
+
+async function loadApi(path: string): Promise<ApiDefinition> {
+  const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const api = (mod.api ?? mod.default ?? Object.values(mod).find((v) => v && typeof v === 'object' && 'resolversDir' in v)) as ApiDefinition | undefined;
+  if (!api) throw new Error(`${path} exports no ApiDefinition (export const api = {...})`);
+  return api;
+}
+
+/** The issuer of the data directory: the running stack's, or one started just for this command. */
+async function withCognito<T>(dataDir: string, fn: (c: Awaited<ReturnType<typeof startCognito>>) => Promise<T>): Promise<T> {
+  const cognito = await startCognito({ dataDir: join(dataDir, 'cognito'), ...runningCognitoPort(dataDir) });
+  try {
+    return await fn(cognito);
+  } finally {
+    await cognito.stop();
+  }
+}
+
+function runningCognitoPort(dataDir: string): { attachTo?: string } {
+  const file = join(dataDir, 'runtime.json');
+  if (!existsSync(file)) return {};
+  const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; cognito?: { endpoint: string } };
+  try {
+    process.kill(info.pid, 0);
+    return info.cognito ? { attachTo: info.cognito.endpoint } : {};
+  } catch {
+    return {};
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string', default: '.craft-sync' },
+      api: { type: 'string', default: 'infra/api.ts' },
+      'in-memory': { type: 'boolean', default: false },
+      group: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const dataDir = resolve(values['data-dir']!);
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === 'start') {
+    const started = Date.now();
+    const runtime = await startRuntime({
+      api: await loadApi(values.api!),
+      dataDir,
+      inMemory: values['in-memory'],
+      port: values.port ? Number(values.port) : 4455,
+    });
+    const ms = Date.now() - started;
+    console.log(`craft-sync local AppSync runtime ready in ${ms} ms
+  GraphQL (HTTP):      ${runtime.graphqlUrl}
+  Real-time (wss):     ${runtime.realtimeUrl}
+  Amplify config:      ${runtime.amplifyConfigPath}
+  TLS CA (Node):       NODE_EXTRA_CA_CERTS=${runtime.caCertPath}
+  DynamoDB Local:      ${runtime.dynamodb.endpoint}${runtime.cognito ? `\n  Cognito issuer:      ${runtime.cognito.endpoint} (pool ${runtime.cognito.userPoolId}, client ${runtime.cognito.clientId})` : ''}${runtime.apiKey ? `\n  API key:             ${runtime.apiKey}` : ''}
+  Data directory:      ${runtime.dataDir}
+Dev users and tokens (in another terminal):
+  npm run cli -- user add alice@example.com 'Passw0rd!'
+  npm run cli -- token alice@example.com 'Passw0rd!'   # prints an access token for the authorization header`);
+    const shutdown = () => {
+      runtime.stop().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    return -1; // keep running
+  }
+  if (command === 'user' && sub === 'add') {
+    const [email, password] = rest;
+    if (!email || !password) throw new UsageError('user add needs <email> <password>');
+    const user = await withCognito(dataDir, (c) => c.createUser({ email, password, groups: values.group ?? [] }));
+    console.log(JSON.stringify({ email, sub: user.sub, groups: values.group ?? [] }));
+    return 0;
+  }
+  if (command === 'token') {
+    const [email, password] = [sub, ...rest];
+    if (!email || !password) throw new UsageError('token needs <email> <password>');
+    const tokens = await withCognito(dataDir, (c) => c.signIn(email, password));
+    console.log(tokens.accessToken);
+    return 0;
+  }
+  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `error: ${(e as Error).message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

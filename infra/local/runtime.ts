@@ -1,0 +1,188 @@
+/**
+ * The local AppSync runtime: one process that serves an ApiDefinition over GraphQL HTTP and the
+ * AppSync real-time protocol, running the bundled resolver code against real local stand-ins
+ * (DynamoDB Local, a Cognito-compatible issuer, a local event bus). Generic: it knows nothing of
+ * any one schema.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
+import { discoverResolvers } from '../wiring/discover.ts';
+import { loadSchema, validateWiring } from '../wiring/schema.ts';
+import { bundleResolverCode } from '../build/bundle.ts';
+import { createResolverExecutor } from './appsync-js/executor.ts';
+import { createDataSources } from './datasources/index.ts';
+import { startDynamoDbLocal } from './services/dynamodb-local.ts';
+import { ensureTables, startTtlSweeper } from './services/tables.ts';
+import { LocalEventBus } from './services/event-bus.ts';
+import { startCognito, type LocalCognito } from './services/cognito.ts';
+import { createAuthenticator } from './auth/index.ts';
+import { fieldAuthorizer } from './graphql/field-auth.ts';
+import { graphqlHttpHandler } from './graphql/http.ts';
+import { createRealtimeEngine } from './graphql/subscriptions.ts';
+import { createRealtimeServer } from './realtime/server.ts';
+import { ensureCertificate } from './net/cert.ts';
+import { listen } from './net/listener.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+
+export interface RuntimeOptions {
+  api: ApiDefinition;
+  /** Where everything persists (default `.craft-sync/` in the working directory). */
+  dataDir?: string;
+  /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
+  inMemory?: boolean;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Where the TLS CA and certificate live (default `<dataDir>/tls`); tests share one CA. */
+  tlsDir?: string;
+  /** Real-time keep-alive interval (AppSync: about a minute). */
+  keepAliveIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Runtime {
+  graphqlUrl: string;
+  realtimeUrl: string;
+  port: number;
+  dataDir: string;
+  /** PEM file of the local CA that signed the TLS certificate (NODE_EXTRA_CA_CERTS). */
+  caCertPath: string;
+  /** An Amplify v6 `ResourcesConfig` for this runtime, also written to `amplifyConfigPath`. */
+  amplifyConfig: Record<string, unknown>;
+  amplifyConfigPath: string;
+  apiKey?: string;
+  iamCredentials?: { accessKeyId: string; secretAccessKey: string };
+  cognito?: LocalCognito;
+  dynamodb: { endpoint: string; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
+  bus: LocalEventBus;
+  tableName(key: string): string;
+  stop(): Promise<void>;
+}
+
+export const REGION = 'us-east-1';
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const { api } = opts;
+  const dataDir = resolve(opts.dataDir ?? '.craft-sync');
+  mkdirSync(dataDir, { recursive: true });
+  const host = opts.host ?? '127.0.0.1';
+  const modes = [api.authentication.default, ...(api.authentication.additional ?? [])];
+
+  // Fail on a broken declaration before any service starts.
+  const loaded = loadSchema(api);
+  const wiring = discoverResolvers(api);
+  validateWiring(loaded.schema, wiring);
+  const bundling = Promise.all(
+    wiring.flatMap((r) => [r.file, ...r.functions.map((f) => f.file)]).filter((f): f is string => !!f).map((f) => bundleResolverCode(f)),
+  );
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
+    stops.length = 0;
+  };
+  try {
+    const [dynamo, cognito, cert] = await Promise.all([
+      startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) }),
+      modes.includes('AMAZON_COGNITO_USER_POOLS') ? startCognito({ dataDir: join(dataDir, 'cognito') }) : Promise.resolve(undefined),
+      ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls')),
+      bundling,
+    ]);
+    stops.push(() => dynamo.stop());
+    if (cognito) stops.push(() => cognito.stop());
+
+    const tableName = (key: string) => {
+      if (!api.tables[key]) throw new Error(`unknown table "${key}"`);
+      return key;
+    };
+    await ensureTables(dynamo.client, api.tables, tableName);
+    const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
+    stops.push(async () => sweeper.stop());
+
+    const bus = new LocalEventBus({ log: (l: string) => log(`[events] ${l}`) });
+    const resolveEnv = (v: EnvValue): string => {
+      if (typeof v === 'string') return v;
+      if ('tableName' in v) return tableName(v.tableName);
+      if ('bucketName' in v) return v.bucketName;
+      return v.busName;
+    };
+    const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
+    const dataSources = createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv });
+    const resolvers = await createResolverExecutor({ wiring, dataSources, log });
+
+    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes);
+    const authenticator = createAuthenticator({
+      modes,
+      userPool: cognito ? { issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientIds: [cognito.clientId] } : undefined,
+      apiKeys: secrets.apiKey ? [secrets.apiKey] : [],
+      iam: secrets.iam ? { credentials: [secrets.iam], region: REGION } : undefined,
+    });
+    const deps = { loaded, resolvers, authorizeField: fieldAuthorizer(api.authentication.default), env, log };
+    const realtime = createRealtimeServer({ engine: createRealtimeEngine({ ...deps, authenticator }), keepAliveIntervalMs: opts.keepAliveIntervalMs, log: (l) => log(`[realtime] ${l}`) });
+    stops.push(() => realtime.close());
+    const path = '/graphql';
+    const onRequest = graphqlHttpHandler({ ...deps, authenticator, publisher: realtime.publisher, path }, log);
+    const server = await listen({
+      port: opts.port ?? 0,
+      host,
+      tls: cert,
+      onRequest,
+      onUpgrade: (req, socket, head) => {
+        if ((req.url ?? '').startsWith(`${path}/realtime`)) realtime.handleUpgrade(req, socket, head);
+        else socket.destroy();
+      },
+    });
+    stops.push(() => server.close());
+
+    const graphqlUrl = `http://${host}:${server.port}${path}`;
+    const realtimeUrl = `wss://${host}:${server.port}${path}/realtime`;
+    const amplifyConfig: Record<string, unknown> = {
+      API: {
+        GraphQL: {
+          endpoint: graphqlUrl,
+          region: REGION,
+          defaultAuthMode: authModeName(api.authentication.default),
+          ...(secrets.apiKey ? { apiKey: secrets.apiKey.key } : {}),
+        },
+      },
+      ...(cognito
+        ? { Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint, loginWith: { email: true } } } }
+        : {}),
+    };
+    const amplifyConfigPath = join(dataDir, 'amplify-config.json');
+    writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
+    writeFileSync(
+      join(dataDir, 'runtime.json'),
+      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint }, null, 2)}\n`,
+    );
+
+    return {
+      graphqlUrl,
+      realtimeUrl,
+      port: server.port,
+      dataDir,
+      caCertPath: cert.caCertPath,
+      amplifyConfig,
+      amplifyConfigPath,
+      apiKey: secrets.apiKey?.key,
+      iamCredentials: secrets.iam,
+      cognito,
+      dynamodb: { endpoint: dynamo.endpoint, client: dynamo.client },
+      bus,
+      tableName,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function authModeName(mode: string): string {
+  return { AMAZON_COGNITO_USER_POOLS: 'userPool', API_KEY: 'apiKey', AWS_IAM: 'iam' }[mode] ?? 'userPool';
+}
+
+export const newKey = (bytes: number) => randomBytes(bytes).toString('hex');

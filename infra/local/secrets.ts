@@ -1,0 +1,32 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { AuthMode } from '../wiring/types.ts';
+
+export interface LocalSecrets {
+  /** The dev API key, like AppSync's `da2-…` keys; a year's validity. */
+  apiKey?: { key: string; expiresAt: number };
+  /** Credentials a backend caller signs IAM (SigV4) requests with. */
+  iam?: { accessKeyId: string; secretAccessKey: string; accountId: string; userArn: string };
+}
+
+/** Reads the data directory's dev credentials, creating the ones the auth modes need. */
+export function loadOrCreateSecrets(path: string, modes: AuthMode[]): LocalSecrets {
+  const secrets: LocalSecrets = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets) : {};
+  let changed = false;
+  const now = Math.floor(Date.now() / 1000);
+  if (modes.includes('API_KEY') && (!secrets.apiKey || secrets.apiKey.expiresAt < now + 86_400)) {
+    secrets.apiKey = { key: `da2-${randomBytes(13).toString('hex')}`, expiresAt: now + 365 * 86_400 };
+    changed = true;
+  }
+  if (modes.includes('AWS_IAM') && !secrets.iam) {
+    secrets.iam = {
+      accessKeyId: `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      accountId: '000000000000',
+      userArn: 'arn:aws:iam::000000000000:user/local-backend',
+    };
+    changed = true;
+  }
+  if (changed) writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}

@@ -1,0 +1,254 @@
+/**
+ * The local runtime over raw HTTP, against the tests' own notes API: AppSync's response and error
+ * formats, auth, scalars, resolvers of every kind, and bad input that must change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, generateKeyPair } from 'jose';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { notesApi } from '../fixtures/notes-api/api.ts';
+import { gql, startStack, type TestStack } from './harness.ts';
+
+let stack: TestStack;
+let alice: string;
+let admin: string;
+let url: string;
+const auth = (token: string) => ({ authorization: token });
+
+const ADD = `mutation Add($input: NoteInput!) { addNote(input: $input) { id board title body author email meta createdAt } }`;
+
+async function countNotes(): Promise<number> {
+  const out = await stack.runtime.dynamodb.client.send(new ScanCommand({ TableName: stack.runtime.tableName('notes'), Select: 'COUNT' }));
+  return out.Count ?? 0;
+}
+
+beforeAll(async () => {
+  stack = await startStack(notesApi);
+  url = stack.runtime.graphqlUrl;
+  alice = await stack.tokenFor('alice@example.com');
+  admin = await stack.tokenFor('root@example.com', ['admins']);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('queries and mutations', () => {
+  it('runs a pipeline mutation that writes to DynamoDB and reads it back', async () => {
+    const add = await gql(url, ADD, { input: { board: 'b1', title: 'hello', email: 'a@b.co', meta: '{"n":1}' } }, auth(alice));
+    expect(add.status).toBe(200);
+    expect(add.body.errors).toBeUndefined();
+    const note = add.body.data!.addNote as Record<string, unknown>;
+    expect(note).toMatchObject({ board: 'b1', title: 'hello', author: expect.any(String), email: 'a@b.co', meta: '{"n":1}' });
+    expect(note.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(note.createdAt as string)).not.toBeNaN();
+
+    const stored = await stack.runtime.dynamodb.client.send(
+      new GetItemCommand({ TableName: stack.runtime.tableName('notes'), Key: { id: { S: note.id as string } } }),
+    );
+    expect(stored.Item?.title?.S).toBe('hello');
+
+    const get = await gql(url, `query($id: ID!) { getNote(id: $id) { id title board } }`, { id: note.id }, auth(alice));
+    expect(get.body).toEqual({ data: { getNote: { id: note.id, title: 'hello', board: 'b1' } } });
+  });
+
+  it('queries an index with paging through nextToken', async () => {
+    for (const title of ['p1', 'p2', 'p3']) await gql(url, ADD, { input: { board: 'paged', title } }, auth(alice));
+    const seen: string[] = [];
+    let nextToken: string | null = null;
+    do {
+      const page = await gql(url, `query($n: String) { listNotes(board: "paged", limit: 2, nextToken: $n) { items { title } nextToken } }`, { n: nextToken }, auth(alice));
+      const data = page.body.data!.listNotes as { items: Array<{ title: string }>; nextToken: string | null };
+      seen.push(...data.items.map((i) => i.title));
+      nextToken = data.nextToken;
+    } while (nextToken);
+    expect(seen.sort()).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('invokes a Lambda data source with AppSync\'s event and maps a thrown error', async () => {
+    const ok = await gql(url, `{ shout(text: "hi") }`, {}, auth(alice));
+    expect(ok.body).toEqual({ data: { shout: 'HI!' } });
+    const failed = await gql(url, `{ shout(text: "boom") }`, {}, auth(alice));
+    expect(failed.body.data).toEqual({ shout: null });
+    expect(failed.body.errors![0]).toMatchObject({ errorType: 'Lambda:Unhandled', message: 'shout failed on purpose', path: ['shout'] });
+  });
+
+  it('passes the caller identity to resolvers', async () => {
+    const res = await gql(url, `{ whoami }`, {}, auth(alice));
+    expect(res.body.data!.whoami).toMatch(/.+/);
+    expect(res.body.data!.whoami).not.toBe('anonymous');
+  });
+
+  it('returns a typed error with errorInfo from util.error, with path and locations', async () => {
+    const res = await gql(url, `{ echo(text: "") }`, {}, auth(alice));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ echo: null });
+    expect(res.body.errors).toEqual([
+      { path: ['echo'], data: null, errorType: 'InvalidInput', errorInfo: { field: 'text' }, locations: [{ line: 1, column: 3, sourceName: null }], message: 'text must not be empty' },
+    ]);
+  });
+
+  it('logs console.log from resolver code to the server log, tagged with the resolver', async () => {
+    await gql(url, `{ echo(text: "logged-line") }`, {}, auth(alice));
+    expect(stack.logs.some((l) => l.includes('Query.echo') && l.includes('logged-line'))).toBe(true);
+  });
+
+  it('maps a failed condition to DynamoDB:ConditionalCheckFailedException and writes nothing', async () => {
+    const add = await gql(url, ADD, { input: { board: 'c', title: 'first' } }, auth(alice));
+    const id = (add.body.data!.addNote as { id: string }).id;
+    const res = await gql(url, `mutation($id: ID!) { updateNote(id: $id, title: "second", expectedTitle: "wrong") { id title } }`, { id }, auth(alice));
+    expect(res.body.data).toEqual({ updateNote: null });
+    expect(res.body.errors![0]).toMatchObject({ errorType: 'DynamoDB:ConditionalCheckFailedException', errorInfo: { id } });
+    const get = await gql(url, `query($id: ID!) { getNote(id: $id) { title } }`, { id }, auth(alice));
+    expect(get.body.data).toEqual({ getNote: { title: 'first' } });
+  });
+
+  it('turns a resolver that crashes at run time into an error, and keeps serving', async () => {
+    const res = await gql(url, `mutation { failing }`, {}, auth(alice));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ failing: null });
+    expect(res.body.errors![0]!.errorType).toEqual(expect.any(String));
+    expect(String(res.body.errors![0]!.message)).toMatch(/deeper|undefined/);
+    const after = await gql(url, `{ echo(text: "still up") }`, {}, auth(alice));
+    expect(after.body.data).toEqual({ echo: 'still up' });
+  });
+});
+
+describe('authorization', () => {
+  it('refuses a request without credentials with 401 UnauthorizedException', async () => {
+    const res = await gql(url, `{ echo(text: "x") }`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+    expect(res.body.errors![0]!.errorType).toBe('UnauthorizedException');
+  });
+
+  it('refuses a forged token (right claims, wrong key)', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const real = JSON.parse(Buffer.from(alice.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const forged = await new SignJWT(real).setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(alice.split('.')[0]!, 'base64url').toString()).kid }).sign(privateKey);
+    const res = await gql(url, `{ echo(text: "x") }`, {}, auth(forged));
+    expect(res.status).toBe(401);
+    expect(res.body.errors![0]!.errorType).toBe('UnauthorizedException');
+  });
+
+  it('refuses a tampered token and a garbage token', async () => {
+    const [h, p, s] = alice.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+    claims['cognito:groups'] = ['admins'];
+    const tampered = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+    for (const token of [tampered, 'not-a-jwt']) {
+      const res = await gql(url, `{ adminOnly }`, {}, auth(token));
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('accepts the dev API key where the schema allows it and refuses it elsewhere', async () => {
+    const key = { 'x-api-key': stack.runtime.apiKey! };
+    const ok = await gql(url, `{ echo(text: "via key") }`, {}, key);
+    expect(ok.body).toEqual({ data: { echo: 'via key' } });
+    const denied = await gql(url, `{ whoami }`, {}, key);
+    expect(denied.status).toBe(200);
+    expect(denied.body.data).toEqual({ whoami: null });
+    expect(denied.body.errors![0]).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access whoami on type Query', path: ['whoami'] });
+    const unknown = await gql(url, `{ echo(text: "x") }`, {}, { 'x-api-key': 'da2-not-a-key' });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('enforces cognito_groups on fields', async () => {
+    const denied = await gql(url, `{ adminOnly }`, {}, auth(alice));
+    expect(denied.body.errors![0]).toMatchObject({ errorType: 'Unauthorized', path: ['adminOnly'] });
+    const allowed = await gql(url, `{ adminOnly }`, {}, auth(admin));
+    expect(allowed.body).toEqual({ data: { adminOnly: 'for admins' } });
+  });
+
+  it('hides a group-only field from others while returning the rest', async () => {
+    const add = await gql(url, ADD, { input: { board: 'sec', title: 'classified' } }, auth(admin));
+    const id = (add.body.data!.addNote as { id: string }).id;
+    const asAlice = await gql(url, `query($id: ID!) { getNote(id: $id) { title secret } }`, { id }, auth(alice));
+    expect(asAlice.body.data).toEqual({ getNote: { title: 'classified', secret: null } });
+    expect(asAlice.body.errors![0]).toMatchObject({ errorType: 'Unauthorized', path: ['getNote', 'secret'] });
+    const asAdmin = await gql(url, `query($id: ID!) { getNote(id: $id) { secret } }`, { id }, auth(admin));
+    expect(asAdmin.body.data).toEqual({ getNote: { secret: 'secret of classified' } });
+  });
+});
+
+describe('bad input changes nothing and gets AppSync\'s error', () => {
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: alice, ...headers }, body });
+
+  it('answers an empty body with 400 MalformedHttpRequestException', async () => {
+    const res = await post('');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('MalformedHttpRequestException');
+    expect(await res.json()).toEqual({ errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is empty.' }] });
+  });
+
+  it('answers malformed JSON and a body without a query with 400', async () => {
+    for (const body of ['meow', '{}', '{}}', '[]', '{"query": 3}']) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toBe('Unable to parse GraphQL query.');
+    }
+  });
+
+  it('answers a GraphQL syntax error with InvalidSyntax', async () => {
+    const res = await gql(url, `{ echo(text: "x" `, {}, auth(alice));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors![0]).toMatchObject({ errorType: 'InvalidSyntax', message: expect.stringMatching(/^Invalid Syntax/) });
+  });
+
+  it('answers an unknown field with a FieldUndefined validation error', async () => {
+    const res = await gql(url, `{ nope }`, {}, auth(alice));
+    expect(res.body).toEqual({
+      data: null,
+      errors: [{ path: null, locations: [{ line: 1, column: 3, sourceName: null }], errorType: 'ValidationError', message: "Validation error of type FieldUndefined: Field 'nope' in type 'Query' is undefined @ 'nope'" }],
+    });
+  });
+
+  it('validates AppSync scalars in variables and literals and writes nothing', async () => {
+    const before = await countNotes();
+    const cases: Array<Record<string, unknown>> = [
+      { board: 'bad', title: 't', email: 'not-an-email' },
+      { board: 'bad', title: 't', meta: '{broken json' },
+    ];
+    for (const input of cases) {
+      const res = await gql(url, ADD, { input }, auth(alice));
+      expect(res.status).toBe(200);
+      expect(res.body.data).toBeNull();
+      expect(res.body.errors![0]!.errorType).toBe('ValidationError');
+      expect(String(res.body.errors![0]!.message)).toMatch(/AWSEmail|AWSJSON/);
+    }
+    const literal = await gql(url, `mutation { addNote(input: { board: "bad", title: "t", email: "x@" }) { id } }`, {}, auth(alice));
+    expect(literal.body.data).toBeNull();
+    expect(literal.body.errors![0]!.errorType).toBe('ValidationError');
+    expect(await countNotes()).toBe(before);
+  });
+
+  it('refuses a missing required variable', async () => {
+    const res = await gql(url, ADD, {}, auth(alice));
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors![0]!.errorType).toBe('ValidationError');
+  });
+
+  it('refuses an oversized request with 413 and stays up', async () => {
+    const huge = JSON.stringify({ query: `{ echo(text: "${'x'.repeat(6 * 1024 * 1024)}") }` });
+    const res = await post(huge);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-amzn-errortype')).toBe('PayloadTooLargeException');
+    const after = await gql(url, `{ echo(text: "alive") }`, {}, auth(alice));
+    expect(after.body.data).toEqual({ echo: 'alive' });
+  });
+
+  it('refuses an invalid value written by a pipeline step before anything is stored', async () => {
+    const before = await countNotes();
+    const res = await gql(url, ADD, { input: { board: 'b', title: '' } }, auth(alice));
+    expect(res.body.errors![0]).toMatchObject({ errorType: 'InvalidInput', path: ['addNote'] });
+    expect(await countNotes()).toBe(before);
+  });
+
+  it('answers a subscription sent over HTTP with an error pointing to the real-time endpoint', async () => {
+    const res = await gql(url, `subscription { onNote(board: "x") { id } }`, {}, auth(alice));
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors![0]!.errorType).toBe('UnsupportedOperation');
+  });
+});
