@@ -1,0 +1,100 @@
+/**
+ * One isolated node:vm context per resolver file. Resolver code sees only ECMAScript built-ins
+ * (frozen) and AppSync's util/extensions/runtime/console, built inside the context by
+ * runtime/entry.ts; eval and new Function are disabled, and every value crosses the boundary as a
+ * JSON string, so no host object (and so no host Function constructor) is reachable.
+ */
+import { build, transform } from 'esbuild';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import type { DispatchRequest, DispatchResult } from './runtime/entry.ts';
+import type { HostBridge } from './runtime/host.ts';
+
+/** AppSync ends a request after 30 s; a single handler gets at most that. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface SandboxOptions {
+  /** Bundled ES module code, as bundleResolverCode returns it. */
+  code: string;
+  /** Log tag, e.g. `Mutation.modifyFile#2.commit`. */
+  tag: string;
+  log: (line: string) => void;
+  timeoutMs?: number;
+}
+
+let bootstrap: Promise<vm.Script> | undefined;
+
+/** The in-sandbox runtime as one script, built once per process. */
+function bootstrapScript(): Promise<vm.Script> {
+  bootstrap ??= build({
+    entryPoints: [fileURLToPath(new URL('./runtime/entry.ts', import.meta.url))],
+    bundle: true,
+    format: 'iife',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  }).then((r) => new vm.Script(r.outputFiles[0]!.text, { filename: 'appsync-runtime.js' }));
+  return bootstrap;
+}
+
+const FREEZE_INTRINSICS = `(() => {
+  const names = ['Object','Array','Function','String','Number','Boolean','Symbol','BigInt','Date','RegExp','Error','TypeError',
+    'RangeError','ReferenceError','SyntaxError','URIError','EvalError','Promise','Map','Set','WeakMap','WeakSet','ArrayBuffer',
+    'DataView','Proxy','Reflect','JSON','Math','Intl'];
+  for (const n of names) {
+    const v = globalThis[n];
+    if (v === undefined) continue;
+    if (v.prototype) Object.freeze(v.prototype);
+    Object.freeze(v);
+  }
+  Object.freeze(Object.getPrototypeOf(function* () {}));
+  Object.freeze(Object.getPrototypeOf(Uint8Array));
+})();`;
+
+const DISPATCH = new vm.Script('__appsyncDispatch(__appsyncRequest)', { filename: 'appsync-dispatch.js' });
+
+export class SandboxTimeoutError extends Error {
+  override name = 'SandboxTimeoutError';
+}
+
+export class ResolverSandbox {
+  private constructor(
+    private readonly context: vm.Context,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async create(opts: SandboxOptions): Promise<ResolverSandbox> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const bridge: HostBridge = {
+      randomHex: (n: number) => randomBytes(Math.max(0, Math.min(1024, Math.floor(n)))).toString('hex'),
+      log: (level, line) => opts.log(`[${opts.tag}]${level === 'error' || level === 'warn' ? ` ${level.toUpperCase()}` : ''} ${String(line)}`),
+    };
+    const context = vm.createContext({ __appsyncHost: bridge }, { name: opts.tag, codeGeneration: { strings: false, wasm: false } });
+    (await bootstrapScript()).runInContext(context);
+    vm.runInContext(FREEZE_INTRINSICS, context);
+    // The deployed artifact is an ES module; node:vm runs only scripts without a flag, so the same
+    // code is turned into a CommonJS body whose imports resolve to the sandbox's own modules.
+    const cjs = await transform(opts.code, { loader: 'js', format: 'cjs', target: 'esnext', logLevel: 'silent' });
+    const wrapped = `__appsyncDefine(function (require, module, exports) {"use strict";\n${cjs.code}\n});`;
+    new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
+    return new ResolverSandbox(context, timeoutMs);
+  }
+
+  /** Runs `request` or `response`; resolver-side failures come back as outcomes, never as throws. */
+  call(req: DispatchRequest): DispatchResult {
+    this.context.__appsyncRequest = JSON.stringify(req);
+    let out: unknown;
+    try {
+      out = DISPATCH.runInContext(this.context, { timeout: this.timeoutMs });
+    } catch (e) {
+      const timedOut = (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+      const message = timedOut ? `Error: execution timed out after ${this.timeoutMs} ms` : `Error: ${String((e as Error)?.message ?? e)}`;
+      return { outcome: 'crash', message, state: { errors: [], invalidations: [], typeName: req.typeName, fieldName: req.fieldName, authType: req.authType }, stash: req.ctx.stash };
+    } finally {
+      this.context.__appsyncRequest = undefined;
+    }
+    return JSON.parse(String(out)) as DispatchResult;
+  }
+}
