@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { exists } from './stale.ts';
+
+const parentScript = fileURLToPath(new URL('./fixtures/ddb-parent.ts', import.meta.url));
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ddb-local-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Runs the fixture parent under tsx and reads the pids it prints. */
+async function startParent(dataDir = ''): Promise<{ parentPid: number; pid: number; guardPid: number; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', parentScript, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`parent exited with ${code}`)));
+  });
+  child.stdout.destroy();
+  child.unref();
+  return { parentPid: child.pid ?? -1, ...(JSON.parse(line) as { pid: number; guardPid: number; port: number }) };
+}
+
+async function gone(pid: number, withinMs = 15_000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    if (!exists(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !exists(pid);
+}
+
+describe('startDynamoDbLocal', () => {
+  it('starts in memory, answers, and stops without leaving the JVM behind', async () => {
+    const t0 = performance.now();
+    const ddb = await startDynamoDbLocal();
+    // Measured, not asserted: the machine is shared and noisy.
+    console.log(`DynamoDB Local cold start to first ListTables: ${Math.round(performance.now() - t0)} ms`);
+    expect(ddb.endpoint).toBe(`http://127.0.0.1:${ddb.port}`);
+    await ddb.client.send(new CreateTableCommand({
+      TableName: 'probe',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    expect((await ddb.client.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
+    expect(exists(ddb.pid)).toBe(true);
+    await ddb.stop();
+    expect(await gone(ddb.pid)).toBe(true);
+    await ddb.stop(); // idempotent
+  });
+
+  it('kills the JVM when its parent process is SIGKILLed', async () => {
+    const { parentPid, pid } = await startParent();
+    expect(exists(pid)).toBe(true);
+    process.kill(parentPid, 'SIGKILL');
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('kills a stale instance recorded in the data dir, then serves the same data', async () => {
+    const dataDir = tempDir();
+    const first = await startParent(dataDir);
+    const ddb1 = await import('./dynamodb-local.ts').then((m) => m.localDynamoDbClient(`http://127.0.0.1:${first.port}`));
+    await ddb1.send(new CreateTableCommand({
+      TableName: 'kept',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    ddb1.destroy();
+    // Kill the guard first, then its parent: the JVM is orphaned, as after a crash of both.
+    process.kill(first.guardPid, 'SIGKILL');
+    process.kill(first.parentPid, 'SIGKILL');
+    await gone(first.parentPid);
+    expect(exists(first.pid)).toBe(true);
+
+    const second = await startDynamoDbLocal({ dataDir });
+    try {
+      expect(await gone(first.pid)).toBe(true);
+      expect((await second.client.send(new ListTablesCommand({}))).TableNames).toEqual(['kept']);
+      expect(existsSync(join(dataDir, 'dynamodb-local.pid'))).toBe(true);
+    } finally {
+      await second.stop();
+    }
+    expect(existsSync(join(dataDir, 'dynamodb-local.pid'))).toBe(false);
+  });
+
+  it('treats an exit before ready as a failure and reports the output', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((r) => server.listen(0, r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(/DynamoDB Local exited \(code \d+\) before it was ready[\s\S]*(Address already in use|BindException|Exception)/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a relative data dir', async () => {
+    await expect(startDynamoDbLocal({ dataDir: 'relative/dir' })).rejects.toThrow(/absolute/);
+  });
+});
