@@ -60,6 +60,9 @@ export class SandboxTimeoutError extends Error {
 }
 
 export class ResolverSandbox {
+  /** Where the current call's console lines go too (calls are synchronous, so one at a time). */
+  private sink: ((line: string) => void) | undefined;
+
   private constructor(
     private readonly context: vm.Context,
     private readonly timeoutMs: number,
@@ -67,9 +70,14 @@ export class ResolverSandbox {
 
   static async create(opts: SandboxOptions): Promise<ResolverSandbox> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let self: ResolverSandbox | undefined;
     const bridge: HostBridge = {
       randomHex: (n: number) => randomBytes(Math.max(0, Math.min(1024, Math.floor(n)))).toString('hex'),
-      log: (level, line) => opts.log(`[${opts.tag}]${level === 'error' || level === 'warn' ? ` ${level.toUpperCase()}` : ''} ${String(line)}`),
+      log: (level, line) => {
+        const text = `[${opts.tag}]${level === 'error' || level === 'warn' ? ` ${level.toUpperCase()}` : ''} ${String(line)}`;
+        opts.log(text);
+        self?.sink?.(text);
+      },
     };
     const context = vm.createContext({ __appsyncHost: bridge }, { name: opts.tag, codeGeneration: { strings: false, wasm: false } });
     (await bootstrapScript()).runInContext(context);
@@ -79,11 +87,13 @@ export class ResolverSandbox {
     const cjs = await transform(opts.code, { loader: 'js', format: 'cjs', target: 'esnext', logLevel: 'silent' });
     const wrapped = `__appsyncDefine(function (require, module, exports) {"use strict";\n${cjs.code}\n});`;
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
-    return new ResolverSandbox(context, timeoutMs);
+    self = new ResolverSandbox(context, timeoutMs);
+    return self;
   }
 
   /** Runs `request` or `response`; resolver-side failures come back as outcomes, never as throws. */
-  call(req: DispatchRequest): DispatchResult {
+  call(req: DispatchRequest, onLog?: (line: string) => void): DispatchResult {
+    this.sink = onLog;
     this.context.__appsyncRequest = JSON.stringify(req);
     let out: unknown;
     try {
@@ -94,6 +104,7 @@ export class ResolverSandbox {
       return { outcome: 'crash', message, state: { errors: [], invalidations: [], typeName: req.typeName, fieldName: req.fieldName, authType: req.authType }, stash: req.ctx.stash };
     } finally {
       this.context.__appsyncRequest = undefined;
+      this.sink = undefined;
     }
     return JSON.parse(String(out)) as DispatchResult;
   }

@@ -76,6 +76,8 @@ export interface InvocationResult {
   errors: ResolverError[];
   /** Set by extensions.setSubscriptionFilter in a subscription resolver. */
   subscriptionFilter?: SubscriptionFilterSpec;
+  /** Set by extensions.setSubscriptionInvalidationFilter in a subscription resolver. */
+  subscriptionInvalidationFilter?: SubscriptionFilterSpec;
   /** Set by extensions.invalidateSubscriptions in a mutation resolver. */
   invalidations: InvalidationSpec[];
   /** Lines resolver code wrote with console.log / console.error. */
