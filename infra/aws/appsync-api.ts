@@ -1,0 +1,216 @@
+import { Duration, Expiration } from 'aws-cdk-lib';
+import {
+  AppsyncFunction,
+  AuthorizationType,
+  Code,
+  Definition,
+  FieldLogLevel,
+  FunctionRuntime,
+  GraphqlApi,
+  Resolver,
+  type AuthorizationMode,
+  type BaseDataSource,
+  type CfnGraphQLApi,
+} from 'aws-cdk-lib/aws-appsync';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { discoverResolvers, WiringError } from '../wiring/discover.ts';
+import type { ApiDefinition, AuthMode, EnvValue, ResolverWiring } from '../wiring/types.ts';
+import { checkDefinition } from './check-definition.ts';
+import { createDataSources } from './data-sources.ts';
+import { acknowledge } from './nag.ts';
+import { bundleWiring, DEFAULT_PIPELINE_CODE, type ResolverCode } from './resolver-code.ts';
+import type { LambdaHandler } from './lambda-handler.ts';
+
+/** The deployed resources an ApiDefinition's keys refer to. */
+export interface ApiResources {
+  tables: Record<string, ITable>;
+  buckets: Record<string, IBucket>;
+  buses: Record<string, IEventBus>;
+}
+
+export interface AppSyncApiProps {
+  definition: ApiDefinition;
+  /** From `discoverResolvers(definition)`; validated against the schema and the definition here. */
+  wiring: ResolverWiring[];
+  /** Bundled code for every file the wiring names (`bundleWiring`). */
+  code: ResolverCode;
+  resources: ApiResources;
+  /** Required when the definition uses AMAZON_COGNITO_USER_POOLS. */
+  userPool?: IUserPool;
+  /** Days an API key (if declared) stays valid; each deploy renews it. AppSync allows 1-365. */
+  apiKeyValidityDays?: number;
+}
+
+/** The APPSYNC_JS runtime every resolver and function runs on, as the local runtime emulates it. */
+export const RESOLVER_RUNTIME = FunctionRuntime.JS_1_0_0;
+
+/**
+ * A GraphQL API on AppSync built from one ApiDefinition and its file-tree wiring: the schema as
+ * declared, the auth modes, `ctx.env`, a data source per declaration and every resolver and
+ * pipeline function with the same bundled code the local runtime runs. Generic: nothing in here
+ * knows one schema.
+ */
+export class AppSyncApi extends Construct {
+  readonly api: GraphqlApi;
+  readonly graphqlUrl: string;
+  readonly realtimeUrl: string;
+  readonly logGroup: LogGroup;
+  readonly dataSources: Record<string, BaseDataSource>;
+  readonly handlers: Record<string, LambdaHandler>;
+  readonly resolvers: Record<string, Resolver> = {};
+  readonly functions: Record<string, AppsyncFunction> = {};
+
+  /** Discovers the wiring, checks it, bundles its code, then builds the construct. */
+  static async create(
+    scope: Construct,
+    id: string,
+    props: Omit<AppSyncApiProps, 'wiring' | 'code'>,
+  ): Promise<AppSyncApi> {
+    const wiring = discoverResolvers(props.definition);
+    checkDefinition(props.definition, wiring);
+    const code = await bundleWiring(wiring);
+    return new AppSyncApi(scope, id, { ...props, wiring, code });
+  }
+
+  constructor(scope: Construct, id: string, props: AppSyncApiProps) {
+    super(scope, id);
+    const def = props.definition;
+    const loaded = checkDefinition(def, props.wiring);
+    checkResources(def, props.resources);
+    const envValue = envResolver(props.resources);
+
+    // AppSync writes to this role's log group; the policy is attached after the API exists so
+    // it can name the API's own group instead of every AppSync group in the account.
+    const logsRole = new Role(this, 'LogsRole', { assumedBy: new ServicePrincipal('appsync.amazonaws.com') });
+
+    this.api = new GraphqlApi(this, 'Api', {
+      name: def.name,
+      // What is uploaded is the declared files as written; AppSync supplies its own scalars and directives.
+      // (GraphqlApi binds its schema to itself, so `api` is the GraphqlApi being built.)
+      definition: Definition.fromSchema({ bind: (api) => ({ apiId: (api as GraphqlApi).apiId, definition: loaded.sdl }) }),
+      authorizationConfig: {
+        defaultAuthorization: this.authMode(def.authentication.default, props),
+        additionalAuthorizationModes: (def.authentication.additional ?? []).map((m) => this.authMode(m, props)),
+      },
+      environmentVariables: Object.fromEntries(Object.entries(def.environment ?? {}).map(([k, v]) => [k, envValue(v)])),
+      xrayEnabled: true,
+    });
+    const cfnApi = this.api.node.defaultChild as CfnGraphQLApi;
+    // Set on the L1: the L2's logConfig adds a log-retention custom resource (a Lambda); this
+    // construct owns the log group and its retention instead.
+    cfnApi.logConfig = {
+      cloudWatchLogsRoleArn: logsRole.roleArn,
+      fieldLogLevel: FieldLogLevel.ERROR,
+      excludeVerboseContent: true,
+    };
+    acknowledge(
+      this.api,
+      'ASC3',
+      'Request logging is on with field level ERROR; verbose content is excluded on purpose because it would copy request headers (bearer tokens) and file patches into CloudWatch.',
+    );
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/appsync/apis/${this.api.apiId}`,
+      retention: RetentionDays.THREE_MONTHS,
+    });
+    new Policy(this, 'LogsPolicy', {
+      roles: [logsRole],
+      statements: [
+        new PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+
+    this.graphqlUrl = this.api.graphqlUrl;
+    this.realtimeUrl = cfnApi.attrRealtimeUrl;
+
+    const built = createDataSources(this, { definition: def, api: this.api, resources: props.resources, envValue });
+    this.dataSources = built.dataSources;
+    this.handlers = built.handlers;
+
+    const codeOf = (file: string): Code => {
+      const code = props.code.get(file);
+      if (code === undefined) throw new WiringError(`no bundled code for ${file} (bundle it with bundleWiring)`);
+      return Code.fromInline(code);
+    };
+    const dataSource = (name: string) => this.dataSources[name]!; // checkDefinition proved it exists
+
+    for (const r of props.wiring) {
+      const key = `${r.typeName}.${r.fieldName}`;
+      const id = `Resolver_${r.typeName}_${r.fieldName}`;
+      if (r.kind === 'UNIT') {
+        this.resolvers[key] = new Resolver(this, id, {
+          api: this.api,
+          typeName: r.typeName,
+          fieldName: r.fieldName,
+          dataSource: dataSource(r.dataSource!),
+          runtime: RESOLVER_RUNTIME,
+          code: codeOf(r.file!),
+        });
+        continue;
+      }
+      const pipeline = r.functions.map((f) => {
+        const fn = new AppsyncFunction(this, `Function_${f.name}`, {
+          api: this.api,
+          name: f.name,
+          dataSource: dataSource(f.dataSource),
+          runtime: RESOLVER_RUNTIME,
+          code: codeOf(f.file),
+        });
+        this.functions[f.name] = fn;
+        return fn;
+      });
+      this.resolvers[key] = new Resolver(this, id, {
+        api: this.api,
+        typeName: r.typeName,
+        fieldName: r.fieldName,
+        pipelineConfig: pipeline,
+        runtime: RESOLVER_RUNTIME,
+        code: r.file ? codeOf(r.file) : Code.fromInline(DEFAULT_PIPELINE_CODE),
+      });
+    }
+  }
+
+  private authMode(mode: AuthMode, props: AppSyncApiProps): AuthorizationMode {
+    switch (mode) {
+      case 'AMAZON_COGNITO_USER_POOLS':
+        if (!props.userPool) throw new WiringError(`${props.definition.name}: authentication uses AMAZON_COGNITO_USER_POOLS but no user pool was given`);
+        return { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool: props.userPool } };
+      case 'AWS_IAM':
+        return { authorizationType: AuthorizationType.IAM };
+      case 'API_KEY':
+        return {
+          authorizationType: AuthorizationType.API_KEY,
+          // Relative to the synth time, so every deploy that changes the template renews the key.
+          apiKeyConfig: { expires: Expiration.after(Duration.days(props.apiKeyValidityDays ?? 365)) },
+        };
+    }
+  }
+}
+
+/** Turns an EnvValue into the deployed name (a CloudFormation token) of what it refers to. */
+export function envResolver(resources: ApiResources): (v: EnvValue) => string {
+  return (v) => {
+    if (typeof v === 'string') return v;
+    if ('tableName' in v) return resources.tables[v.tableName]!.tableName;
+    if ('bucketName' in v) return resources.buckets[v.bucketName]!.bucketName;
+    return resources.buses[v.busName]!.eventBusName;
+  };
+}
+
+/** The resources given must cover every table, bucket and bus the definition declares. */
+function checkResources(def: ApiDefinition, resources: ApiResources): void {
+  for (const kind of ['tables', 'buckets', 'buses'] as const) {
+    for (const key of Object.keys(def[kind] ?? {})) {
+      if (!Object.hasOwn(resources[kind], key)) throw new WiringError(`${def.name}: declared ${kind} "${key}" has no deployed resource`);
+    }
+  }
+}

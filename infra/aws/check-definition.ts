@@ -1,0 +1,84 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { WiringError } from '../wiring/discover.ts';
+import { loadSchema, validateWiring, type LoadedSchema } from '../wiring/schema.ts';
+import type { ApiDefinition, EnvValue, ResolverWiring } from '../wiring/types.ts';
+
+/** AppSync's rules for environment variable keys and count. */
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]{1,63}$/;
+const MAX_ENV = 50;
+
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+/**
+ * Everything AppSync or CloudFormation would only reject at deploy time (or never, and fail at
+ * run time), checked at synth: every wired field exists in the schema, every data source, table,
+ * bucket, bus and file a declaration names exists. Errors name the offending declaration.
+ */
+export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): LoadedSchema {
+  const loaded = loadSchema(def);
+  validateWiring(loaded.schema, wiring);
+
+  for (const r of wiring) {
+    const key = `${r.typeName}.${r.fieldName}`;
+    if (r.kind === 'UNIT') {
+      if (r.dataSource === undefined) throw new WiringError(`${key}: a unit resolver names no data source`);
+      requireDataSource(def, key, r.dataSource);
+      if (r.file === undefined || !isFile(r.file)) throw new WiringError(`${key}: resolver file not found: ${r.file ?? '(none)'}`);
+    } else {
+      if (r.functions.length === 0) throw new WiringError(`${key}: a pipeline resolver has no functions`);
+      if (r.file !== undefined && !isFile(r.file)) throw new WiringError(`${key}: pipeline file not found: ${r.file}`);
+      for (const f of r.functions) {
+        requireDataSource(def, `${key} function ${f.name}`, f.dataSource);
+        if (!isFile(f.file)) throw new WiringError(`${key}: pipeline function file not found: ${f.file}`);
+      }
+    }
+  }
+
+  const has = (kind: 'tables' | 'buckets' | 'buses', name: string) => Object.hasOwn(def[kind] ?? {}, name);
+  const requireRef = (where: string, kind: 'tables' | 'buckets' | 'buses', name: string) => {
+    if (!has(kind, name)) {
+      const declared = Object.keys(def[kind] ?? {}).join(', ') || 'none';
+      throw new WiringError(`${where}: ${KIND_NAME[kind]} "${name}" is not declared in the API definition (declared: ${declared})`);
+    }
+  };
+  const checkEnv = (where: string, env: Record<string, EnvValue> | undefined) => {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      if (typeof value === 'string') continue;
+      if ('tableName' in value) requireRef(`${where} ${name}`, 'tables', value.tableName);
+      else if ('bucketName' in value) requireRef(`${where} ${name}`, 'buckets', value.bucketName);
+      else requireRef(`${where} ${name}`, 'buses', value.busName);
+    }
+  };
+
+  for (const [name, ds] of Object.entries(def.dataSources)) {
+    const where = `data source "${name}"`;
+    if (ds.kind === 'DYNAMODB') requireRef(where, 'tables', ds.table);
+    if (ds.kind === 'EVENTBRIDGE') requireRef(where, 'buses', ds.bus);
+    if (ds.kind === 'LAMBDA') {
+      const handler = resolve(def.root, ds.handler);
+      if (!isFile(handler)) throw new WiringError(`${where}: Lambda handler file not found: ${handler}`);
+      checkEnv(`${where} environment`, ds.environment);
+      for (const t of ds.grants?.tables ?? []) requireRef(`${where} grants`, 'tables', t);
+      for (const b of ds.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
+      for (const b of ds.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
+    }
+  }
+
+  const env = Object.keys(def.environment ?? {});
+  if (env.length > MAX_ENV) throw new WiringError(`environment: ${env.length} variables; AppSync allows ${MAX_ENV}`);
+  for (const name of env) {
+    if (!ENV_KEY.test(name)) throw new WiringError(`environment variable "${name}": AppSync keys start with a letter and hold 2-64 letters, digits or _`);
+  }
+  checkEnv('environment', def.environment);
+  return loaded;
+}
+
+const KIND_NAME = { tables: 'table', buckets: 'bucket', buses: 'event bus' } as const;
+
+function requireDataSource(def: ApiDefinition, where: string, name: string): void {
+  if (!Object.hasOwn(def.dataSources, name)) {
+    const declared = Object.keys(def.dataSources).join(', ') || 'none';
+    throw new WiringError(`${where}: data source "${name}" is not declared in the API definition (declared: ${declared})`);
+  }
+}

@@ -1,0 +1,68 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+
+export interface ContentBucketOptions {
+  /** Browser origins that upload and download with presigned URLs. */
+  corsAllowedOrigins: string[];
+  /** Where S3 writes server access logs. */
+  accessLogs: IBucket;
+  accessLogsPrefix: string;
+  /** How long an overwritten or deleted object version is kept before it expires. */
+  noncurrentVersionRetention?: Duration;
+}
+
+/**
+ * A bucket for file content. Objects are written once per snapshot version, so versioning costs
+ * little and protects against a bad overwrite; superseded versions expire after a grace period.
+ */
+export function createContentBucket(scope: Construct, id: string, opts: ContentBucketOptions): Bucket {
+  return new Bucket(scope, id, {
+    versioned: true,
+    encryption: BucketEncryption.S3_MANAGED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    serverAccessLogsBucket: opts.accessLogs,
+    serverAccessLogsPrefix: opts.accessLogsPrefix,
+    removalPolicy: RemovalPolicy.RETAIN,
+    cors: [
+      {
+        allowedOrigins: opts.corsAllowedOrigins,
+        // PUT for single and multipart part uploads, GET/HEAD for presigned downloads.
+        allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
+        allowedHeaders: ['*'],
+        // A browser needs each part's ETag to complete a multipart upload.
+        exposedHeaders: ['ETag'],
+        maxAge: 3000,
+      },
+    ],
+    lifecycleRules: [
+      { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      {
+        id: 'expire-old-versions',
+        noncurrentVersionExpiration: opts.noncurrentVersionRetention ?? Duration.days(30),
+        expiredObjectDeleteMarker: true,
+      },
+    ],
+  });
+}
+
+/** The target of the content buckets' server access logs. */
+export function createAccessLogsBucket(scope: Construct, id: string): Bucket {
+  return new Bucket(scope, id, {
+    encryption: BucketEncryption.S3_MANAGED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+  });
+}

@@ -1,0 +1,36 @@
+import { App, type AppProps } from 'aws-cdk-lib';
+import type { ApiDefinition } from '../wiring/types.ts';
+import { createCraftSyncStack, type CraftSyncStack } from './stack.ts';
+
+export interface CreateAppOptions {
+  appProps?: AppProps;
+  /** Defaults to craft-sync's own definition, infra/api.ts. */
+  definition?: ApiDefinition;
+}
+
+/**
+ * The CDK app. Building it is async because resolver code is bundled first; `app.ts` awaits it
+ * before `synth()`. Context: `stackName` (default CraftSync), `corsOrigins` (comma-separated),
+ * `requireMfa`, `threatProtection` (booleans).
+ */
+export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App; stack: CraftSyncStack }> {
+  const app = new App(opts.appProps);
+  const definition = opts.definition ?? (await import('../api.ts')).api;
+  const context = (key: string): string | undefined => {
+    const v: unknown = app.node.tryGetContext(key);
+    return v === undefined ? undefined : String(v);
+  };
+  const cors = context('corsOrigins');
+  const stack = await createCraftSyncStack(app, context('stackName') ?? 'CraftSync', {
+    definition,
+    description: 'craft-sync: real-time file sync on AppSync, DynamoDB and S3',
+    // Region-agnostic unless the CLI resolved one; no credentials or look-ups are needed to synth.
+    env: process.env.CDK_DEFAULT_REGION
+      ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
+      : undefined,
+    corsAllowedOrigins: cors ? cors.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    requireMfa: context('requireMfa') === 'true',
+    threatProtection: context('threatProtection') === 'true',
+  });
+  return { app, stack };
+}

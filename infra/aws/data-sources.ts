@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import type { BaseDataSource, GraphqlApi } from 'aws-cdk-lib/aws-appsync';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
+import type { ApiResources } from './appsync-api.ts';
+import { LambdaHandler } from './lambda-handler.ts';
+import { acknowledge, arnWildcardFinding } from './nag.ts';
+
+export interface DataSourcesProps {
+  definition: ApiDefinition;
+  api: GraphqlApi;
+  resources: ApiResources;
+  envValue: (v: EnvValue) => string;
+}
+
+/** AppSync names data sources with letters, digits and `_`; declaration keys may also hold `-`. */
+export const appSyncName = (key: string): string => key.replace(/-/g, '_');
+
+const INDEX_REASON = 'Queries on the table\'s global secondary indexes; the wildcard covers only this table\'s indexes.';
+
+/** One AppSync data source per declaration, each with a role scoped to what it names. */
+export function createDataSources(
+  scope: Construct,
+  props: DataSourcesProps,
+): { dataSources: Record<string, BaseDataSource>; handlers: Record<string, LambdaHandler> } {
+  const { definition: def, api, resources } = props;
+  const dataSources: Record<string, BaseDataSource> = {};
+  const handlers: Record<string, LambdaHandler> = {};
+  for (const [key, ds] of Object.entries(def.dataSources)) {
+    const name = appSyncName(key);
+    const options = { name, description: ds.description };
+    switch (ds.kind) {
+      case 'NONE':
+        dataSources[key] = api.addNoneDataSource(`DataSource_${name}`, options);
+        break;
+      case 'DYNAMODB': {
+        const table = resources.tables[ds.table]!;
+        const source = api.addDynamoDbDataSource(`DataSource_${name}`, table, options);
+        if (def.tables[ds.table]?.globalSecondaryIndexes?.length) {
+          acknowledge(source, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
+        }
+        dataSources[key] = source;
+        break;
+      }
+      case 'EVENTBRIDGE':
+        dataSources[key] = api.addEventBridgeDataSource(`DataSource_${name}`, resources.buses[ds.bus]!, options);
+        break;
+      case 'LAMBDA': {
+        const handler = new LambdaHandler(scope, `Handler_${name}`, {
+          entry: resolve(def.root, ds.handler),
+          description: ds.description ?? `${def.name} data source ${key}`,
+          environment: Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, props.envValue(v)])),
+        });
+        for (const t of ds.grants?.tables ?? []) {
+          const table = resources.tables[t]!;
+          table.grantReadWriteData(handler.role);
+          if (def.tables[t]?.globalSecondaryIndexes?.length) {
+            acknowledge(handler.role, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
+          }
+        }
+        for (const b of ds.grants?.buckets ?? []) {
+          const bucket = resources.buckets[b]!;
+          // What presigned single and multipart uploads and downloads are signed for, and no more.
+          handler.role.addToPolicy(
+            new PolicyStatement({
+              actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+              resources: [bucket.arnForObjects('*')],
+            }),
+          );
+          handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+          acknowledge(
+            handler.role,
+            'IAM5',
+            'Object keys are chosen per upload at run time; the wildcard is limited to this one bucket\'s objects.',
+            arnWildcardFinding(bucket, '/*'),
+          );
+        }
+        for (const b of ds.grants?.buses ?? []) resources.buses[b]!.grantPutEventsTo(handler.role);
+        const source = api.addLambdaDataSource(`DataSource_${name}`, handler.fn, options);
+        acknowledge(
+          source,
+          'IAM5',
+          'AppSync may invoke any version or alias of this one function; the wildcard is the qualifier.',
+          arnWildcardFinding(handler.fn, ':*'),
+        );
+        handlers[key] = handler;
+        dataSources[key] = source;
+        break;
+      }
+    }
+  }
+  return { dataSources, handlers };
+}

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface LambdaHandlerProps {
+  /** The handler module (exports `handler`), absolute path. */
+  entry: string;
+  environment: Record<string, string>;
+  description?: string;
+}
+
+/**
+ * A Lambda data source's function, bundled by the local esbuild (no Docker), with its own role
+ * that may only write its own log group; callers add exactly the grants the declaration names.
+ */
+export class LambdaHandler extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: LambdaHandlerProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    const lockFile = findLockFile(dirname(props.entry));
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      description: props.description,
+      role: this.role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      depsLockFilePath: lockFile,
+      projectRoot: lockFile ? dirname(lockFile) : undefined,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        sourceMap: true,
+        // The runtime provides the v3 SDK.
+        externalModules: ['@aws-sdk/*'],
+        // Lets CommonJS dependencies `require` inside the ES module bundle.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: "Active X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords accept no resource ARN.",
+    });
+  }
+}
+
+function findLockFile(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const lock = join(dir, 'package-lock.json');
+    if (existsSync(lock)) return lock;
+    if (dirname(dir) === dir) return undefined;
+  }
+}

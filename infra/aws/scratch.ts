@@ -1,0 +1,14 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { createCraftSyncStack } from './stack.ts';
+import { fixtureApi } from './fixtures/api.ts';
+const t0 = Date.now();
+const app = new App({ builtinCloudFormationValidation: false } as never);
+const stack = await createCraftSyncStack(app, 'Test', { definition: fixtureApi });
+const tpl = Template.fromStack(stack);
+console.log('synth ms', Date.now() - t0);
+const r = tpl.toJSON().Resources;
+for (const [k, v] of Object.entries(r)) console.log(k, (v as any).Type);
+const report = new AwsSolutionsChecks().validateScope(stack);
+console.log(JSON.stringify(report, null, 1).slice(0, 6000));

@@ -1,0 +1,76 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { discoverResolvers } from '../wiring/discover.ts';
+import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
+import { AppSyncApi } from './appsync-api.ts';
+import { checkDefinition } from './check-definition.ts';
+import { DataStores } from './data-stores.ts';
+import { Notifications } from './notifications.ts';
+import { bundleWiring, type ResolverCode } from './resolver-code.ts';
+import { Users, type UsersProps } from './user-pool.ts';
+
+export interface CraftSyncStackProps extends StackProps, UsersProps {
+  definition: ApiDefinition;
+  wiring: ResolverWiring[];
+  code: ResolverCode;
+  /** Browser origins allowed to upload and download content (default: what the definition declares). */
+  corsAllowedOrigins?: string[];
+}
+
+/**
+ * craft-sync in AWS: Cognito users, the declared tables, buckets and buses, the AppSync API wired
+ * exactly as the local runtime runs it, and the notification topic and queue.
+ *
+ * Extension point (snapshot compaction, issue 4): its Lambda subscribes to a table's stream,
+ * `stores.tables[key].tableStreamArn`, with a DynamoEventSource, and gets the grants its
+ * declaration names, as `data-sources.ts` does for Lambda data sources.
+ */
+export class CraftSyncStack extends Stack {
+  readonly users: Users;
+  readonly stores: DataStores;
+  readonly api: AppSyncApi;
+  readonly notifications: Notifications;
+
+  constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
+    super(scope, id, props);
+    this.users = new Users(this, 'Users', props);
+    this.stores = new DataStores(this, 'Data', { definition: props.definition, corsAllowedOrigins: props.corsAllowedOrigins });
+    this.api = new AppSyncApi(this, 'GraphQL', {
+      definition: props.definition,
+      wiring: props.wiring,
+      code: props.code,
+      resources: this.stores,
+      userPool: this.users.userPool,
+    });
+    this.notifications = new Notifications(this, 'Notifications');
+
+    // What a client needs to configure itself (see infra/aws/README.md).
+    new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
+    new CfnOutput(this, 'RealtimeUrl', { value: this.api.realtimeUrl, description: 'AppSync real-time endpoint (WebSocket)' });
+    new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the API and the user pool' });
+    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    for (const [key, bucket] of Object.entries(this.stores.buckets)) {
+      new CfnOutput(this, `Bucket${pascal(key)}`, { value: bucket.bucketName, description: `S3 bucket "${key}"` });
+    }
+    for (const [key, bus] of Object.entries(this.stores.buses)) {
+      new CfnOutput(this, `EventBus${pascal(key)}`, { value: bus.eventBusName, description: `EventBridge bus "${key}"` });
+    }
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue.queueUrl });
+  }
+}
+
+/** Discovers and checks the wiring and bundles its code (async), then builds the stack. */
+export async function createCraftSyncStack(
+  scope: Construct,
+  id: string,
+  props: Omit<CraftSyncStackProps, 'wiring' | 'code'>,
+): Promise<CraftSyncStack> {
+  const wiring = discoverResolvers(props.definition);
+  checkDefinition(props.definition, wiring);
+  const code = await bundleWiring(wiring);
+  return new CraftSyncStack(scope, id, { ...props, wiring, code });
+}
+
+const pascal = (key: string) => key.replace(/(^|[-_])([a-z0-9])/gi, (_m, _s, c: string) => c.toUpperCase());
