@@ -4,6 +4,8 @@
  * runtime/entry.ts; eval and new Function are disabled, and every value crosses the boundary as a
  * JSON string, so no host object (and so no host Function constructor) is reachable.
  */
+import { parse } from 'acorn';
+import { simple } from 'acorn-walk';
 import { build, transform } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +41,10 @@ function bootstrapScript(): Promise<vm.Script> {
   return bootstrap;
 }
 
+// Promise is not part of APPSYNC_JS; removing it keeps resolver code from leaving rejected promises
+// behind, which would reach the host process as unhandled rejections.
 const FREEZE_INTRINSICS = `(() => {
+  for (const n of ['Promise', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']) delete globalThis[n];
   const names = ['Object','Array','Function','String','Number','Boolean','Symbol','BigInt','Date','RegExp','Error','TypeError',
     'RangeError','ReferenceError','SyntaxError','URIError','EvalError','Promise','Map','Set','WeakMap','WeakSet','ArrayBuffer',
     'DataView','Proxy','Reflect','JSON','Math','Intl'];
@@ -55,8 +60,8 @@ const FREEZE_INTRINSICS = `(() => {
 
 const DISPATCH = new vm.Script('__appsyncDispatch(__appsyncRequest)', { filename: 'appsync-dispatch.js' });
 
-export class SandboxTimeoutError extends Error {
-  override name = 'SandboxTimeoutError';
+export class SandboxLoadError extends Error {
+  override name = 'SandboxLoadError';
 }
 
 export class ResolverSandbox {
@@ -86,6 +91,14 @@ export class ResolverSandbox {
     // code is turned into a CommonJS body whose imports resolve to the sandbox's own modules.
     const cjs = await transform(opts.code, { loader: 'js', format: 'cjs', target: 'esnext', logLevel: 'silent' });
     const wrapped = `__appsyncDefine(function (require, module, exports) {"use strict";\n${cjs.code}\n});`;
+    // import() cannot be stopped from inside a vm script without a Node flag, and its rejection
+    // would reach the host as an unhandled rejection: refuse such code before it runs (the
+    // bundler's rule check refuses it too).
+    let hasImport = false;
+    simple(parse(cjs.code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true }), {
+      ImportExpression: () => { hasImport = true; },
+    });
+    if (hasImport) throw new SandboxLoadError(`${opts.tag}: dynamic import() is not supported`);
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
     self = new ResolverSandbox(context, timeoutMs);
     return self;

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ResolverSandbox, SandboxLoadError } from './sandbox.ts';
+
+/** Runs `body` as a request handler; the code does not pass the rule checker, on purpose. */
+async function run(body: string, timeoutMs?: number) {
+  const code = `import { util } from '@aws-appsync/utils';\nexport function request(ctx) {\n${body}\n}\nexport function response(ctx) { return ctx.result; }\n`;
+  const lines: string[] = [];
+  const sb = await ResolverSandbox.create({ code, tag: 'Query.t', log: (l) => lines.push(l), timeoutMs });
+  const r = sb.call({ handler: 'request', ctx: { args: {}, stash: {} }, typeName: 'Query', fieldName: 't', authType: 'API Key Authorization' });
+  return { r, lines, sb };
+}
+
+describe('ResolverSandbox', () => {
+  it('exposes no Node globals', async () => {
+    const { r } = await run(`return { p: typeof process, r: typeof require, b: typeof Buffer, m: typeof module, s: typeof setTimeout, f: typeof fetch, g: Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__appsyncHost')) };`);
+    expect(r).toMatchObject({ outcome: 'return', value: { p: 'undefined', r: 'function', b: 'undefined', s: 'undefined', f: 'undefined', g: [] } });
+  });
+
+  it('its require only knows @aws-appsync/utils', async () => {
+    const { r } = await run(`return require('fs');`);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining("Cannot find module 'fs'") });
+  });
+
+  it.each([
+    ['the Function constructor through ctx', `return ctx.constructor.constructor('return process')();`],
+    ['the Function constructor through util', `return util.autoId.constructor('return process')();`],
+    ['the Function constructor through console', `return console.log.constructor('return globalThis')();`],
+    ['eval', `return eval('1 + 1');`],
+  ])('refuses code generation via %s', async (_name, body) => {
+    const { r } = await run(body);
+    expect(r.outcome).toBe('crash');
+    expect((r as { message: string }).message).toMatch(/EvalError|Code generation/);
+  });
+
+  it('refuses dynamic import', async () => {
+    await expect(run(`return import('node:fs');`)).rejects.toThrow(SandboxLoadError);
+  });
+
+  it('has no Promise', async () => {
+    const { r } = await run(`return typeof globalThis['Pro' + 'mise'];`);
+    expect(r).toMatchObject({ outcome: 'return', value: 'undefined' });
+  });
+
+  it('freezes built-ins, so one call cannot poison the next', async () => {
+    const { r } = await run(`Object.prototype.polluted = 1; return 1;`);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('TypeError') });
+  });
+
+  it('freezes util', async () => {
+    const { r } = await run(`util.autoId = () => 'fixed'; return 1;`);
+    expect(r.outcome).toBe('crash');
+  });
+
+  it('stops a handler that runs too long', async () => {
+    const { r } = await run(`for (;;) {}`, 50);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('timed out') });
+  });
+
+  it('tags console lines with the resolver', async () => {
+    const { lines } = await run(`console.log('a', { b: 1 }); console.error('bad'); return null;`);
+    expect(lines).toEqual(['[Query.t] a {"b":1}', '[Query.t] ERROR bad']);
+  });
+
+  it('keeps one module instance across calls', async () => {
+    const code = `let n = 0;\nexport function request() { n += 1; return n; }\nexport function response() { return null; }\n`;
+    const sb = await ResolverSandbox.create({ code, tag: 'Query.n', log: () => {} });
+    const req = { handler: 'request' as const, ctx: { stash: {} }, typeName: 'Query', fieldName: 'n', authType: '' };
+    expect(sb.call(req)).toMatchObject({ value: 1 });
+    expect(sb.call(req)).toMatchObject({ value: 2 });
+  });
+
+  it('reports a value that is not JSON as a crash', async () => {
+    const { r } = await run(`const a = {}; a.self = a; return a;`);
+    expect(r.outcome).toBe('crash');
+  });
+});
