@@ -75,13 +75,13 @@ export class ResolverSandbox {
 
   static async create(opts: SandboxOptions): Promise<ResolverSandbox> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let self: ResolverSandbox | undefined;
+    const current: { sandbox?: ResolverSandbox } = {};
     const bridge: HostBridge = {
       randomHex: (n: number) => randomBytes(Math.max(0, Math.min(1024, Math.floor(n)))).toString('hex'),
       log: (level, line) => {
         const text = `[${opts.tag}]${level === 'error' || level === 'warn' ? ` ${level.toUpperCase()}` : ''} ${String(line)}`;
         opts.log(text);
-        self?.sink?.(text);
+        current.sandbox?.sink?.(text);
       },
     };
     const context = vm.createContext({ __appsyncHost: bridge }, { name: opts.tag, codeGeneration: { strings: false, wasm: false } });
@@ -100,8 +100,8 @@ export class ResolverSandbox {
     });
     if (hasImport) throw new SandboxLoadError(`${opts.tag}: dynamic import() is not supported`);
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
-    self = new ResolverSandbox(context, timeoutMs);
-    return self;
+    current.sandbox = new ResolverSandbox(context, timeoutMs);
+    return current.sandbox;
   }
 
   /** Runs `request` or `response`; resolver-side failures come back as outcomes, never as throws. */

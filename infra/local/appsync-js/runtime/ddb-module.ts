@@ -5,6 +5,8 @@
 import { ExpressionBuilder, conditionExpression, type Expression } from './expressions.ts';
 import { markSet, toMapValues } from './util-dynamodb.ts';
 
+// Helper inputs are resolver-supplied objects, typed by @aws-appsync/utils at the call site.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 /** Update operations are tagged objects, recognized by `_type`. */
@@ -119,6 +121,7 @@ export const scan = (p: Obj) => compact({ operation: 'Scan', totalSegments: p.to
 export const sync = (p: Obj) =>
   compact({ operation: 'Sync', basePartitionKey: p.basePartitionKey, deltaIndexName: p.deltaIndexName, limit: p.limit, nextToken: p.nextToken, lastSync: p.lastSync, filter: condition(p.filter) });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const perTable = (tables: Obj, f: (v: any) => unknown): Obj => Object.fromEntries(Object.entries(tables ?? {}).map(([t, v]) => [t, f(v)]));
 
 export const batchGet = (p: Obj) =>
