@@ -112,15 +112,15 @@ async function startOnce(port: number, opts: DynamoDbLocalOptions, log: (l: stri
     throw new Error(`DynamoDB Local ${why}${output.trim() ? `:\n${output.trim()}` : ''}`);
   };
 
-  let exitedEarly: { code: number | null } | undefined;
-  void proc.exited.then((e) => (exitedEarly = e));
+  const early: { exit?: { code: number | null } } = {};
+  void proc.exited.then((e) => (early.exit = e));
   const pid = await proc.pid.catch((e: Error) => fail(e.message));
   const probe = localDynamoDbClient(endpoint, 1);
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   try {
     for (;;) {
       // Any exit before the first answer is a failure, even code 0 (e.g. a bad -dbPath).
-      if (exitedEarly) return await fail(`exited (code ${exitedEarly.code}) before it was ready`);
+      if (early.exit) return await fail(`exited (code ${early.exit.code}) before it was ready`);
       if (Date.now() > deadline) return await fail(`did not answer within ${opts.startTimeoutMs ?? 60_000} ms`);
       try {
         await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
@@ -132,7 +132,6 @@ async function startOnce(port: number, opts: DynamoDbLocalOptions, log: (l: stri
   } finally {
     probe.destroy();
   }
-  if (exitedEarly) return fail(`exited (code ${exitedEarly.code}) before it was ready`);
 
   proc.unref();
   if (opts.dataDir) writePidFile(opts.dataDir, { pid, guardPid: proc.guardPid, ownerPid: process.pid, port });
