@@ -1,0 +1,89 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureApi } from './fixtures/api.ts';
+import { only, synthStack, type Synthesized } from './testing.ts';
+
+describe('CraftSyncStack', () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthStack(fixtureApi);
+  });
+  afterAll(() => s.dispose());
+
+  it('has a user pool with e-mail usernames, a strong password policy and optional TOTP MFA, retained', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true }) },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      DeletionProtection: 'ACTIVE',
+    });
+    s.template.allResources('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+  });
+
+  it('has an app client for SRP and USER_PASSWORD sign-in, without a secret', () => {
+    const client = only(s, 'AWS::Cognito::UserPoolClient');
+    expect(client.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+  });
+
+  it('requires MFA and turns on threat protection when asked', async () => {
+    const strict = await synthStack(fixtureApi, { requireMfa: true, threatProtection: true });
+    try {
+      strict.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        MfaConfiguration: 'ON',
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      });
+    } finally {
+      strict.dispose();
+    }
+  });
+
+  it('has an encrypted, TLS-only SNS topic on a rotating customer-managed key EventBridge may use', () => {
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+        ]),
+      },
+    });
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+  });
+
+  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue', () => {
+    const queues = s.resources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    const dlq = Object.keys(queues).find((id) => id.includes('DeadLetter'))!;
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    const policies = Object.values(s.resources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('outputs what a client needs to configure itself', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.GraphQLUrl!.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GraphQLApi/), 'GraphQLUrl'] });
+    expect(outputs.RealtimeUrl!.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GraphQLApi/), 'RealtimeUrl'] });
+    expect(outputs.Region!.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(outputs.UserPoolId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPool/) });
+    expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPoolAppClient/) });
+    expect(outputs.BucketContent!.Value).toEqual({ Ref: expect.stringMatching(/^DataBucketcontent/) });
+    expect(outputs.EventBusEvents!.Value).toEqual({ Ref: expect.stringMatching(/^DataBusevents/) });
+    expect(outputs).toHaveProperty('NotificationTopicArn');
+    expect(outputs).toHaveProperty('NotificationQueueUrl');
+  });
+});
