@@ -1,0 +1,48 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DataSource } from '../appsync-js/types.ts';
+import type { ApiDefinition, EnvValue } from '../../wiring/types.ts';
+import type { LocalEventBus } from '../services/event-bus.ts';
+import { createDynamoDbDataSource } from './dynamodb.ts';
+import { createEventBridgeDataSource } from './eventbridge.ts';
+import { createLambdaDataSource, resolveHandlerPath } from './lambda.ts';
+import { createNoneDataSource } from './none.ts';
+
+export interface DataSourceDeps {
+  dynamodb: DynamoDBClient;
+  /** A declared table key → its real (local) table name. */
+  tableName: (key: string) => string;
+  bus: LocalEventBus;
+  resolveEnv: (v: EnvValue) => string;
+  log?: (line: string) => void;
+}
+
+/** Every declared data source, by name, as the resolver executor calls them. */
+export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Record<string, DataSource> {
+  // Batch and transaction requests name tables themselves: a declared key maps to its real name;
+  // anything else (e.g. a real name taken from ctx.env) is used verbatim.
+  const resolveTable = (name: string) => (Object.hasOwn(def.tables, name) ? deps.tableName(name) : name);
+
+  const out: Record<string, DataSource> = {};
+  for (const [name, ds] of Object.entries(def.dataSources)) {
+    switch (ds.kind) {
+      case 'NONE':
+        out[name] = createNoneDataSource(name);
+        break;
+      case 'DYNAMODB':
+        out[name] = createDynamoDbDataSource({ name, client: deps.dynamodb, table: deps.tableName(ds.table), resolveTable });
+        break;
+      case 'LAMBDA':
+        out[name] = createLambdaDataSource({
+          name,
+          modulePath: resolveHandlerPath(def.root, ds.handler),
+          environment: Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, deps.resolveEnv(v)])),
+          log: deps.log,
+        });
+        break;
+      case 'EVENTBRIDGE':
+        out[name] = createEventBridgeDataSource(name, deps.bus, deps.resolveEnv({ busName: ds.bus }));
+        break;
+    }
+  }
+  return out;
+}
