@@ -1,0 +1,37 @@
+/**
+ * craft-sync's own wiring declaration: the one value the CDK stack (infra/aws) and the local
+ * runtime (infra/local) both read. Resolvers are wired by the file tree under resolvers/
+ * (see infra/wiring/discover.ts); the data model is described in resolvers/README.md.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiDefinition } from './wiring/types.ts';
+
+export const api: ApiDefinition = {
+  name: 'craft-sync',
+  root: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
+  schema: ['schema/schema.graphql'],
+  resolversDir: 'resolvers',
+  // Users sign in with Cognito; backend functions (compaction, notifications) call with IAM.
+  authentication: { default: 'AMAZON_COGNITO_USER_POOLS', additional: ['AWS_IAM'] },
+  tables: {
+    files: {
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      globalSecondaryIndexes: [
+        // A member's files by last change: listFiles (newest first) and syncFiles (since a cursor).
+        { indexName: 'byMember', partitionKey: { name: 'member', type: 'S' }, sortKey: { name: 'syncKey', type: 'S' } },
+      ],
+      // Compaction and notifications read committed changes from the stream.
+      stream: 'NEW_AND_OLD_IMAGES',
+      // Change records, idempotency records and removed members' index items expire.
+      timeToLiveAttribute: 'expiresAt',
+    },
+  },
+  dataSources: {
+    files: { kind: 'DYNAMODB', table: 'files', description: 'heads, change log, members, idempotency records' },
+    none: { kind: 'NONE', description: 'local-only resolvers' },
+  },
+  // Transactions name their table: resolvers read it from ctx.env.
+  environment: { FILES_TABLE: { tableName: 'files' } },
+};

@@ -1,0 +1,101 @@
+import { util, type Context } from '@aws-appsync/utils';
+import type { MutationInsertFileArgs } from '../generated/graphql.ts';
+import { alreadyExists, busy } from '../lib/errors.ts';
+import { aclSk, filePk, HEAD_SK, requestSk, syncKey, versionSk } from '../lib/keys.ts';
+import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limits.ts';
+import { changeFromItem } from '../lib/shapes.ts';
+import { conditionFailure, expiresIn, filesTable, num, transactionConflict } from '../lib/tx.ts';
+import type { ChangeItem, FileSummary } from '../lib/items.ts';
+
+const HEAD = 0;
+const REQUEST = 3;
+
+/** One transaction: the head at version 1, the INSERT change, the owner's member item, the idempotency record. */
+export function request(ctx: Context<MutationInsertFileArgs>) {
+  const input = ctx.args.input;
+  const s = ctx.stash as { owner: string; fileId: string; requestId: string; encoding: string; size: number; length: number };
+  const table = filesTable(ctx);
+  const now = util.time.nowISO8601();
+  const summary: FileSummary = {
+    id: s.fileId,
+    name: input.name,
+    contentType: input.contentType,
+    encoding: s.encoding,
+    size: s.size,
+    length: s.length,
+    sha256: input.sha256,
+    version: 1,
+    owner: s.owner,
+    createdAt: now,
+    updatedAt: now,
+    updatedBy: s.owner,
+    deleted: false,
+  };
+  const change: ChangeItem = {
+    fileId: s.fileId,
+    version: 1,
+    op: 'INSERT',
+    author: s.owner,
+    at: now,
+    name: input.name,
+    contentType: input.contentType,
+    encoding: s.encoding,
+    size: s.size,
+    length: s.length,
+    sha256: input.sha256,
+    content: input.content,
+    requestId: s.requestId,
+    deleted: false,
+    expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
+  };
+  ctx.stash.change = change;
+  const absent = { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true };
+  return {
+    operation: 'TransactWriteItems' as const,
+    transactItems: [
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: HEAD_SK }),
+        attributeValues: util.dynamodb.toMapValues({ ...summary, aclVersion: 0, content: input.content }),
+        condition: absent,
+      },
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: versionSk(1) }),
+        attributeValues: util.dynamodb.toMapValues(change),
+        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
+      },
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: aclSk(s.owner) }),
+        attributeValues: util.dynamodb.toMapValues({ ...summary, member: s.owner, role: 'OWNER', syncKey: syncKey(util.time.nowEpochMilliSeconds(), s.fileId) }),
+        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
+      },
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: requestSk(s.requestId) }),
+        attributeValues: util.dynamodb.toMapValues({ version: 1, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+        condition: absent,
+      },
+    ],
+  };
+}
+
+export function response(ctx: Context) {
+  const fileId = ctx.stash.fileId as string;
+  if (ctx.error) {
+    const req = conditionFailure(ctx, REQUEST);
+    if (req.failed) {
+      ctx.stash.replayVersion = req.item ? num(req.item.version) : 1;
+      return null;
+    }
+    if (conditionFailure(ctx, HEAD).failed) return alreadyExists(fileId);
+    if (transactionConflict(ctx)) return busy(fileId);
+    return util.error(ctx.error.message, ctx.error.type);
+  }
+  return changeFromItem(ctx.stash.change as ChangeItem);
+}

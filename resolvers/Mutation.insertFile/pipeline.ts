@@ -1,0 +1,30 @@
+import { util, type Context } from '@aws-appsync/utils';
+import type { MutationInsertFileArgs } from '../generated/graphql.ts';
+import { requireSub } from '../lib/access.ts';
+import { invalid } from '../lib/errors.ts';
+import { checkContentType, checkId, checkName, checkSha256, measureContent } from '../lib/validate.ts';
+
+/** insertFile: validate, then 1.commit (one transaction) and 2.replay (a retried request gets its first result). */
+export function request(ctx: Context<MutationInsertFileArgs>) {
+  const input = ctx.args.input;
+  const owner = requireSub(ctx);
+  checkName(input.name);
+  checkContentType(input.contentType);
+  checkSha256(input.sha256);
+  const encoding = input.encoding || 'TEXT';
+  if (encoding !== 'TEXT' && encoding !== 'BASE64') invalid('encoding', 'must be TEXT or BASE64');
+  const measured = measureContent(encoding, input.content);
+  if (input.id) checkId('id', input.id);
+  if (input.requestId) checkId('requestId', input.requestId);
+  ctx.stash.owner = owner;
+  ctx.stash.fileId = input.id || util.autoId();
+  ctx.stash.requestId = input.requestId || util.autoId();
+  ctx.stash.encoding = encoding;
+  ctx.stash.size = measured.size;
+  ctx.stash.length = measured.length;
+  return {};
+}
+
+export function response(ctx: Context) {
+  return ctx.prev.result;
+}

@@ -1,0 +1,117 @@
+import { util, type Context } from '@aws-appsync/utils';
+import type { MutationModifyFileArgs } from '../generated/graphql.ts';
+import type { Access } from '../lib/access.ts';
+import { filePk, HEAD_SK, requestSk, syncKey, versionSk } from '../lib/keys.ts';
+import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limits.ts';
+import { applyTextPatch } from '../lib/patch.ts';
+import { changeFromItem } from '../lib/shapes.ts';
+import { commitFailure } from '../lib/outcome.ts';
+import { expiresIn, filesTable, memberUpdates, setExpression } from '../lib/tx.ts';
+import { invalid } from '../lib/errors.ts';
+import { measureContent, utf8Bytes } from '../lib/validate.ts';
+import type { ChangeItem, FileSummary } from '../lib/items.ts';
+
+export function request(ctx: Context<MutationModifyFileArgs>) {
+  const input = ctx.args.input;
+  const { head, members } = ctx.stash.access as Access;
+  const author = (ctx.identity as { sub: string }).sub;
+  const base = input.baseVersion;
+  const next = base + 1;
+  const current = head.version === base && !head.deleted;
+
+  // Only a write against the head can be applied; a stale one still goes to DynamoDB, whose answer
+  // tells a retry of a committed request (replay) from a conflict.
+  let content = head.content || '';
+  let size = head.size;
+  let length = head.length;
+  if (current && input.patch !== null && input.patch !== undefined) {
+    if (head.encoding !== 'TEXT') invalid('patch', 'BASE64 files are modified with whole content');
+    content = applyTextPatch(input.patch, head.content || '');
+    size = utf8Bytes(content);
+    length = content.length;
+  } else if (current) {
+    content = input.content as string;
+    const measured = measureContent(head.encoding, content);
+    size = measured.size;
+    length = measured.length;
+  }
+
+  const now = util.time.nowISO8601();
+  const summary: FileSummary = {
+    id: head.id,
+    name: input.name || head.name,
+    contentType: input.contentType || head.contentType,
+    encoding: head.encoding,
+    size,
+    length,
+    sha256: input.sha256,
+    version: next,
+    owner: head.owner,
+    createdAt: head.createdAt,
+    updatedAt: now,
+    updatedBy: author,
+    deleted: false,
+  };
+  const change: ChangeItem = {
+    fileId: head.id,
+    version: next,
+    op: 'MODIFY',
+    author,
+    at: now,
+    name: summary.name,
+    contentType: summary.contentType,
+    encoding: head.encoding,
+    size,
+    length,
+    sha256: input.sha256,
+    requestId: input.requestId,
+    deleted: false,
+    expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
+  };
+  if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(input.patch);
+  else change.content = content;
+  ctx.stash.change = change;
+
+  const table = filesTable(ctx);
+  const headUpdate = setExpression({ ...summary, content }, []);
+  return {
+    operation: 'TransactWriteItems' as const,
+    transactItems: [
+      {
+        table,
+        operation: 'UpdateItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: HEAD_SK }),
+        update: headUpdate,
+        condition: {
+          expression: '#version = :base AND #deleted = :false AND #aclVersion = :acl',
+          expressionNames: { '#version': 'version', '#deleted': 'deleted', '#aclVersion': 'aclVersion' },
+          expressionValues: util.dynamodb.toMapValues({ ':base': base, ':false': false, ':acl': head.aclVersion }),
+          returnValuesOnConditionCheckFailure: true,
+        },
+      },
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: versionSk(next) }),
+        attributeValues: util.dynamodb.toMapValues(change),
+        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
+      },
+      {
+        table,
+        operation: 'PutItem' as const,
+        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: requestSk(input.requestId) }),
+        attributeValues: util.dynamodb.toMapValues({ version: next, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
+      },
+      ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
+    ],
+  };
+}
+
+export function response(ctx: Context<MutationModifyFileArgs>) {
+  if (ctx.error) {
+    commitFailure(ctx, ctx.args.input.id, ctx.args.input.baseVersion, (ctx.stash.access as Access).head.version);
+    return null;
+  }
+  return changeFromItem(ctx.stash.change as ChangeItem);
+}

@@ -1,0 +1,30 @@
+import type { Context } from '@aws-appsync/utils';
+import type { MutationModifyFileArgs } from '../generated/graphql.ts';
+import { requireSub } from '../lib/access.ts';
+import { invalid } from '../lib/errors.ts';
+import { checkContentType, checkId, checkName, checkSha256 } from '../lib/validate.ts';
+
+/**
+ * modifyFile, the hot path: validate here, then 1.authorize (head + members, one Query),
+ * 2.commit (one transaction: head base -> base + 1, change record, idempotency record, member
+ * index items), 3.replay (a retried request id gets the change it committed the first time).
+ */
+export function request(ctx: Context<MutationModifyFileArgs>) {
+  const input = ctx.args.input;
+  requireSub(ctx);
+  checkId('id', input.id);
+  checkId('requestId', input.requestId);
+  checkSha256(input.sha256);
+  if (input.baseVersion < 1) invalid('baseVersion', 'must be at least 1');
+  const hasPatch = input.patch !== null && input.patch !== undefined;
+  const hasContent = input.content !== null && input.content !== undefined;
+  if (hasPatch === hasContent) invalid('patch', 'send exactly one of patch and content');
+  if (input.name !== null && input.name !== undefined) checkName(input.name);
+  if (input.contentType !== null && input.contentType !== undefined) checkContentType(input.contentType);
+  ctx.stash.fileId = input.id;
+  return {};
+}
+
+export function response(ctx: Context) {
+  return ctx.prev.result;
+}

@@ -1,0 +1,68 @@
+/** Shapes of the table's items (resolvers/README.md). Plain objects as AppSync hands them to resolvers. */
+
+/** The file fields copied onto every member item, so listings and the feed need no second read. */
+export interface FileSummary {
+  id: string;
+  name: string;
+  contentType: string;
+  encoding: string;
+  size: number;
+  length: number;
+  sha256: string;
+  version: number;
+  owner: string;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+  deleted: boolean;
+}
+
+export interface HeadItem extends FileSummary {
+  pk: string;
+  sk: string;
+  /** Bumped by share/unshare, so a write that fanned out to a stale member list fails. */
+  aclVersion: number;
+  /** The whole content (absent on a tombstone). */
+  content?: string;
+}
+
+export interface AclItem extends FileSummary {
+  pk: string;
+  sk: string;
+  /** Cognito sub: the byMember index's partition key. */
+  member: string;
+  role: string;
+  /** byMember's sort key: `<13-digit ms>#<fileId>`. */
+  syncKey: string;
+  expiresAt?: number;
+}
+
+export interface ChangeItem {
+  /** Present on items read back; absent on the attribute set written. */
+  pk?: string;
+  sk?: string;
+  fileId: string;
+  version: number;
+  op: string;
+  author: string;
+  at: string;
+  name: string;
+  contentType: string;
+  encoding: string;
+  size: number;
+  length: number;
+  sha256: string;
+  /** The patch as JSON text. */
+  patch?: string;
+  content?: string;
+  requestId: string;
+  deleted: boolean;
+  expiresAt: number;
+}
+
+export interface RequestItem {
+  pk: string;
+  sk: string;
+  version: number;
+  expiresAt: number;
+}

@@ -1,0 +1,21 @@
+/** Documented limits (schema/schema.graphql "Limits"); kept well under DynamoDB's 400 KB item and AppSync's 240 KB subscription message. */
+export const MAX_INLINE_CHARS = 32768;
+export const MAX_INLINE_BYTES = 32768;
+export const MAX_PATCH_JSON = 65536;
+export const MAX_PATCH_OPS = 10000;
+export const MAX_NAME = 255;
+export const MAX_CONTENT_TYPE = 255;
+/** Active members of one file, owner included: a modify's transaction updates each member's index item (DynamoDB allows 100 items). */
+export const MAX_MEMBERS = 25;
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 100;
+/** Change records expire (DynamoDB TTL) after this; getFileChanges then answers LogTruncated. */
+export const CHANGE_RETENTION_SECONDS = 30 * 24 * 3600;
+/** A retried request id is recognised for this long. */
+export const REQUEST_RETENTION_SECONDS = 24 * 3600;
+/** A removed member's index item (which tells their syncFiles) lives this long. */
+export const REVOKED_RETENTION_SECONDS = 30 * 24 * 3600;
+/** syncFiles re-reads this window behind "now": index writes stamped a moment earlier may become visible late. */
+export const SYNC_OVERLAP_MS = 5000;
+/** SHA-256 of no bytes: a tombstone's checksum. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

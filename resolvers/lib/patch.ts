@@ -1,0 +1,49 @@
+import { invalid, tooLarge } from './errors.ts';
+import { MAX_INLINE_CHARS, MAX_PATCH_JSON, MAX_PATCH_OPS } from './limits.ts';
+
+/**
+ * Applies a version-1 text patch (client/patch/README.md) to inline content, with the same checks
+ * as the client library: ops are non-zero integers or non-empty strings, retains and deletes cover
+ * the base exactly and never split a surrogate pair. Failures are InvalidInput errors.
+ */
+export function applyTextPatch(patch: unknown, base: string): string {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch', 'a patch is an object { v, t, ops }');
+  const p = patch as { v?: unknown; t?: unknown; ops?: unknown };
+  if (p.v !== 1) invalid('patch', `patch version ${JSON.stringify(p.v)} is not supported (only 1)`);
+  if (p.t !== 'text') invalid('patch', 'only text patches ("t": "text") are applied on the server; send BASE64 changes as content');
+  if (!Array.isArray(p.ops)) invalid('patch', 'ops must be an array');
+  const ops = p.ops as unknown[];
+  if (ops.length > MAX_PATCH_OPS) tooLarge('patch.ops', MAX_PATCH_OPS, ops.length);
+  const json = JSON.stringify(patch);
+  if (json.length > MAX_PATCH_JSON) tooLarge('patch', MAX_PATCH_JSON, json.length);
+
+  const parts: string[] = [];
+  let at = 0;
+  let index = 0;
+  for (const op of ops) {
+    if (typeof op === 'string' && op.length > 0) {
+      parts.push(op);
+    } else if (typeof op === 'number' && op !== 0 && Math.floor(op) === op) {
+      const n = op > 0 ? op : -op;
+      if (at + n > base.length) invalid('patch', `op ${index} (${op}) at offset ${at} runs past the end of the base (length ${base.length})`);
+      if (op > 0) parts.push(base.slice(at, at + n));
+      at = at + n;
+      if (splitsPair(base, at)) invalid('patch', `op ${index} ends at offset ${at}, inside a surrogate pair`);
+    } else {
+      invalid('patch', `op ${index} must be a non-zero integer or a non-empty string`);
+    }
+    index = index + 1;
+  }
+  if (at !== base.length) invalid('patch', `the patch covers ${at} of the base's ${base.length} code units`);
+  const result = parts.join('');
+  if (result.length > MAX_INLINE_CHARS) tooLarge('content', MAX_INLINE_CHARS, result.length);
+  return result;
+}
+
+/** True when offset `i` falls between a high and a low surrogate (charCodeAt is not in APPSYNC_JS). */
+function splitsPair(s: string, i: number): boolean {
+  if (i <= 0 || i >= s.length) return false;
+  const before = s.slice(i - 1, i);
+  const after = s.slice(i, i + 1);
+  return before >= '\uD800' && before <= '\uDBFF' && after >= '\uDC00' && after <= '\uDFFF';
+}
