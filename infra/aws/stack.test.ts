@@ -1,12 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureApi } from './fixtures/api.ts';
+import { api } from '../api.ts';
 import { only, synthStack, type Synthesized } from './testing.ts';
 
+/** craft-sync's own stack, from infra/api.ts. */
 describe('CraftSyncStack', () => {
   let s: Synthesized;
   beforeAll(async () => {
-    s = await synthStack(fixtureApi);
+    s = await synthStack(api);
   });
   afterAll(() => s.dispose());
 
@@ -30,7 +31,7 @@ describe('CraftSyncStack', () => {
   });
 
   it('requires MFA and turns on threat protection when asked', async () => {
-    const strict = await synthStack(fixtureApi, { requireMfa: true, threatProtection: true });
+    const strict = await synthStack(api, { requireMfa: true, threatProtection: true });
     try {
       strict.template.hasResourceProperties('AWS::Cognito::UserPool', {
         MfaConfiguration: 'ON',
@@ -74,6 +75,26 @@ describe('CraftSyncStack', () => {
     }
   });
 
+  it('always has a content bucket for browser uploads and an event bus', () => {
+    s.template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT', 'GET', 'HEAD'], ExposedHeaders: ['ETag'] })] },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]) },
+    });
+    s.template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+
+  it('serves the API with the user pool by default and IAM for backend callers', () => {
+    s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      Name: 'craft-sync',
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      UserPoolConfig: Match.objectLike({ UserPoolId: { Ref: Match.stringLikeRegexp('^UsersPool') } }),
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      XrayEnabled: true,
+      LogConfig: Match.objectLike({ FieldLogLevel: 'ERROR' }),
+    });
+  });
+
   it('outputs what a client needs to configure itself', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.GraphQLUrl!.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GraphQLApi/), 'GraphQLUrl'] });
@@ -81,6 +102,7 @@ describe('CraftSyncStack', () => {
     expect(outputs.Region!.Value).toEqual({ Ref: 'AWS::Region' });
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPool/) });
     expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPoolAppClient/) });
+    // Declared by the stack until the definition declares them itself.
     expect(outputs.BucketContent!.Value).toEqual({ Ref: expect.stringMatching(/^DataBucketcontent/) });
     expect(outputs.EventBusEvents!.Value).toEqual({ Ref: expect.stringMatching(/^DataBusevents/) });
     expect(outputs).toHaveProperty('NotificationTopicArn');

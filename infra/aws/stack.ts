@@ -34,7 +34,10 @@ export class CraftSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
     this.users = new Users(this, 'Users', props);
-    this.stores = new DataStores(this, 'Data', { definition: props.definition, corsAllowedOrigins: props.corsAllowedOrigins });
+    this.stores = new DataStores(this, 'Data', {
+      definition: withContentAndEvents(props.definition),
+      corsAllowedOrigins: props.corsAllowedOrigins,
+    });
     this.api = new AppSyncApi(this, 'GraphQL', {
       definition: props.definition,
       wiring: props.wiring,
@@ -71,6 +74,22 @@ export async function createCraftSyncStack(
   checkDefinition(props.definition, wiring);
   const code = await bundleWiring(wiring);
   return new CraftSyncStack(scope, id, { ...props, wiring, code });
+}
+
+/** The content bucket's and the event bus's keys, whether or not the definition declares them yet. */
+export const CONTENT_BUCKET = 'content';
+export const EVENT_BUS = 'events';
+
+/**
+ * craft-sync always has a content bucket and an event bus. Until the features that use them add
+ * them to the definition (as `content` and `events`), the stack declares them itself.
+ */
+function withContentAndEvents(def: ApiDefinition): ApiDefinition {
+  return {
+    ...def,
+    buckets: { [CONTENT_BUCKET]: {}, ...def.buckets },
+    buses: { [EVENT_BUS]: { description: 'craft-sync change events' }, ...def.buses },
+  };
 }
 
 const pascal = (key: string) => key.replace(/(^|[-_])([a-z0-9])/gi, (_m, _s, c: string) => c.toUpperCase());

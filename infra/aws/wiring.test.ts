@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResolverCode } from '../build/bundle.ts';
 import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
+import { api } from '../api.ts';
 import { fixtureApi } from './fixtures/api.ts';
 import { appSyncName } from './data-sources.ts';
 import { DEFAULT_PIPELINE_CODE } from './resolver-code.ts';
@@ -11,7 +12,7 @@ type Props = Record<string, any>;
 const getAttId = (v: any): string => v['Fn::GetAtt'][0];
 
 /** The deployed resolvers and functions must be exactly what the local runtime runs. */
-describe.each([['fixture', fixtureApi]] as Array<[string, ApiDefinition]>)('wiring of %s', (_name, def) => {
+describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[string, ApiDefinition]>)('wiring of %s', (_name, def) => {
   let s: Synthesized;
   let wiring: ResolverWiring[];
   let resolvers: Record<string, Props>;

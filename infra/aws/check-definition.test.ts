@@ -1,0 +1,108 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { afterEach, describe, expect, it } from 'vitest';
+import { discoverResolvers, WiringError } from '../wiring/discover.ts';
+import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
+import { fixtureApi } from './fixtures/api.ts';
+import { AppSyncApi } from './appsync-api.ts';
+import { checkDefinition } from './check-definition.ts';
+import { DataStores } from './data-stores.ts';
+import { createCraftSyncStack } from './stack.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the fixture API in a throwaway folder, with one more resolver file. */
+function fixtureWith(file: string): ApiDefinition {
+  const root = mkdtempSync(join(tmpdir(), 'craft-sync-def-'));
+  dirs.push(root);
+  cpSync(fixtureApi.root, root, { recursive: true });
+  writeFileSync(join(root, 'resolvers', file), 'export function request() { return {}; }\nexport function response(ctx) { return ctx.result; }\n');
+  return { ...fixtureApi, root };
+}
+
+/** Synthesizing the stack must fail, with `message`. */
+async function expectSynthFails(def: ApiDefinition, message: RegExp): Promise<void> {
+  const app = new App({ builtinCloudFormationValidation: false, outdir: mkdtempSync(join(tmpdir(), 'craft-sync-cdk-')) });
+  dirs.push(app.outdir);
+  await expect(createCraftSyncStack(app, 'Bad', { definition: def })).rejects.toThrow(message);
+}
+
+/** Building the construct from an explicit wiring must throw `message`. */
+function expectConstructFails(def: ApiDefinition, wiring: ResolverWiring[], message: RegExp): void {
+  const outdir = mkdtempSync(join(tmpdir(), 'craft-sync-cdk-'));
+  dirs.push(outdir);
+  const stack = new Stack(new App({ builtinCloudFormationValidation: false, outdir }), 'Bad');
+  const resources = new DataStores(stack, 'Data', { definition: fixtureApi });
+  expect(() => new AppSyncApi(stack, 'Api', { definition: def, wiring, code: new Map(), resources, userPool: new UserPool(stack, 'Pool') })).toThrow(message);
+}
+
+describe('a wiring that names something missing fails synth, naming it', () => {
+  it('a resolver file for a field the schema does not have', async () => {
+    await expectSynthFails(fixtureWith('Query.nope.[none].ts'), /Query\.nope: type Query has no field "nope"/);
+  });
+
+  it('a resolver file for a type the schema does not have', async () => {
+    await expectSynthFails(fixtureWith('Ghost.field.[none].ts'), /no object type "Ghost"/);
+  });
+
+  it('a resolver file naming an undeclared data source', async () => {
+    await expectSynthFails(fixtureWith('Query.hello2.[ghost].ts'), /data source "ghost" is not declared/);
+  });
+
+  it('a declaration that drops a data source the resolvers use', async () => {
+    const { events: _dropped, ...dataSources } = fixtureApi.dataSources;
+    await expectSynthFails({ ...fixtureApi, dataSources }, /Mutation\.addItem: data source "events" is not declared/);
+  });
+
+  it('a wiring whose resolver file does not exist', () => {
+    const wiring = discoverResolvers(fixtureApi).map((r) =>
+      r.fieldName === 'hello' ? { ...r, file: join(fixtureApi.root, 'resolvers', 'Query.hello.[none].gone.ts') } : r,
+    );
+    expectConstructFails(fixtureApi, wiring, /Query\.hello: resolver file not found: .*Query\.hello\.\[none\]\.gone\.ts/);
+  });
+
+  it('a wiring whose pipeline function file does not exist', () => {
+    const wiring = discoverResolvers(fixtureApi).map((r) =>
+      r.kind === 'PIPELINE' ? { ...r, functions: [{ ...r.functions[0]!, file: '/nowhere/1.validate.[none].ts' }] } : r,
+    );
+    expectConstructFails(fixtureApi, wiring, /pipeline function file not found: \/nowhere\/1\.validate\.\[none\]\.ts/);
+  });
+
+  it('a wiring naming a data source the declaration lacks', () => {
+    const wiring = discoverResolvers(fixtureApi).map((r) => (r.fieldName === 'hello' ? { ...r, dataSource: 'phantom' } : r));
+    expectConstructFails(fixtureApi, wiring, /Query\.hello: data source "phantom" is not declared/);
+  });
+
+  it('a resolver whose code was not bundled', () => {
+    expectConstructFails(fixtureApi, discoverResolvers(fixtureApi), /no bundled code for .*\.ts/);
+  });
+
+  it('a schema file that does not exist', async () => {
+    await expectSynthFails({ ...fixtureApi, schema: ['schema.graphql', 'missing.graphql'] }, /schema file not found: missing\.graphql/);
+  });
+
+  it('a Lambda handler file that does not exist', async () => {
+    const dataSources = { ...fixtureApi.dataSources, presigner: { kind: 'LAMBDA' as const, handler: 'handlers/gone.ts' } };
+    await expectSynthFails({ ...fixtureApi, dataSources }, /data source "presigner": Lambda handler file not found: .*handlers\/gone\.ts/);
+  });
+
+  it('a data source, grant or environment variable naming an undeclared table, bucket or bus', () => {
+    const wiring = discoverResolvers(fixtureApi);
+    const items = { kind: 'DYNAMODB' as const, table: 'itemz' };
+    expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, wiring)).toThrow(
+      /data source "items": table "itemz" is not declared/,
+    );
+    const events = { kind: 'EVENTBRIDGE' as const, bus: 'nobus' };
+    expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, events } }, wiring)).toThrow(/event bus "nobus"/);
+    const presigner = { kind: 'LAMBDA' as const, handler: 'handlers/presign.ts', grants: { buckets: ['attic'] } };
+    expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, presigner } }, wiring)).toThrow(/bucket "attic"/);
+    expect(() => checkDefinition({ ...fixtureApi, environment: { LOST: { tableName: 'lost' } } }, wiring)).toThrow(/environment LOST: table "lost"/);
+    expect(() => checkDefinition({ ...fixtureApi, environment: { '9x': 'v' } }, wiring)).toThrow(WiringError);
+  });
+});
