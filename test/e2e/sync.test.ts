@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../../infra/api.ts';
+import { applyText, diffText } from '../../client/patch/index.ts';
+import { startStack, type TestStack } from './harness.ts';
+import { CHANGES, DELETE, errorType, GET, insertText, LIST, MODIFY, SHARE, sha256, SYNC, UNSHARE, user, type SyncUser } from './sync-client.ts';
+
+let stack: TestStack;
+let alice: SyncUser;
+let bob: SyncUser;
+let carol: SyncUser;
+
+beforeAll(async () => {
+  stack = await startStack(api);
+  const url = stack.runtime.graphqlUrl;
+  alice = user(url, await stack.tokenFor('alice@example.com'));
+  bob = user(url, await stack.tokenFor('bob@example.com'));
+  carol = user(url, await stack.tokenFor('carol@example.com'));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function modify(u: SyncUser, id: string, baseVersion: number, from: string, to: string, requestId = randomUUID()) {
+  return u.call(MODIFY, { input: { id, baseVersion, patch: JSON.stringify(diffText(from, to)), sha256: sha256(to), requestId } });
+}
+
+describe('sync API over HTTP', () => {
+  it('inserts, modifies by patch, and serves the latest and the changes since a version', async () => {
+    const f = await insertText(alice, 'notes.md', 'hello world');
+    expect(f.version).toBe(1);
+    const m = await modify(alice, f.id, 1, 'hello world', 'hello brave world 😀');
+    expect(m.errors).toBeUndefined();
+    expect(m.data?.modifyFile).toMatchObject({ fileId: f.id, version: 2, op: 'MODIFY', author: alice.sub, sha256: sha256('hello brave world 😀') });
+
+    const got = (await alice.call(GET, { id: f.id })).data?.getFile as Record<string, unknown>;
+    expect(got).toMatchObject({ version: 2, content: 'hello brave world 😀', owner: alice.sub, myRole: 'OWNER', deleted: false, size: Buffer.byteLength('hello brave world 😀') });
+
+    const log = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0 })).data?.getFileChanges as { items: Array<Record<string, unknown>>; headVersion: number };
+    expect(log.items.map((c) => c.version)).toEqual([1, 2]);
+    const rebuilt = applyText(JSON.parse(log.items[1]!.patch as string), log.items[0]!.content as string);
+    expect(rebuilt).toBe('hello brave world 😀');
+  });
+
+  it('refuses a stale base with Conflict carrying the head version, and commits nothing', async () => {
+    const f = await insertText(alice, 'a.txt', 'one');
+    await modify(alice, f.id, 1, 'one', 'two');
+    const stale = await modify(alice, f.id, 1, 'one', 'three');
+    expect(errorType(stale)).toBe('Conflict');
+    expect(stale.errors?.[0]?.errorInfo).toMatchObject({ headVersion: 2 });
+    expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: 2, content: 'two' });
+  });
+
+  it('an idempotent retry returns the first result and commits once', async () => {
+    const f = await insertText(alice, 'b.txt', 'x');
+    const requestId = randomUUID();
+    const first = await modify(alice, f.id, 1, 'x', 'xy', requestId);
+    const again = await modify(alice, f.id, 1, 'x', 'xy', requestId);
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.modifyFile).toEqual(first.data?.modifyFile);
+    expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: 2, content: 'xy' });
+  });
+
+  it('shares with roles: editors modify, viewers only read, strangers get Forbidden; only the owner deletes', async () => {
+    const f = await insertText(alice, 'shared.txt', 'base');
+    expect(errorType(await bob.call(GET, { id: f.id }))).toBe('Forbidden');
+    expect((await alice.call(SHARE, { input: { fileId: f.id, userId: bob.sub, role: 'EDITOR' } })).errors).toBeUndefined();
+    expect((await alice.call(SHARE, { input: { fileId: f.id, userId: carol.sub, role: 'VIEWER' } })).errors).toBeUndefined();
+    expect((await modify(bob, f.id, 1, 'base', 'base+bob')).errors).toBeUndefined();
+    expect(errorType(await modify(carol, f.id, 2, 'base+bob', 'carol'))).toBe('Forbidden');
+    expect(errorType(await bob.call(DELETE, { input: { id: f.id } }))).toBe('Forbidden');
+    expect((await carol.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: 2, content: 'base+bob', myRole: 'VIEWER' });
+
+    const bobsList = (await bob.call(LIST, {})).data?.listFiles as { items: Array<{ id: string }> };
+    expect(bobsList.items.map((x) => x.id)).toContain(f.id);
+
+    expect((await alice.call(UNSHARE, { input: { fileId: f.id, userId: bob.sub } })).errors).toBeUndefined();
+    expect(errorType(await modify(bob, f.id, 2, 'base+bob', 'again'))).toBe('Forbidden');
+    expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: 2 });
+  });
+
+  it('deletes to a tombstone that the change log and syncFiles report', async () => {
+    const { cursor } = (await alice.call(SYNC, {})).data?.syncFiles as { cursor: string };
+    const f = await insertText(alice, 'gone.txt', 'bye');
+    const del = await alice.call(DELETE, { input: { id: f.id } });
+    expect(del.data?.deleteFile).toMatchObject({ op: 'DELETE', version: 2, deleted: true });
+    expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ deleted: true, content: null, version: 2 });
+    expect(errorType(await modify(alice, f.id, 2, '', 'x'))).toBe('NotFound');
+    const log = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 1 })).data?.getFileChanges as { items: Array<{ op: string }> };
+    expect(log.items.map((c) => c.op)).toEqual(['DELETE']);
+    const feed = (await alice.call(SYNC, { cursor })).data?.syncFiles as { items: Array<{ id: string; deleted: boolean }> };
+    expect(feed.items.find((x) => x.id === f.id)).toMatchObject({ deleted: true });
+  });
+});
