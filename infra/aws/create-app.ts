@@ -1,4 +1,5 @@
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { createCraftSyncStack, type CraftSyncStack } from './stack.ts';
 
@@ -6,6 +7,8 @@ export interface CreateAppOptions {
   appProps?: AppProps;
   /** Defaults to craft-sync's own definition, infra/api.ts. */
   definition?: ApiDefinition;
+  /** Run cdk-nag's AwsSolutions pack at synth, failing on unacknowledged findings (default true). */
+  nag?: boolean;
 }
 
 /**
@@ -15,6 +18,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App; stack: CraftSyncStack }> {
   const app = new App(opts.appProps);
+  if (opts.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const definition = opts.definition ?? (await import('../api.ts')).api;
   const context = (key: string): string | undefined => {
     const v: unknown = app.node.tryGetContext(key);
