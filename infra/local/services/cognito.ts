@@ -1,0 +1,224 @@
+/**
+ * The local Cognito-compatible issuer: cognito-local's user-pool API, run in this process, with one
+ * user pool and one app client that are created on the first start and reused on later starts with
+ * the same data directory. Usernames are e-mail addresses; sign-in is USER_PASSWORD_AUTH (cognito-local
+ * has no SRP). Tokens are RS256 JWTs signed with a key of the data directory (see cognito-keys.ts).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadOrCreateSigningKey } from './cognito-keys.ts';
+import { startCognitoServer, type CognitoServer } from './cognito-server.ts';
+
+export interface SignInTokens {
+  idToken: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds the access and id tokens are valid for. */
+  expiresIn: number;
+}
+
+export interface LocalCognito {
+  /** Base URL of the Cognito user-pool API (what an SDK or Amplify's `userPoolEndpoint` takes). */
+  endpoint: string;
+  userPoolId: string;
+  clientId: string;
+  /** The `iss` of its tokens: `<endpoint>/<userPoolId>`. */
+  issuer: string;
+  jwksUri: string;
+  region: string;
+  /** Creates the user, or sets the password of an existing one; adds the groups it is not in yet. */
+  createUser(opts: { email: string; password: string; groups?: string[] }): Promise<{ sub: string }>;
+  signIn(email: string, password: string): Promise<SignInTokens>;
+  stop(): Promise<void>;
+}
+
+export interface StartCognitoOptions {
+  /** Holds the user pool data, the signing key and the pool / client ids. */
+  dataDir: string;
+  /** Default: the port of the previous start in this data directory (so `iss` stays the same), else a free one. */
+  port?: number;
+  host?: '127.0.0.1';
+  /**
+   * Endpoint of an issuer already serving this data directory (another process): talk to it
+   * instead of starting a second server on the same files. `stop()` then only forgets it.
+   */
+  attachTo?: string;
+}
+
+/** An error answered by the Cognito API; `name` is its `__type`, e.g. `NotAuthorizedException`. */
+export class CognitoApiError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface SavedState {
+  userPoolId?: string;
+  clientId?: string;
+  port?: number;
+}
+
+const REGION = 'us-east-1';
+const STATE_FILE = 'local-cognito.json';
+
+export async function startCognito(opts: StartCognitoOptions): Promise<LocalCognito> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stateFile = join(dataDir, STATE_FILE);
+  const saved: SavedState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as SavedState) : {};
+  const host = opts.host ?? '127.0.0.1';
+
+  let server: CognitoServer | undefined;
+  let endpoint: string;
+  if (opts.attachTo) {
+    endpoint = opts.attachTo.replace(/\/+$/, '');
+  } else {
+    const key = await loadOrCreateSigningKey(join(dataDir, 'signing-key.json'));
+    const start = (port: number) => startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}` });
+    try {
+      server = await start(opts.port ?? saved.port ?? 0);
+    } catch (e) {
+      // The remembered port is taken: any port will do (an explicit one is the caller's choice).
+      if (opts.port !== undefined || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      server = await start(0);
+    }
+    endpoint = `http://${host}:${server.port}`;
+  }
+  const api = cognitoApi(endpoint);
+
+  try {
+    const { userPoolId, clientId } = await ensurePoolAndClient(api, saved);
+    if (!opts.attachTo) writeFileSync(stateFile, `${JSON.stringify({ userPoolId, clientId, port: server?.port }, null, 2)}\n`);
+    const issuer = `${endpoint}/${userPoolId}`;
+    return {
+      endpoint,
+      userPoolId,
+      clientId,
+      issuer,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      region: REGION,
+      createUser: (u) => createUser(api, userPoolId, u),
+      signIn: (email, password) => signIn(api, clientId, email, password),
+      stop: async () => {
+        await server?.close();
+        server = undefined;
+      },
+    };
+  } catch (e) {
+    await server?.close();
+    throw e;
+  }
+}
+
+type CognitoApi = (action: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/** The Cognito JSON protocol; cognito-local does not check request signatures, so none is sent. */
+function cognitoApi(endpoint: string): CognitoApi {
+  return async (action, body) => {
+    const res = await fetch(`${endpoint}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (!res.ok) {
+      const type = String(json.__type ?? json.code ?? `HTTP ${res.status}`).replace(/^.*#/, '');
+      throw new CognitoApiError(type, `${action}: ${String(json.message ?? text)}`);
+    }
+    return json;
+  };
+}
+
+async function ensurePoolAndClient(api: CognitoApi, saved: SavedState): Promise<{ userPoolId: string; clientId: string }> {
+  let userPoolId = saved.userPoolId;
+  if (userPoolId && !(await exists(() => api('DescribeUserPool', { UserPoolId: userPoolId })))) userPoolId = undefined;
+  if (!userPoolId) {
+    const created = await api('CreateUserPool', {
+      PoolName: 'craft-sync-local',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+    });
+    userPoolId = String((created.UserPool as { Id: string }).Id);
+  }
+  let clientId = saved.clientId;
+  if (clientId && userPoolId === saved.userPoolId) {
+    const id = clientId;
+    if (!(await exists(() => api('DescribeUserPoolClient', { UserPoolId: userPoolId, ClientId: id })))) clientId = undefined;
+  } else {
+    clientId = undefined;
+  }
+  if (!clientId) {
+    const created = await api('CreateUserPoolClient', {
+      UserPoolId: userPoolId,
+      ClientName: 'craft-sync-local',
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    clientId = String((created.UserPoolClient as { ClientId: string }).ClientId);
+  }
+  return { userPoolId, clientId };
+}
+
+async function exists(call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (e) {
+    if (e instanceof CognitoApiError && e.name === 'ResourceNotFoundException') return false;
+    throw e;
+  }
+}
+
+const attribute = (user: Record<string, unknown>, name: string): string | undefined =>
+  ((user.UserAttributes ?? user.Attributes) as Array<{ Name: string; Value: string }> | undefined)?.find((a) => a.Name === name)?.Value;
+
+async function createUser(api: CognitoApi, userPoolId: string, u: { email: string; password: string; groups?: string[] }): Promise<{ sub: string }> {
+  let user: Record<string, unknown>;
+  try {
+    user = await api('AdminGetUser', { UserPoolId: userPoolId, Username: u.email });
+  } catch (e) {
+    if (!(e instanceof CognitoApiError && e.name === 'UserNotFoundException')) throw e;
+    const created = await api('AdminCreateUser', {
+      UserPoolId: userPoolId,
+      Username: u.email,
+      TemporaryPassword: u.password,
+      MessageAction: 'SUPPRESS', // cognito-local would print the welcome message to the console
+      UserAttributes: [
+        { Name: 'email', Value: u.email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    });
+    user = created.User as Record<string, unknown>;
+  }
+  const username = String(user.Username);
+  // A permanent password skips the NEW_PASSWORD_REQUIRED challenge of a fresh admin-created user.
+  await api('AdminSetUserPassword', { UserPoolId: userPoolId, Username: username, Password: u.password, Permanent: true });
+  if (u.groups?.length) {
+    const current = await api('AdminListGroupsForUser', { UserPoolId: userPoolId, Username: username });
+    const have = new Set(((current.Groups ?? []) as Array<{ GroupName: string }>).map((g) => g.GroupName));
+    for (const group of u.groups.filter((g) => !have.has(g))) {
+      try {
+        await api('CreateGroup', { UserPoolId: userPoolId, GroupName: group });
+      } catch (e) {
+        if (!(e instanceof CognitoApiError && e.name === 'GroupExistsException')) throw e;
+      }
+      await api('AdminAddUserToGroup', { UserPoolId: userPoolId, Username: username, GroupName: group });
+    }
+  }
+  const sub = attribute(user, 'sub');
+  if (!sub) throw new Error(`user ${u.email} has no sub attribute`);
+  return { sub };
+}
+
+async function signIn(api: CognitoApi, clientId: string, email: string, password: string): Promise<SignInTokens> {
+  const out = await api('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, PASSWORD: password } });
+  const r = out.AuthenticationResult as { IdToken?: string; AccessToken?: string; RefreshToken?: string; ExpiresIn?: number } | undefined;
+  if (!r?.IdToken || !r.AccessToken) {
+    throw new CognitoApiError('ChallengeRequired', `sign-in of ${email} needs the ${String(out.ChallengeName)} challenge, which the local issuer does not drive`);
+  }
+  return { idToken: r.IdToken, accessToken: r.AccessToken, refreshToken: r.RefreshToken ?? '', expiresIn: r.ExpiresIn ?? 3600 };
+}
