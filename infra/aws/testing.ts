@@ -7,12 +7,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { createCraftSyncStack, type CraftSyncStack, type CraftSyncStackProps } from './stack.ts';
 
+/** A resource's properties: template JSON, untyped by nature. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary template JSON
+export type CfnProps = Record<string, any>;
+
 export interface Synthesized {
   app: App;
   stack: CraftSyncStack;
   template: Template;
   /** Resources of one CloudFormation type, by logical id. */
-  resources(type: string): Record<string, { Properties: Record<string, any> }>;
+  resources(type: string): Record<string, { Properties: CfnProps }>;
   /** Removes the cloud assembly (bundled Lambda assets) from disk. */
   dispose(): void;
 }
@@ -37,7 +41,7 @@ export async function synthStack(
 }
 
 /** The single resource of a type (throws when there are several). */
-export function only(s: Synthesized, type: string): Record<string, any> {
+export function only(s: Synthesized, type: string): CfnProps {
   const all = Object.values(s.resources(type));
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0]!.Properties;

@@ -6,10 +6,10 @@ import { api } from '../api.ts';
 import { fixtureApi } from './fixtures/api.ts';
 import { appSyncName } from './data-sources.ts';
 import { DEFAULT_PIPELINE_CODE } from './resolver-code.ts';
-import { synthStack, type Synthesized } from './testing.ts';
+import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
 
-type Props = Record<string, any>;
-const getAttId = (v: any): string => v['Fn::GetAtt'][0];
+type Props = CfnProps;
+const getAttId = (v: unknown): string => (v as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
 /** The deployed resolvers and functions must be exactly what the local runtime runs. */
 describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[string, ApiDefinition]>)('wiring of %s', (_name, def) => {
