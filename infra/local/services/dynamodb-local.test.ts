@@ -78,6 +78,8 @@ describe('startDynamoDbLocal', () => {
       BillingMode: 'PAY_PER_REQUEST',
     }));
     ddb1.destroy();
+    // While its owner lives, the directory is not ours to take.
+    await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(/is in use by DynamoDB Local/);
     // Kill the guard first, then its parent: the JVM is orphaned, as after a crash of both.
     process.kill(first.guardPid, 'SIGKILL');
     process.kill(first.parentPid, 'SIGKILL');

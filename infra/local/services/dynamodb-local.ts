@@ -194,7 +194,7 @@ function claimDataDir(dataDir: string, log: (l: string) => void): void {
     return;
   }
   const javaAlive = isAlive(stale.pid, 'DynamoDBLocal.jar');
-  if (javaAlive && stale.ownerPid !== process.pid && isAlive(stale.ownerPid, 'node')) {
+  if (javaAlive && isAlive(stale.ownerPid, 'node')) {
     throw new Error(`${dataDir} is in use by DynamoDB Local (pid ${stale.pid}) of running process ${stale.ownerPid}`);
   }
   if (javaAlive) {
