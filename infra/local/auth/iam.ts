@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { IamIdentity } from '../appsync-js/types.ts';
@@ -62,13 +62,16 @@ export function iamVerifier(cfg: IamConfig) {
       if (value === undefined) return signatureMismatch();
       signedHeaders[name] = value;
     }
+    // A payload hash header is only a claim: the signature must cover the body actually received.
+    const claimedHash = signedHeaders['x-amz-content-sha256'];
+    if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) return signatureMismatch();
     const url = new URL(request.path, 'http://local');
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of url.searchParams) {
       const prev = query[k];
       query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
-    const signer = new SignatureV4({ credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey }, region, service, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({ credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey }, region, service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
     const resigned = await signer.sign(
       { method: request.method.toUpperCase(), protocol: 'https:', hostname: headers.host ?? '', path: url.pathname, query, headers: signedHeaders, body: request.body },
       { signingDate, signableHeaders: new Set(parsed.signedHeaders) },
