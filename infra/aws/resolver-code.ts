@@ -4,14 +4,7 @@ import type { ResolverWiring } from '../wiring/types.ts';
 /** Bundled APPSYNC_JS code by source file (absolute path), exactly as the local runtime runs it. */
 export type ResolverCode = ReadonlyMap<string, string>;
 
-/** Code for a pipeline folder without `pipeline.ts`: pass the arguments in, the last result out. */
-export const DEFAULT_PIPELINE_CODE = `export function request(ctx) {
-  return {};
-}
-export function response(ctx) {
-  return ctx.prev.result;
-}
-`;
+export { DEFAULT_PIPELINE_CODE } from '../build/default-pipeline.ts';
 
 /** Every file the wiring names, bundled. Bundling is async, which is why stacks are built after it. */
 export async function bundleWiring(wiring: ResolverWiring[]): Promise<ResolverCode> {

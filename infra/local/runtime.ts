@@ -18,7 +18,7 @@ import { ensureTables, startTtlSweeper } from './services/tables.ts';
 import { LocalEventBus } from './services/event-bus.ts';
 import { startCognito, type LocalCognito } from './services/cognito.ts';
 import { createAuthenticator } from './auth/index.ts';
-import { fieldAuthorizer } from './graphql/field-auth.ts';
+import { fieldAuthorizerFromDirectives } from './auth/directives.ts';
 import { graphqlHttpHandler } from './graphql/http.ts';
 import { createRealtimeEngine } from './graphql/subscriptions.ts';
 import { createRealtimeServer } from './realtime/server.ts';
@@ -110,7 +110,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return v.busName;
     };
     const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
-    const dataSources = createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv });
+    const dataSources = createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, log });
     const resolvers = await createResolverExecutor({ wiring, dataSources, log });
 
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes);
@@ -120,7 +120,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       apiKeys: secrets.apiKey ? [secrets.apiKey] : [],
       iam: secrets.iam ? { credentials: [secrets.iam], region: REGION } : undefined,
     });
-    const deps = { loaded, resolvers, authorizeField: fieldAuthorizer(api.authentication.default), env, log };
+    const deps = { loaded, resolvers, authorizeField: fieldAuthorizerFromDirectives(api.authentication.default), env, log };
     const realtime = createRealtimeServer({ engine: createRealtimeEngine({ ...deps, authenticator }), keepAliveIntervalMs: opts.keepAliveIntervalMs, log: (l) => log(`[realtime] ${l}`) });
     stops.push(() => realtime.close());
     const path = '/graphql';

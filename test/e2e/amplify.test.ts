@@ -82,7 +82,7 @@ describe('aws-amplify v6 against the local runtime', () => {
 
   it('rejects an HTTP request with a wrong API key (401 UnauthorizedException)', async () => {
     const client = generateClient({ authMode: 'apiKey', apiKey: 'da2-wrongwrongwrong' } as never);
-    const err = await client.graphql({ query: `query { echo(text: "x") }` }).then(
+    const err = await (client.graphql({ query: `query { echo(text: "x") }` }) as Promise<unknown>).then(
       () => undefined,
       (e: unknown) => e,
     );

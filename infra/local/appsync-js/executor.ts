@@ -3,6 +3,7 @@
  * (before -> each function's request/data source/response -> after), on the bundled code in
  * per-file sandboxes. Resolver failures become GraphQL errors, never exceptions.
  */
+import { DEFAULT_PIPELINE_CODE } from '../../build/default-pipeline.ts';
 import { bundleResolverCode } from '../../build/bundle.ts';
 import type { FunctionWiring, ResolverWiring } from '../../wiring/types.ts';
 import { authTypeOf, buildCtx, type CtxParts } from './context.ts';
@@ -79,7 +80,11 @@ export async function createResolverExecutor(opts: ExecutorOptions): Promise<Res
       };
       const functions: Step[] = [];
       for (const f of w.functions) functions.push(await fnStep(f));
-      const before = w.file ? { tag: `${field}#pipeline`, sandbox: await load(w.file, `${field}#pipeline`) } : undefined;
+      const tag = `${field}#pipeline`;
+      const before = {
+        tag,
+        sandbox: w.file ? await load(w.file, tag) : await ResolverSandbox.create({ code: DEFAULT_PIPELINE_CODE, tag, log, timeoutMs: opts.timeoutMs }),
+      };
       plans.set(field, { wiring: w, before, functions });
     }
   }

@@ -73,7 +73,7 @@ export function createRealtimeEngine(deps: ExecutionDeps & { authenticator: Auth
         const result = await deps.resolvers.run(subType.name, field.name, invocation);
         if (result.errors.length) return { ok: false, errors: result.errors.map((e) => entry(e.errorType, e.message)) };
         enhancedFilter = result.subscriptionFilter;
-        invalidationFilter = (result as { invalidationFilter?: SubscriptionFilterSpec }).invalidationFilter;
+        invalidationFilter = result.subscriptionInvalidationFilter;
       }
       const argumentFilter: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(args)) if (v != null) argumentFilter[k] = v;
