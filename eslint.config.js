@@ -5,8 +5,8 @@ import tseslint from 'typescript-eslint';
 
 /** APPSYNC_JS code: every resolver and pipeline function, and the helpers they bundle. */
 const resolverFiles = ['resolvers/**/*.ts'];
-/** Not APPSYNC_JS: Lambda handlers (plain Node), tests, and generated types. */
-const notResolverCode = ['resolvers/handlers/**', 'resolvers/**/*.test.ts', 'resolvers/generated/**'];
+/** Not APPSYNC_JS: Lambda handlers (plain Node), tests and their harness, and generated types. */
+const notResolverCode = ['resolvers/handlers/**', 'resolvers/testing/**', 'resolvers/**/*.test.ts', 'resolvers/generated/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/generated/**', '.craft-sync/**'] },
@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['resolvers/handlers/**/*.ts', 'resolvers/**/*.test.ts'],
+    files: ['resolvers/handlers/**/*.ts', 'resolvers/testing/**/*.ts', 'resolvers/**/*.test.ts'],
     extends: [tseslint.configs.recommended],
   },
 );

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyText, diffText } from '../client/patch/index.ts';
-import { startResolverHarness, type ResolverHarness } from './harness.ts';
+import { startResolverHarness, type ResolverHarness } from './testing/harness.ts';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 let h: ResolverHarness;

@@ -2,14 +2,14 @@
  * Test harness: runs craft-sync's bundled resolvers through the local runtime's APPSYNC_JS executor
  * against a real DynamoDB Local, without HTTP. The end-to-end suites (test/e2e) add the transport.
  */
-import { api } from '../infra/api.ts';
-import { createResolverExecutor, type ResolverExecutor } from '../infra/local/appsync-js/executor.ts';
-import type { CognitoIdentity, InvocationResult } from '../infra/local/appsync-js/types.ts';
-import { createDataSources } from '../infra/local/datasources/index.ts';
-import { LocalEventBus } from '../infra/local/services/event-bus.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../infra/local/services/dynamodb-local.ts';
-import { ensureTables } from '../infra/local/services/tables.ts';
-import { discoverResolvers } from '../infra/wiring/discover.ts';
+import { api } from '../../infra/api.ts';
+import { createResolverExecutor, type ResolverExecutor } from '../../infra/local/appsync-js/executor.ts';
+import type { CognitoIdentity, InvocationResult } from '../../infra/local/appsync-js/types.ts';
+import { createDataSources } from '../../infra/local/datasources/index.ts';
+import { LocalEventBus } from '../../infra/local/services/event-bus.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/services/dynamodb-local.ts';
+import { ensureTables } from '../../infra/local/services/tables.ts';
+import { discoverResolvers } from '../../infra/wiring/discover.ts';
 
 export interface ResolverHarness {
   dynamo: DynamoDbLocal;
