@@ -8,6 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { APPSYNC_PRELUDE } from '../local/graphql/prelude.ts';
+import { installAppSyncScalars } from '../local/graphql/scalars.ts';
 import { WiringError } from './discover.ts';
 import type { ApiDefinition, ResolverWiring } from './types.ts';
 
@@ -40,6 +41,7 @@ export function loadSchema(def: ApiDefinition): LoadedSchema {
   } catch (e) {
     throw new WiringError(`schema is invalid: ${(e as Error).message}`);
   }
+  installAppSyncScalars(schema);
   const subscriptionsByMutation = new Map<string, string[]>();
   const sub = schema.getSubscriptionType();
   const mutation = schema.getMutationType();

@@ -41,6 +41,7 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -68,7 +69,11 @@ export async function answerGraphqlHttp(deps: HttpDeps, req: IncomingMessage): P
     });
   } else {
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === 'too-large') return failure(413, 'PayloadTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    if (body === 'too-large') {
+      // The rest of the body is never read: close the connection rather than reuse it.
+      const answer = failure(413, 'PayloadTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+    }
     raw = body.toString('utf8');
   }
   if (raw.trim() === '') return failure(400, 'MalformedHttpRequestException', 'Request body is empty.');

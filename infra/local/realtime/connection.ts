@@ -92,7 +92,10 @@ export class Connection {
   publish(event: SubscriptionEvent): void {
     for (const [id, sub] of this.subscriptions) {
       if (!sub || sub.fieldName !== event.fieldName) continue;
-      if (!matchesArguments(sub.argumentFilter, event.data) || !matchesFilter(sub.enhancedFilter, event.data)) continue;
+      // A filter set by the subscription resolver replaces argument filtering (the resolver sees the
+      // arguments and states the whole rule), as AppSync's enhanced filtering does.
+      const passes = sub.enhancedFilter ? matchesFilter(sub.enhancedFilter, event.data) : matchesArguments(sub.argumentFilter, event.data);
+      if (!passes) continue;
       const prev = this.chains.get(id) ?? Promise.resolve();
       const next = prev.then(async () => {
         if (this.subscriptions.get(id) !== sub) return;
