@@ -172,10 +172,10 @@ describe('createResolverExecutor', () => {
       expect(r.errors).toMatchObject([{ message: 'third failed', errorType: 'Conflict' }]);
     });
 
-    it('without pipeline.ts, returns the last function\'s result', async () => {
+    it('without pipeline.ts, runs the deployed default: the first function sees {}, the last result comes out', async () => {
       const { executor } = await setup();
       const r = await executor.run('Query', 'pass', invocation('Query', 'pass'));
-      expect(r.data).toEqual({ two: { got: { op: 'two' } }, prev: { one: { got: { op: 'one', prev: null } } } });
+      expect(r.data).toEqual({ two: { got: { op: 'two' } }, prev: { one: { got: { op: 'one', prev: {} } } } });
     });
   });
 
