@@ -23,6 +23,8 @@ export interface Listener {
 }
 
 const TLS_HANDSHAKE = 0x16;
+/** A connection that sends nothing for this long is dropped before it reaches either server. */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
 
 export async function listen(opts: ListenOptions): Promise<Listener> {
   const http = createHttpServer(opts.onRequest);
@@ -32,22 +34,26 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     s.on('clientError', (_e, socket: Duplex) => socket.destroy());
     s.keepAliveTimeout = 5_000;
   }
+
   const sockets = new Set<Socket>();
   const net = createNetServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;
       if (!first) {
         socket.destroy();
         return;
       }
+      socket.setTimeout(0); // from here the HTTP(S) server's own timeouts apply
       socket.unshift(first);
       (first[0] === TLS_HANDSHAKE ? https : http).emit('connection', socket);
       socket.resume();
     });
   });
+
   await new Promise<void>((resolve, reject) => {
     net.once('error', reject);
     net.listen(opts.port, opts.host, () => {
@@ -57,15 +63,15 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   });
   const address = net.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+
   return {
     port,
     async close() {
-      await new Promise<void>((resolve) => {
-        net.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      const closed = new Promise<void>((resolve) => net.close(() => resolve()));
+      for (const s of sockets) s.destroy();
       http.closeAllConnections();
       https.closeAllConnections();
+      await closed;
     },
   };
 }
