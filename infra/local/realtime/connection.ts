@@ -17,6 +17,8 @@ const REFUSED_HANDSHAKE_GRACE_MS = 15_000;
 export interface ConnectionOptions {
   engine: RealtimeEngine;
   sourceIp: string;
+  /** The GraphQL endpoint's path (the real-time path without `/realtime`): what IAM clients sign. */
+  graphqlPath: string;
   /** Result of checking the handshake's auth headers. */
   handshake: { ok: true } | AuthFailure;
   connectionTimeoutMs: number;
@@ -114,7 +116,12 @@ export class Connection {
     this.subscriptions.set(id, null);
     let prepared: Awaited<ReturnType<RealtimeEngine['prepare']>>;
     try {
-      prepared = await this.opts.engine.prepare({ ...data.request, authHeaders: msg.payload.extensions.authorization, sourceIp: this.opts.sourceIp });
+      prepared = await this.opts.engine.prepare({
+        ...data.request,
+        authHeaders: msg.payload.extensions.authorization,
+        sourceIp: this.opts.sourceIp,
+        signedRequest: { method: 'POST', path: this.opts.graphqlPath, body: msg.payload.data },
+      });
     } catch (e) {
       this.opts.log(`start ${id}: engine failed: ${(e as Error).stack ?? String(e)}`);
       prepared = { ok: false, errors: [protocolErrors.internal()] };

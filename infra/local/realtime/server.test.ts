@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from './messages.ts';
+import { graphqlPathOf } from './server.ts';
 import { auth, startFixture, TOKEN, until, type Fixture } from './testing/fixture.ts';
 import { RawClient } from './testing/raw-client.ts';
 
@@ -218,6 +219,24 @@ describe('authorization of each start', () => {
     const crash = await c.start('x', 'subscription { boom }', {}, auth());
     expect(errorsOf(crash)).toEqual([{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }]);
     expect((await c.start('after', SUB, {}, auth())).type).toBe('start_ack');
+  });
+});
+
+describe('IAM signing inputs', () => {
+  it('hands the engine what an IAM client signs: <path>/connect with {} for the handshake, <path> with data for a start', async () => {
+    fx.engine.signed.length = 0;
+    const c = await ready();
+    await c.start('iam', SUB, { args: { a: 1 } }, auth());
+    expect(fx.engine.signed).toEqual([
+      { method: 'POST', path: '/graphql/connect', body: '{}' },
+      { method: 'POST', path: '/graphql', body: JSON.stringify({ query: SUB, variables: { args: { a: 1 } } }) },
+    ]);
+  });
+
+  it('derives the GraphQL path from the real-time URL', () => {
+    expect(graphqlPathOf('/graphql/realtime?header=abc&payload=e30=')).toBe('/graphql');
+    expect(graphqlPathOf('/api/v1/graphql/realtime/')).toBe('/api/v1/graphql');
+    expect(graphqlPathOf('/realtime')).toBe('/');
   });
 });
 

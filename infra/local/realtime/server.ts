@@ -32,6 +32,12 @@ export interface RealtimeServer {
   stats(): { connections: number; subscriptions: number };
 }
 
+/** `/graphql/realtime?header=…` → `/graphql`: the endpoint path clients sign for IAM. */
+export function graphqlPathOf(url: string): string {
+  const path = url.split('?')[0] ?? '/';
+  return path.replace(/\/realtime\/?$/, '') || '/';
+}
+
 export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServer {
   const log = opts.log ?? (() => {});
   const connectionTimeoutMs = opts.connectionTimeoutMs ?? 300_000;
@@ -40,12 +46,12 @@ export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServe
   const transport = createWsTransport({ maxPayload: 4 * MAX_MESSAGE_BYTES, maxBufferedBytes: 64 * 1024 * 1024, log });
   let closed = false;
 
-  const authenticate = async (req: IncomingMessage, sourceIp: string): Promise<{ ok: true } | AuthFailure> => {
+  const authenticate = async (req: IncomingMessage, sourceIp: string, graphqlPath: string): Promise<{ ok: true } | AuthFailure> => {
     const headers = handshakeAuthHeaders(req);
     const refused = protocolErrors.unauthorized();
     if (!headers) return { ok: false, errorType: refused.errorType, message: refused.message, status: 401 };
     try {
-      return await opts.engine.authenticate(headers, sourceIp);
+      return await opts.engine.authenticate(headers, sourceIp, { method: 'POST', path: `${graphqlPath}/connect`, body: '{}' });
     } catch (e) {
       log(`handshake: engine failed: ${(e as Error).stack ?? String(e)}`);
       return { ok: false, errorType: 'InternalFailure', message: 'An internal failure occurred.', status: 500 };
@@ -69,8 +75,9 @@ export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServe
         return;
       }
       const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+      const graphqlPath = graphqlPathOf(req.url ?? '/');
       socket.on('error', (e) => log(`upgrade socket error: ${e.message}`));
-      void authenticate(req, sourceIp)
+      void authenticate(req, sourceIp, graphqlPath)
         .then((handshake) => {
           if (closed || socket.destroyed) {
             socket.destroy();
@@ -80,6 +87,7 @@ export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServe
             const conn = new Connection({
               engine: opts.engine,
               sourceIp,
+              graphqlPath,
               handshake,
               connectionTimeoutMs,
               keepAliveIntervalMs,

@@ -4,7 +4,7 @@
  * parsing, validation, auth directives, subscription resolvers, rendering events).
  */
 import type { SubscriptionFilterSpec, InvalidationSpec } from '../appsync-js/types.ts';
-import type { AuthFailure } from '../auth/types.ts';
+import type { AuthFailure, SignedRequest } from '../auth/types.ts';
 
 /** An AppSync error entry as sent in `error` / `connection_error` payloads. */
 export interface ProtocolErrorEntry {
@@ -16,7 +16,10 @@ export interface ProtocolErrorEntry {
 export interface PreparedSubscription {
   /** The subscription field, e.g. `onFileChanged`. */
   fieldName: string;
-  /** `@aws_subscribe` argument filter: each entry must equal the same-named field of the event. */
+  /**
+   * `@aws_subscribe` argument filter: each entry must equal the same-named field of the event.
+   * Ignored when `enhancedFilter` is set: as in AppSync, the resolver's filter then decides alone.
+   */
   argumentFilter: Record<string, unknown>;
   /** Enhanced filter set by the subscription resolver (extensions.setSubscriptionFilter). */
   enhancedFilter?: SubscriptionFilterSpec;
@@ -30,8 +33,11 @@ export interface PreparedSubscription {
 }
 
 export interface RealtimeEngine {
-  /** Checks the auth headers of a connection (`header-` subprotocol) or of one `start`. */
-  authenticate(authHeaders: Record<string, string>, sourceIp: string): Promise<{ ok: true } | AuthFailure>;
+  /**
+   * Checks the auth headers of a connection (`header-` subprotocol or `?header=`). `signedRequest`
+   * is what an IAM client signed for it: `POST <graphql path>/connect` with body `{}`.
+   */
+  authenticate(authHeaders: Record<string, string>, sourceIp: string, signedRequest?: SignedRequest): Promise<{ ok: true } | AuthFailure>;
   /** Validates, authorizes and runs the subscription resolver for one `start`. */
   prepare(request: {
     query: string;
@@ -39,6 +45,8 @@ export interface RealtimeEngine {
     operationName?: string;
     authHeaders: Record<string, string>;
     sourceIp: string;
+    /** What an IAM client signed for this start: `POST <graphql path>` with the start's `data` string as body. */
+    signedRequest?: SignedRequest;
   }): Promise<{ ok: true; subscription: PreparedSubscription } | { ok: false; errors: ProtocolErrorEntry[] }>;
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SubscriptionFilterSpec } from '../../appsync-js/types.ts';
+import type { SignedRequest } from '../../auth/types.ts';
 import { ensureCertificate } from '../../net/cert.ts';
 import { listen } from '../../net/listener.ts';
 import { createRealtimeServer, type RealtimeServer } from '../server.ts';
@@ -32,13 +33,17 @@ export interface TestEventData {
   [k: string]: unknown;
 }
 
-export const testEngine = (): RealtimeEngine & { prepared: number } => {
+export const testEngine = (): RealtimeEngine & { prepared: number; signed: SignedRequest[] } => {
   const engine = {
     prepared: 0,
-    async authenticate(headers: Record<string, string>) {
+    /** Every signedRequest the server passed, in order (what an IAM client would have signed). */
+    signed: [] as SignedRequest[],
+    async authenticate(headers: Record<string, string>, _sourceIp: string, signedRequest?: SignedRequest) {
+      if (signedRequest) engine.signed.push(signedRequest);
       return headers.Authorization === TOKEN ? ({ ok: true } as const) : ({ ok: false, errorType: 'UnauthorizedException', message: 'Token is not valid.', status: 401 } as const);
     },
-    async prepare(req: { query: string; variables?: Record<string, unknown>; authHeaders: Record<string, string> }) {
+    async prepare(req: { query: string; variables?: Record<string, unknown>; authHeaders: Record<string, string>; signedRequest?: SignedRequest }) {
+      if (req.signedRequest) engine.signed.push(req.signedRequest);
       if (req.authHeaders.Authorization !== TOKEN) {
         return { ok: false as const, errors: [{ errorType: 'UnauthorizedException', message: 'Token is not valid.', errorCode: 401 }] };
       }
