@@ -16,8 +16,27 @@ export interface PreparedRequest {
   operationName?: string;
 }
 
-/** Largest GraphQL document accepted; AppSync rejects far smaller queries than this in practice. */
-export const MAX_QUERY_CHARS = 1_000_000;
+/** Parsed and validated documents by query text: clients send the same few documents again and again. */
+const CACHE_LIMIT = 500;
+const cache = new WeakMap<GraphQLSchema, Map<string, { document: DocumentNode } | { errors: AppSyncErrorEntry[] }>>();
+
+function parseAndValidate(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: AppSyncErrorEntry[] } {
+  let bySchema = cache.get(schema);
+  if (!bySchema) cache.set(schema, (bySchema = new Map()));
+  const hit = bySchema.get(query);
+  if (hit) return hit;
+  let result: { document: DocumentNode } | { errors: AppSyncErrorEntry[] };
+  try {
+    const document = parse(query, { maxTokens: 50_000 });
+    const validationErrors = validate(schema, document);
+    result = validationErrors.length ? { errors: validationErrors.map(formatValidationError) } : { document };
+  } catch (e) {
+    result = { errors: [formatSyntaxError(e as GraphQLError)] };
+  }
+  if (bySchema.size >= CACHE_LIMIT) bySchema.delete(bySchema.keys().next().value!);
+  bySchema.set(query, result);
+  return result;
+}
 
 /**
  * Parses and validates one GraphQL request against the schema, the way AppSync does before any
@@ -33,14 +52,9 @@ export function prepareRequest(
   if (body.operationName != null && typeof body.operationName !== 'string') {
     return { ok: false, errors: [{ path: null, locations: null, message: 'operationName must be a string.', errorType: 'ValidationError' }] };
   }
-  let document: DocumentNode;
-  try {
-    document = parse(body.query, { maxTokens: 50_000 });
-  } catch (e) {
-    return { ok: false, errors: [formatSyntaxError(e as GraphQLError)] };
-  }
-  const validationErrors = validate(schema, document);
-  if (validationErrors.length) return { ok: false, errors: validationErrors.map(formatValidationError) };
+  const checked = parseAndValidate(schema, body.query);
+  if ('errors' in checked) return { ok: false, errors: checked.errors };
+  const { document } = checked;
   const operationName = (body.operationName as string | undefined) ?? undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
