@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
+import type { DataSource } from './appsync-js/types.ts';
 import { discoverResolvers } from '../wiring/discover.ts';
 import { loadSchema, validateWiring } from '../wiring/schema.ts';
-import { bundleResolverCode } from '../build/bundle.ts';
 import { createResolverExecutor } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
 import { startDynamoDbLocal } from './services/dynamodb-local.ts';
@@ -75,30 +75,49 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const loaded = loadSchema(api);
   const wiring = discoverResolvers(api);
   validateWiring(loaded.schema, wiring);
-  const bundling = Promise.all(
-    wiring.flatMap((r) => [r.file, ...r.functions.map((f) => f.file)]).filter((f): f is string => !!f).map((f) => bundleResolverCode(f)),
-  );
-
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
     stops.length = 0;
   };
+  // Phase timings, logged once ready: where start-up time goes.
+  const phases: string[] = [];
+  const timed = <T>(name: string, p: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    return p.then((v) => {
+      phases.push(`${name} ${Math.round(performance.now() - t)} ms`);
+      return v;
+    });
+  };
+  const tableName = (key: string) => {
+    if (!api.tables[key]) throw new Error(`unknown table "${key}"`);
+    return key;
+  };
+  // Resolver code is bundled and loaded while the JVM starts: data sources are bound once ready.
+  let bindDataSources!: (ds: Record<string, DataSource>) => void;
+  const ready = new Promise<Record<string, DataSource>>((r) => (bindDataSources = r));
+  const lazyDataSources = Object.fromEntries(
+    Object.entries(api.dataSources).map(([name, d]): [string, DataSource] => [
+      name,
+      { name, kind: d.kind, invoke: async (request, context) => (await ready)[name]!.invoke(request, context) },
+    ]),
+  );
   try {
-    const [dynamo, cognito, cert] = await Promise.all([
-      startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) }),
-      modes.includes('AMAZON_COGNITO_USER_POOLS') ? startCognito({ dataDir: join(dataDir, 'cognito') }) : Promise.resolve(undefined),
-      ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls')),
-      bundling,
+    const [dynamo, cognito, cert, resolvers] = await allOrNothing([
+      timed('dynamodb', startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) })).then(async (d) => {
+        stops.push(() => d.stop());
+        await timed('tables', ensureTables(d.client, api.tables, tableName));
+        return d;
+      }),
+      modes.includes('AMAZON_COGNITO_USER_POOLS')
+        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito') })).then((c) => {
+            stops.push(() => c.stop());
+            return c;
+          })
+        : Promise.resolve(undefined),
+      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'))),
+      timed('resolvers', createResolverExecutor({ wiring, dataSources: lazyDataSources, log })),
     ]);
-    stops.push(() => dynamo.stop());
-    if (cognito) stops.push(() => cognito.stop());
-
-    const tableName = (key: string) => {
-      if (!api.tables[key]) throw new Error(`unknown table "${key}"`);
-      return key;
-    };
-    await ensureTables(dynamo.client, api.tables, tableName);
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
     stops.push(async () => sweeper.stop());
 
@@ -110,8 +129,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return v.busName;
     };
     const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
-    const dataSources = createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, log });
-    const resolvers = await createResolverExecutor({ wiring, dataSources, log });
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, log }));
 
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes);
     const authenticator = createAuthenticator({
@@ -152,6 +170,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         ? { Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint, loginWith: { email: true } } } }
         : {}),
     };
+    log(`[runtime] ready: ${phases.join(', ')}`);
     const amplifyConfigPath = join(dataDir, 'amplify-config.json');
     writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
     writeFileSync(
@@ -179,6 +198,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await stop();
     throw e;
   }
+}
+
+/** Like Promise.all, but waits for every start to settle before failing, so each one's stop is registered. */
+async function allOrNothing<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function authModeName(mode: string): string {
