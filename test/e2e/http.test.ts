@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, generateKeyPair } from 'jose';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/hash-node';
 import { notesApi } from '../fixtures/notes-api/api.ts';
 import { gql, startStack, type TestStack } from './harness.ts';
 
@@ -151,6 +153,23 @@ describe('authorization', () => {
     expect(denied.body.errors![0]).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access whoami on type Query', path: ['whoami'] });
     const unknown = await gql(url, `{ echo(text: "x") }`, {}, { 'x-api-key': 'da2-not-a-key' });
     expect(unknown.status).toBe(401);
+  });
+
+  it('accepts an IAM (SigV4) signed request and refuses a tampered one', async () => {
+    const creds = stack.runtime.iamCredentials!;
+    const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials: creds, sha256: Hash.bind(null, 'sha256') });
+    const target = new URL(url);
+    const sign = (body: string) =>
+      signer.sign({ method: 'POST', protocol: 'http:', hostname: target.hostname, port: Number(target.port), path: target.pathname, headers: { host: target.host, 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({ query: '{ backendPing }' });
+    const signed = await sign(body);
+    const ok = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    expect(await ok.json()).toEqual({ data: { backendPing: creds.userArn } });
+    const tampered = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: body.replace('backendPing', 'backendPing ') });
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+    const userPoolOnIamField = await gql(url, `{ backendPing }`, {}, auth(alice));
+    expect(userPoolOnIamField.body.errors![0]).toMatchObject({ errorType: 'Unauthorized', path: ['backendPing'] });
   });
 
   it('enforces cognito_groups on fields', async () => {

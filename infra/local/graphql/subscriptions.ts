@@ -17,14 +17,14 @@ const entry = (errorType: string, message: string): ProtocolErrorEntry => ({ err
 export function createRealtimeEngine(deps: ExecutionDeps & { authenticator: Authenticator }): RealtimeEngine {
   const { schema } = deps.loaded;
   return {
-    async authenticate(authHeaders, sourceIp) {
-      const auth = await deps.authenticator.authenticate(lower(authHeaders), sourceIp);
+    async authenticate(authHeaders, sourceIp, signedRequest) {
+      const auth = await deps.authenticator.authenticate(lower(authHeaders), sourceIp, signedRequest);
       return auth.ok ? { ok: true } : auth;
     },
 
-    async prepare({ query, variables, operationName, authHeaders, sourceIp }) {
+    async prepare({ query, variables, operationName, authHeaders, sourceIp, signedRequest }) {
       const headers = lower(authHeaders);
-      const auth = await deps.authenticator.authenticate(headers, sourceIp);
+      const auth = await deps.authenticator.authenticate(headers, sourceIp, signedRequest);
       if (!auth.ok) return { ok: false, errors: [{ errorType: auth.errorType, message: auth.message, errorCode: auth.status }] };
       if (typeof query !== 'string') return { ok: false, errors: [entry('BadRequestException', 'The start payload must carry a GraphQL query string.')] };
       const prepared = prepareRequest(schema, { query, variables, operationName });
