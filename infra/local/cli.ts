@@ -11,6 +11,10 @@ import type { ApiDefinition } from '../wiring/types.ts';
 import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
 
+// The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
+// later releases will need Node 22 is not for users of the local stack.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const USAGE = `usage:
   start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
