@@ -25,6 +25,7 @@ import { createRealtimeServer } from './realtime/server.ts';
 import { ensureCertificate } from './net/cert.ts';
 import { listen } from './net/listener.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 
 export interface RuntimeOptions {
   api: ApiDefinition;
@@ -58,6 +59,8 @@ export interface Runtime {
   dynamodb: { endpoint: string; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
   bus: LocalEventBus;
   tableName(key: string): string;
+  /** The local S3 endpoint, when the API declares buckets. */
+  s3?: { endpoint: string; bucketName(key: string): string; credentials: { accessKeyId: string; secretAccessKey: string } };
   stop(): Promise<void>;
 }
 
@@ -122,16 +125,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     stops.push(async () => sweeper.stop());
 
     const bus = new LocalEventBus({ log: (l: string) => log(`[events] ${l}`) });
+    const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
+    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets });
+    let s3: LocalBuckets | undefined;
+    if (hasBuckets && secrets.s3) {
+      s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, log: (l) => log(`[s3] ${l}`) });
+      stops.push(() => s3!.stop());
+    }
     const resolveEnv = (v: EnvValue): string => {
       if (typeof v === 'string') return v;
       if ('tableName' in v) return tableName(v.tableName);
-      if ('bucketName' in v) return v.bucketName;
+      if ('bucketName' in v) return s3 ? s3.bucketName(v.bucketName) : v.bucketName;
       return v.busName;
     };
     const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, log }));
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: s3?.lambdaEnvironment, log }));
 
-    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes);
     const authenticator = createAuthenticator({
       modes,
       userPool: cognito ? { issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientIds: [cognito.clientId] } : undefined,
@@ -175,7 +184,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
     writeFileSync(
       join(dataDir, 'runtime.json'),
-      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint }, null, 2)}\n`,
+      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint, s3: s3?.endpoint }, null, 2)}\n`,
     );
 
     return {
@@ -192,6 +201,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       dynamodb: { endpoint: dynamo.endpoint, client: dynamo.client },
       bus,
       tableName,
+      s3: s3 && { endpoint: s3.endpoint, bucketName: s3.bucketName, credentials: s3.credentials },
       stop,
     };
   } catch (e) {

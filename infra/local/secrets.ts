@@ -7,10 +7,12 @@ export interface LocalSecrets {
   apiKey?: { key: string; expiresAt: number };
   /** Credentials a backend caller signs IAM (SigV4) requests with. */
   iam?: { accessKeyId: string; secretAccessKey: string; accountId: string; userArn: string };
+  /** Credentials the local S3 accepts; Lambda handlers get them as AWS Lambda gives a function its role's. */
+  s3?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** Reads the data directory's dev credentials, creating the ones the auth modes need. */
-export function loadOrCreateSecrets(path: string, modes: AuthMode[]): LocalSecrets {
+export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3?: boolean } = {}): LocalSecrets {
   const secrets: LocalSecrets = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets) : {};
   let changed = false;
   const now = Math.floor(Date.now() / 1000);
@@ -25,6 +27,10 @@ export function loadOrCreateSecrets(path: string, modes: AuthMode[]): LocalSecre
       accountId: '000000000000',
       userArn: 'arn:aws:iam::000000000000:user/local-backend',
     };
+    changed = true;
+  }
+  if (needs.s3 && !secrets.s3) {
+    secrets.s3 = { accessKeyId: `AKIALOCALS3${randomBytes(5).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
     changed = true;
   }
   if (changed) writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

@@ -13,6 +13,8 @@ export interface DataSourceDeps {
   tableName: (key: string) => string;
   bus: LocalEventBus;
   resolveEnv: (v: EnvValue) => string;
+  /** What the Lambda service itself gives every function (region, credentials, local endpoints); declared variables win. */
+  lambdaEnvironment?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -35,7 +37,10 @@ export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Rec
         out[name] = createLambdaDataSource({
           name,
           modulePath: resolveHandlerPath(def.root, ds.handler),
-          environment: Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, deps.resolveEnv(v)])),
+          environment: {
+            ...deps.lambdaEnvironment,
+            ...Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, deps.resolveEnv(v)])),
+          },
           log: deps.log,
         });
         break;

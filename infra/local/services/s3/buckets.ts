@@ -1,0 +1,58 @@
+/**
+ * The runtime's side of the local S3: starts it for the declared buckets and says what Lambda
+ * handlers need to reach it. Handlers use the AWS SDK unchanged: the SDK reads the standard
+ * `AWS_ENDPOINT_URL_S3` (set only here; in AWS it is absent and the real endpoint is used), and
+ * an IP endpoint makes it address buckets path-style.
+ */
+import { join } from 'node:path';
+import type { BucketDef } from '../../../wiring/types.ts';
+import { startS3Server, type LocalS3 } from './server.ts';
+import type { S3Credential } from './sigv4.ts';
+
+export interface LocalBuckets {
+  endpoint: string;
+  server: LocalS3;
+  credentials: S3Credential;
+  /** A declared bucket key → its local bucket name (the key itself). */
+  bucketName(key: string): string;
+  /** Variables the Lambda service would give a function: region, credentials, and the endpoint. */
+  lambdaEnvironment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalBuckets(opts: {
+  buckets: Record<string, BucketDef>;
+  dataDir: string;
+  credentials: S3Credential;
+  /** Other credentials the endpoint also accepts (e.g. the IAM dev user's). */
+  alsoAccept?: S3Credential[];
+  region: string;
+  host?: string;
+  log?: (line: string) => void;
+}): Promise<LocalBuckets> {
+  const server = await startS3Server({
+    dataDir: join(opts.dataDir, 's3'),
+    buckets: opts.buckets,
+    credentials: [opts.credentials, ...(opts.alsoAccept ?? [])],
+    region: opts.region,
+    host: opts.host,
+    log: opts.log,
+  });
+  const bucketName = (key: string) => {
+    if (!Object.hasOwn(opts.buckets, key)) throw new Error(`unknown bucket "${key}"`);
+    return key;
+  };
+  return {
+    endpoint: server.endpoint,
+    server,
+    credentials: opts.credentials,
+    bucketName,
+    lambdaEnvironment: {
+      AWS_REGION: opts.region,
+      AWS_ACCESS_KEY_ID: opts.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: opts.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: server.endpoint,
+    },
+    stop: () => server.stop(),
+  };
+}
