@@ -24,7 +24,7 @@ import { createRealtimeEngine } from './graphql/subscriptions.ts';
 import { createRealtimeServer } from './realtime/server.ts';
 import { ensureCertificate } from './net/cert.ts';
 import { listen } from './net/listener.ts';
-import { loadOrCreateSecrets } from './secrets.ts';
+import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 
 export interface RuntimeOptions {
@@ -54,7 +54,8 @@ export interface Runtime {
   amplifyConfig: Record<string, unknown>;
   amplifyConfigPath: string;
   apiKey?: string;
-  iamCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Dev credentials a backend caller signs AWS_IAM (SigV4) requests with. */
+  iamCredentials?: LocalSecrets['iam'];
   cognito?: LocalCognito;
   dynamodb: { endpoint: string; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
   bus: LocalEventBus;
