@@ -1,0 +1,218 @@
+/**
+ * The typed API: one method per operation of schema/schema.graphql, each sending the document that
+ * graphql-codegen generated from client/documents/ through aws-amplify v6 `generateClient`, each
+ * failing with a typed error (errors.ts). Writes always carry a requestId, so `Busy` is retried here
+ * with the same id (the schema's advice); everything else is the caller's to decide.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { generateClient } from 'aws-amplify/api';
+import { Hub } from 'aws-amplify/utils';
+import { print } from 'graphql';
+import {
+  DeleteFileDocument,
+  GetFileChangesDocument,
+  GetFileDocument,
+  InsertFileDocument,
+  ListFilesDocument,
+  ModifyFileDocument,
+  OnFileChangedDocument,
+  ShareFileDocument,
+  SyncFilesDocument,
+  UnshareFileDocument,
+  type DeleteFileInput,
+  type FileChangeFieldsFragment,
+  type GetFileQuery,
+  type GetFileChangesQuery,
+  type InsertFileInput,
+  type ListFilesQuery,
+  type ModifyFileInput,
+  type OnFileChangedSubscription,
+  type ShareFileInput,
+  type ShareFileMutation,
+  type SyncFilesQuery,
+  type UnshareFileInput,
+} from '../generated/graphql.ts';
+import { BusyError, NotFoundError, toCraftSyncError, type CraftSyncError } from './errors.ts';
+import type { Session } from './session.ts';
+
+export type FileChange = FileChangeFieldsFragment;
+export type FileWithContent = NonNullable<GetFileQuery['getFile']>;
+export type FileChangePage = NonNullable<GetFileChangesQuery['getFileChanges']>;
+export type FilePage = NonNullable<ListFilesQuery['listFiles']>;
+export type FileSummary = FilePage['items'][number];
+export type FileSyncPage = NonNullable<SyncFilesQuery['syncFiles']>;
+export type FileShare = NonNullable<ShareFileMutation['shareFile']>;
+
+/** What the API cost so far: requests, payload bytes (UTF-8 JSON of variables / of the answer), events. */
+export interface ApiStats {
+  requests: number;
+  bytesOut: number;
+  bytesIn: number;
+  byOperation: Record<string, { requests: number; bytesIn: number }>;
+  events: number;
+  eventBytes: number;
+}
+
+export interface SubscriptionHandlers {
+  next(change: FileChange): void;
+  error?(e: CraftSyncError): void;
+  /** The server acknowledged the subscription (also after every reconnect): events flow from now on. */
+  ready?(): void;
+  /** The real-time connection was lost; Amplify reconnects by itself and `ready` follows. */
+  disrupted?(): void;
+}
+
+export interface Api {
+  readonly session: Session;
+  readonly stats: ApiStats;
+  resetStats(): void;
+  getFile(id: string): Promise<FileWithContent>;
+  getFileChanges(fileId: string, sinceVersion: number, opts?: { limit?: number; nextToken?: string | null }): Promise<FileChangePage>;
+  listFiles(opts?: { limit?: number; nextToken?: string | null; includeDeleted?: boolean }): Promise<FilePage>;
+  syncFiles(cursor?: string | null, limit?: number): Promise<FileSyncPage>;
+  insertFile(input: InsertFileInput): Promise<FileChange>;
+  modifyFile(input: ModifyFileInput): Promise<FileChange>;
+  deleteFile(input: DeleteFileInput): Promise<FileChange>;
+  shareFile(input: ShareFileInput): Promise<FileShare>;
+  unshareFile(input: UnshareFileInput): Promise<FileShare>;
+  /** Live changes of one file. Returns the unsubscribe function. */
+  onFileChanged(fileId: string, handlers: SubscriptionHandlers): () => void;
+}
+
+export interface ApiOptions {
+  /** Attempts for a write answered `Busy` (default 5), with a short jittered backoff. */
+  busyAttempts?: number;
+}
+
+const bytes = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v), 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Amplify's Hub events for the real-time connection (CONTROL_MSG.SUBSCRIPTION_ACK, CONNECTION_STATE_CHANGE).
+const SUBSCRIPTION_ACK = 'Subscription ack';
+const CONNECTION_STATE_CHANGE = 'ConnectionStateChange';
+
+export function createApi(session: Session, opts: ApiOptions = {}): Api {
+  const client = generateClient(session.ctx);
+  const stats: ApiStats = { requests: 0, bytesOut: 0, bytesIn: 0, byOperation: {}, events: 0, eventBytes: 0 };
+  const busyAttempts = opts.busyAttempts ?? 5;
+
+  // Amplify takes GraphQL text (its own graphql 15 parses it); codegen's typed documents carry the
+  // result and variable types, so print each document once and keep the types at this boundary.
+  const printed = new WeakMap<object, string>();
+  const text = (doc: TypedDocumentNode<unknown, unknown>): string => {
+    let t = printed.get(doc);
+    if (t === undefined) printed.set(doc, (t = print(doc)));
+    return t;
+  };
+  function send<TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables: TVars): () => Promise<{ data: TData }> {
+    return () => client.graphql({ query: text(doc as TypedDocumentNode<unknown, unknown>), variables: variables as Record<string, never> }) as unknown as Promise<{ data: TData }>;
+  }
+
+  async function call<T>(operation: string, run: () => Promise<{ data: T }>, variables: unknown, retryBusy = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      stats.requests += 1;
+      stats.bytesOut += bytes(variables);
+      const op = (stats.byOperation[operation] ??= { requests: 0, bytesIn: 0 });
+      op.requests += 1;
+      try {
+        const res = await run();
+        const n = bytes(res.data);
+        stats.bytesIn += n;
+        op.bytesIn += n;
+        return res.data;
+      } catch (e) {
+        const err = toCraftSyncError(e);
+        if (retryBusy && err instanceof BusyError && attempt < busyAttempts) {
+          await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** A query's nullable root field: null means the resolver returned nothing, which the schema reserves for errors. */
+  function must<T>(value: T | null | undefined, what: string): T {
+    if (value === null || value === undefined) throw new NotFoundError('NotFound', `${what}: no result`);
+    return value;
+  }
+
+  const api: Api = {
+    session,
+    stats,
+    resetStats() {
+      Object.assign(stats, { requests: 0, bytesOut: 0, bytesIn: 0, byOperation: {}, events: 0, eventBytes: 0 });
+    },
+    async getFile(id) {
+      const variables = { id };
+      const data = await call('getFile', send(GetFileDocument, variables), variables);
+      return must(data.getFile, `getFile ${id}`);
+    },
+    async getFileChanges(fileId, sinceVersion, o = {}) {
+      const variables = { fileId, sinceVersion, limit: o.limit, nextToken: o.nextToken ?? undefined };
+      const data = await call('getFileChanges', send(GetFileChangesDocument, variables), variables);
+      return must(data.getFileChanges, `getFileChanges ${fileId}`);
+    },
+    async listFiles(o = {}) {
+      const variables = { limit: o.limit, nextToken: o.nextToken ?? undefined, includeDeleted: o.includeDeleted };
+      const data = await call('listFiles', send(ListFilesDocument, variables), variables);
+      return must(data.listFiles, 'listFiles');
+    },
+    async syncFiles(cursor, limit) {
+      const variables = { cursor: cursor ?? undefined, limit };
+      const data = await call('syncFiles', send(SyncFilesDocument, variables), variables);
+      return must(data.syncFiles, 'syncFiles');
+    },
+    async insertFile(input) {
+      const variables = { input: { ...input, requestId: input.requestId ?? randomUUID() } };
+      const data = await call('insertFile', send(InsertFileDocument, variables), variables, true);
+      return must(data.insertFile, 'insertFile');
+    },
+    async modifyFile(input) {
+      const variables = { input };
+      const data = await call('modifyFile', send(ModifyFileDocument, variables), variables, true);
+      return must(data.modifyFile, 'modifyFile');
+    },
+    async deleteFile(input) {
+      const variables = { input: { ...input, requestId: input.requestId ?? randomUUID() } };
+      const data = await call('deleteFile', send(DeleteFileDocument, variables), variables, true);
+      return must(data.deleteFile, 'deleteFile');
+    },
+    async shareFile(input) {
+      const variables = { input };
+      const data = await call('shareFile', send(ShareFileDocument, variables), variables, true);
+      return must(data.shareFile, 'shareFile');
+    },
+    async unshareFile(input) {
+      const variables = { input };
+      const data = await call('unshareFile', send(UnshareFileDocument, variables), variables, true);
+      return must(data.unshareFile, 'unshareFile');
+    },
+    onFileChanged(fileId, handlers) {
+      // Amplify reports acks and connection changes on its Hub only (not per subscription), so match
+      // the ack by the subscription's variables. Another subscription to the same file in this
+      // process may trigger `ready` early; callers treat `ready` as "catch up now", which is harmless.
+      const stopHub = Hub.listen('api', ({ payload }) => {
+        const data = payload.data as { variables?: { fileId?: string }; connectionState?: string } | undefined;
+        if (payload.event === SUBSCRIPTION_ACK && data?.variables?.fileId === fileId) handlers.ready?.();
+        if (payload.event === CONNECTION_STATE_CHANGE && data?.connectionState === 'ConnectionDisrupted') handlers.disrupted?.();
+      });
+      type Events = { subscribe(o: { next(v: { data?: OnFileChangedSubscription }): void; error(e: unknown): void }): { unsubscribe(): void } };
+      const events = client.graphql({ query: text(OnFileChangedDocument as TypedDocumentNode<unknown, unknown>), variables: { fileId } }) as unknown as Events;
+      const sub = events.subscribe({
+        next: ({ data }) => {
+          stats.events += 1;
+          stats.eventBytes += bytes(data);
+          if (data?.onFileChanged) handlers.next(data.onFileChanged);
+        },
+        error: (e: unknown) => handlers.error?.(toCraftSyncError(e)),
+      });
+      return () => {
+        stopHub();
+        sub.unsubscribe();
+      };
+    },
+  };
+  return api;
+}

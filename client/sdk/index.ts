@@ -1,0 +1,7 @@
+/** The craft-sync client SDK: configuration, sign-in, the typed API on aws-amplify v6, typed errors. */
+export * from './errors.ts';
+export * from './config.ts';
+export * from './storage.ts';
+export * from './session.ts';
+export * from './api.ts';
+export { sha256Hex, contentBytes } from './hash.ts';

@@ -1,0 +1,508 @@
+/**
+ * The sync engine for one file: the latest content plus a live subscription, local edits sent as
+ * patches with optimistic concurrency, and the rules that keep a replica exact:
+ *
+ * - every remote change is applied in version order and verified by its sha256; a gap is filled
+ *   with getFileChanges; a change that does not apply or verify, or a log that no longer reaches
+ *   back, falls back to a full download (getFile);
+ * - everything that touches the replica runs through one queue, so a catch-up (after open, after a
+ *   reconnect, after a conflict) finishes before any event queued behind it is applied;
+ * - local edits queue as patches; the first is sent with `baseVersion` and a request id that stays
+ *   the same across retries (idempotent). A Conflict catches up, rebases the queue over the new
+ *   changes and retries; binary edits cannot be merged and are reported. Network failures keep the
+ *   queue and retry with backoff; the subscription's ack after a reconnect flushes it at once;
+ * - the replica and the queue are saved to a SyncStore after each step, so a restarted client asks
+ *   only for what changed and resends what it had not committed.
+ */
+import { randomUUID } from 'node:crypto';
+import { apply, diffText, type PatchError, type TextPatch } from '../patch/index.ts';
+import type { Api, FileChange } from '../sdk/api.ts';
+import {
+  ConflictError,
+  CraftSyncError,
+  LogTruncatedError,
+  NetworkError,
+  NotFoundError,
+  TooLargeError,
+  UnmergeableConflictError,
+  IntegrityError,
+  toCraftSyncError,
+} from '../sdk/errors.ts';
+import { sha256Hex, type Encoding } from '../sdk/hash.ts';
+import { Emitter } from './emitter.ts';
+import { reconstruct } from './reconstruct.ts';
+import { rebasePending } from './rebase.ts';
+import type { FileState, PendingEdit, SyncStore } from './store.ts';
+
+/** Inline limits from the schema; larger content needs the S3 upload flow (see `ContentTransfer`). */
+export const INLINE_LIMIT = 32_768;
+const PATCH_JSON_LIMIT = 65_536;
+const PATCH_OPS_LIMIT = 10_000;
+const PAGE = 100;
+
+/** Progress of a transfer of whole content (a download today; uploads with the S3 flow). */
+export interface Progress {
+  fileId: string;
+  direction: 'download' | 'upload';
+  loaded: number;
+  total: number;
+}
+
+/**
+ * The seam for content too large to travel inline: the S3 upload session flow (issue "Content in
+ * S3") plugs in here. Until it does, an edit beyond the inline limit fails with TooLarge.
+ */
+export interface ContentTransfer {
+  upload(content: Uint8Array, opts: { fileId: string; sha256: string; contentType: string; onProgress?: (p: Progress) => void }): Promise<{ uploadId: string }>;
+}
+
+export interface SyncEvents {
+  /** The content changed: a remote change applied (`remote: true`), or a local edit committed. */
+  change: (e: { version: number; content: string; remote: boolean; author?: string }) => void;
+  /** A change could not be applied in place; the whole file was downloaded (`reason` says why). */
+  resync: (e: { reason: string; version: number }) => void;
+  /** A local edit was dropped: it could not be merged, or the server refused it. */
+  conflict: (e: UnmergeableConflictError) => void;
+  /** Every queued edit is committed. */
+  synced: (e: { version: number }) => void;
+  online: () => void;
+  offline: (e: { error: CraftSyncError }) => void;
+  deleted: (e: { version: number }) => void;
+  error: (e: CraftSyncError) => void;
+  progress: (p: Progress) => void;
+}
+
+export interface OpenOptions {
+  /** Where the replica persists between runs (default: nothing persists). */
+  store?: SyncStore;
+  /** Subscribe to live changes (default true). Without, call `refresh()` to pull. */
+  live?: boolean;
+  /** Backoff after network failures, ms (default 200 .. 5000). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Large-content transfers (the S3 flow); not wired yet. */
+  transfer?: ContentTransfer;
+}
+
+interface Waiter {
+  resolve(change: FileChange | undefined): void;
+  reject(e: CraftSyncError): void;
+}
+
+export class SyncedFile extends Emitter<SyncEvents> {
+  private state: FileState;
+  private local: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inflight = false;
+  private offline = false;
+  private closed = false;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly idle = new Set<() => void>();
+
+  private constructor(
+    private readonly api: Api,
+    state: FileState,
+    private readonly opts: OpenOptions,
+  ) {
+    super();
+    this.state = state;
+    this.local = this.computeLocal();
+  }
+
+  /**
+   * Opens a file: from the store when it holds it (then only the changes since are pulled), else by
+   * a full download; then (by default) subscribes, and catches up each time the subscription is
+   * acknowledged, so nothing committed between the download and the subscription is missed.
+   */
+  static async open(api: Api, fileId: string, opts: OpenOptions = {}): Promise<SyncedFile> {
+    const saved = await opts.store?.load(fileId);
+    let trusted = false;
+    if (saved) trusted = (await sha256Hex(saved.content, saved.encoding).catch(() => '')) === saved.sha256;
+    const state: FileState = saved ?? { fileId, name: '', contentType: '', encoding: 'TEXT', version: 0, content: '', sha256: '', deleted: false, pending: [] };
+    const file = new SyncedFile(api, state, opts);
+    if (opts.live !== false) file.subscribe();
+    await file.run(() => (trusted ? file.catchUp() : file.resync(saved ? 'stored content fails its sha256' : 'first open')));
+    file.pump();
+    return file;
+  }
+
+  get fileId(): string {
+    return this.state.fileId;
+  }
+  /** The content with every local edit applied (what the user sees). */
+  get content(): string {
+    return this.local;
+  }
+  /** The last version known committed on the server that this replica holds. */
+  get version(): number {
+    return this.state.version;
+  }
+  get encoding(): Encoding {
+    return this.state.encoding;
+  }
+  get name(): string {
+    return this.state.name;
+  }
+  get contentType(): string {
+    return this.state.contentType;
+  }
+  get deleted(): boolean {
+    return this.state.deleted;
+  }
+  get pendingEdits(): number {
+    return this.state.pending.length;
+  }
+  get isOnline(): boolean {
+    return !this.offline;
+  }
+
+  /**
+   * Sets the content. Resolves with the committed change once the edit is on the server (the
+   * version it landed as may be later than `version + 1` after a rebase); rejects with
+   * UnmergeableConflictError, NotFoundError (deleted) or the server's refusal. Offline, the edit
+   * waits in the queue (and in the store) until the server is reachable.
+   */
+  edit(newContent: string): Promise<FileChange | undefined> {
+    if (this.closed) return Promise.reject(new CraftSyncError('Unknown', 'the file is closed'));
+    if (this.state.deleted) return Promise.reject(new NotFoundError('NotFound', `file ${this.fileId} was deleted`, { fileId: this.fileId, deleted: true }));
+    if (newContent === this.local) return Promise.resolve(undefined);
+    if (newContent.length > INLINE_LIMIT && !this.opts.transfer) {
+      return Promise.reject(
+        new TooLargeError('TooLarge', `content of ${newContent.length} units exceeds the inline limit; large content needs the S3 upload flow`, {
+          field: 'content',
+          limit: INLINE_LIMIT,
+          actual: newContent.length,
+        }),
+      );
+    }
+    // Synchronous on purpose: `content` reflects the edit at once, and the queued patch is relative
+    // to exactly the content the caller saw (remote changes rebase the queue atomically).
+    const requestId = randomUUID();
+    const done = new Promise<FileChange | undefined>((resolve, reject) => this.waiters.set(requestId, { resolve, reject }));
+    if (this.state.encoding === 'TEXT') this.state.pending.push({ requestId, patch: diffText(this.local, newContent) });
+    else this.state.pending.push({ requestId, content: newContent });
+    this.local = newContent;
+    void this.save().catch((e: unknown) => this.fail(e));
+    this.pump();
+    return done;
+  }
+
+  /** Resolves when no edit is queued (every edit committed or dropped). */
+  flush(): Promise<void> {
+    if (this.state.pending.length === 0 && !this.inflight) return Promise.resolve();
+    return new Promise((r) => this.idle.add(r));
+  }
+
+  /** Pulls what changed now (live files do this by themselves). */
+  refresh(): Promise<void> {
+    return this.run(() => this.catchUp()).then(() => this.pump());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    clearTimeout(this.retryTimer);
+    await this.queue.catch(() => undefined);
+  }
+
+  // --- the queue -------------------------------------------------------------------------------
+
+  /** Runs `fn` after everything queued before it; a failure is reported, not propagated to later jobs. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private subscribe(): void {
+    this.unsubscribe = this.api.onFileChanged(this.fileId, {
+      next: (change) => void this.run(() => this.receive(change)).catch((e: unknown) => this.fail(e)),
+      ready: () => {
+        // Acknowledged (first time or after a reconnect): anything committed while we were not
+        // subscribed is in the log; pull it before the events queued behind it.
+        void this.refresh().then(() => this.setOnline(), (e: unknown) => this.fail(e));
+      },
+      disrupted: () => this.setOffline(new NetworkError('Network', 'real-time connection lost')),
+      error: (e) => {
+        this.emit('error', e);
+        if (e instanceof NetworkError && !this.closed) setTimeout(() => !this.closed && this.subscribe(), this.backoff());
+      },
+    });
+  }
+
+  // --- applying remote changes ------------------------------------------------------------------
+
+  /** One change from the subscription or a mutation result. */
+  private async receive(change: FileChange): Promise<void> {
+    if (change.fileId !== this.fileId || this.state.deleted) return;
+    if (change.version <= this.state.version) {
+      this.settleStale(change);
+      return;
+    }
+    if (change.version > this.state.version + 1) {
+      await this.catchUp();
+      return;
+    }
+    if (!(await this.applyNext(change))) await this.resync(`version ${change.version} did not apply`);
+  }
+
+  /**
+   * A change at or below our version: already applied. If it answers the edit at the head of the
+   * queue, that edit's effect is in the replica already (a full download included it) — drop it.
+   */
+  private settleStale(change: FileChange): void {
+    const head = this.state.pending[0];
+    if (head && head.requestId === change.requestId) {
+      this.state.pending.shift();
+      this.local = this.computeLocal();
+      this.settle(head.requestId, change);
+    } else {
+      this.waiters.get(change.requestId)?.resolve(change);
+      this.waiters.delete(change.requestId);
+    }
+  }
+
+  /** Applies the change right after our version; false when it must be repaired by a download. */
+  private async applyNext(change: FileChange): Promise<boolean> {
+    const s = this.state;
+    if (change.op === 'DELETE' || change.deleted) {
+      this.markDeleted(change.version);
+      return true;
+    }
+    const r = await reconstruct(change, s.content, s.encoding);
+    if ('failure' in r) {
+      this.emit('error', new IntegrityError('Integrity', `change ${change.version} of ${this.fileId}: ${r.failure}: ${r.detail}`));
+      return false;
+    }
+    const head = s.pending[0];
+    const own = head !== undefined && head.requestId === change.requestId;
+    const before = s.content;
+    Object.assign(s, { version: change.version, content: r.content, sha256: change.sha256, name: change.name, contentType: change.contentType, encoding: change.encoding });
+    if (own) {
+      s.pending.shift();
+      this.settle(change.requestId, change);
+    } else {
+      this.mergeRemote(before, r.content, r.patch, change.version);
+    }
+    this.local = this.computeLocal();
+    await this.save();
+    this.emit('change', { version: s.version, content: this.local, remote: !own, author: change.author });
+    return true;
+  }
+
+  /** Someone else's change moved the base: rebase text edits over it; binary edits cannot merge. */
+  private mergeRemote(before: string, after: string, patch: TextPatch | undefined, version: number): void {
+    const s = this.state;
+    if (s.pending.length === 0) return;
+    if (s.encoding === 'TEXT' && s.pending.every((p) => p.patch)) {
+      s.pending = rebasePending(s.pending, patch ?? diffText(before, after));
+      return;
+    }
+    const dropped = s.pending.splice(0);
+    const mine = this.local;
+    const err = new UnmergeableConflictError(`file ${this.fileId} changed to version ${version} under a binary edit`, mine, version);
+    for (const p of dropped) this.settle(p.requestId, undefined, err);
+    this.emit('conflict', err);
+  }
+
+  /** Pulls every change after our version, in pages; falls back to a download when the log cannot. */
+  private async catchUp(): Promise<void> {
+    let nextToken: string | null | undefined;
+    do {
+      if (this.state.deleted) return;
+      let page;
+      try {
+        page = await this.api.getFileChanges(this.fileId, this.state.version, { limit: PAGE, nextToken });
+      } catch (e) {
+        const err = toCraftSyncError(e);
+        if (err instanceof LogTruncatedError) return this.resync('the change log no longer covers our version');
+        if (err instanceof NotFoundError && err.errorInfo.deleted) return this.markDeleted(this.state.version);
+        throw err;
+      }
+      for (const change of page.items) {
+        if (change.version <= this.state.version) continue;
+        if (change.version !== this.state.version + 1 || !(await this.applyNext(change))) {
+          return this.resync(`version ${change.version} did not apply`);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  /** Replaces the replica with a full download; queued text edits are rebased onto it. */
+  private async resync(reason: string): Promise<void> {
+    const s = this.state;
+    let file;
+    try {
+      file = await this.api.getFile(this.fileId);
+    } catch (e) {
+      const err = toCraftSyncError(e);
+      if (err instanceof NotFoundError && err.errorInfo.deleted) return this.markDeleted(s.version);
+      throw err;
+    }
+    if (file.deleted) return this.markDeleted(file.version);
+    if (file.content == null) throw new TooLargeError('TooLarge', `file ${this.fileId} has no inline content: downloads of large content need the S3 flow`);
+    const total = Buffer.byteLength(file.content);
+    this.emit('progress', { fileId: this.fileId, direction: 'download', loaded: total, total });
+    const sha = await sha256Hex(file.content, file.encoding);
+    if (sha !== file.sha256) throw new IntegrityError('Integrity', `file ${this.fileId} version ${file.version}: downloaded content fails its sha256`);
+    const before = s.content;
+    const moved = file.version !== s.version || before !== file.content;
+    Object.assign(s, { version: file.version, content: file.content, sha256: file.sha256, name: file.name, contentType: file.contentType, encoding: file.encoding });
+    if (moved && s.pending.length) {
+      if (s.encoding === 'TEXT' && s.pending.every((p) => p.patch)) s.pending = rebasePending(s.pending, diffText(before, file.content));
+      else this.mergeRemote(before, file.content, undefined, file.version);
+    }
+    this.local = this.computeLocal();
+    await this.save();
+    if (reason !== 'first open') this.emit('resync', { reason, version: s.version });
+    this.emit('change', { version: s.version, content: this.local, remote: true, author: file.updatedBy });
+  }
+
+  private markDeleted(version: number): void {
+    const s = this.state;
+    s.deleted = true;
+    s.version = Math.max(s.version, version);
+    const err = new NotFoundError('NotFound', `file ${this.fileId} was deleted`, { fileId: this.fileId, deleted: true });
+    for (const p of s.pending.splice(0)) this.settle(p.requestId, undefined, err);
+    this.local = s.content;
+    void this.save();
+    this.emit('deleted', { version: s.version });
+  }
+
+  // --- sending local edits ----------------------------------------------------------------------
+
+  /** Sends the edit at the head of the queue, if any and if nothing is in flight. */
+  private pump(): void {
+    if (this.inflight || this.closed || this.offline && this.retryTimer || this.state.deleted) return;
+    const head = this.state.pending[0];
+    if (!head) {
+      this.notifyIdle();
+      return;
+    }
+    this.inflight = true;
+    void this.send(head).finally(() => {
+      this.inflight = false;
+      this.pump();
+    });
+  }
+
+  private async send(edit: PendingEdit): Promise<void> {
+    const s = this.state;
+    const baseVersion = s.version;
+    let result: string;
+    try {
+      result = edit.patch ? apply(edit.patch, s.content) : edit.content!;
+    } catch (e) {
+      // Cannot happen for patches the engine made; a damaged store could still hold one.
+      this.dropQueue(new CraftSyncError('InvalidInput', `queued edit no longer applies: ${(e as PatchError).message}`));
+      return;
+    }
+    const sha256 = await sha256Hex(result, s.encoding);
+    const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
+    const inline = patchJson && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT ? { patch: patchJson } : { content: result };
+    try {
+      const change = await this.api.modifyFile({ id: this.fileId, baseVersion, ...inline, sha256, requestId: edit.requestId });
+      this.failures = 0;
+      this.setOnline();
+      await this.run(() => this.receive(change));
+    } catch (e) {
+      const err = toCraftSyncError(e);
+      if (err instanceof ConflictError) {
+        // ACCESS_CHANGED: retry as is. STALE_BASE: pull the new head first (rebasing the queue).
+        if (err.reason !== 'ACCESS_CHANGED') await this.run(() => this.catchUp()).catch((x: unknown) => this.fail(x));
+        return;
+      }
+      if (err instanceof NetworkError) {
+        this.setOffline(err);
+        return;
+      }
+      if (err instanceof NotFoundError) {
+        await this.run(async () => this.markDeleted(s.version));
+        return;
+      }
+      // Refused (Forbidden, InvalidInput, TooLarge, ...): this edit and those built on it cannot land.
+      this.dropQueue(err);
+    }
+  }
+
+  private dropQueue(err: CraftSyncError): void {
+    const dropped = this.state.pending.splice(0);
+    this.local = this.state.content;
+    void this.save();
+    for (const p of dropped) this.settle(p.requestId, undefined, err);
+    this.emit('error', err);
+  }
+
+  private settle(requestId: string, change: FileChange | undefined, err?: CraftSyncError): void {
+    const w = this.waiters.get(requestId);
+    this.waiters.delete(requestId);
+    if (err) w?.reject(err);
+    else w?.resolve(change);
+    if (this.state.pending.length === 0) this.emit('synced', { version: this.state.version });
+  }
+
+  private notifyIdle(): void {
+    for (const r of this.idle) r();
+    this.idle.clear();
+  }
+
+  // --- connectivity -----------------------------------------------------------------------------
+
+  private setOffline(error: CraftSyncError): void {
+    if (this.closed) return;
+    if (!this.offline) this.emit('offline', { error });
+    this.offline = true;
+    this.failures += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh().then(
+        () => this.setOnline(),
+        (e: unknown) => this.fail(e),
+      );
+    }, this.backoff());
+  }
+
+  private setOnline(): void {
+    if (!this.offline) return;
+    this.offline = false;
+    this.failures = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.emit('online');
+    this.pump();
+  }
+
+  private backoff(): number {
+    const min = this.opts.retryMinMs ?? 200;
+    const max = this.opts.retryMaxMs ?? 5_000;
+    return Math.min(max, min * 2 ** Math.min(this.failures, 10)) * (0.75 + Math.random() / 2);
+  }
+
+  private fail(e: unknown): void {
+    const err = toCraftSyncError(e);
+    if (err instanceof NetworkError) this.setOffline(err);
+    else this.emit('error', err);
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------
+
+  private computeLocal(): string {
+    let text = this.state.content;
+    for (const p of this.state.pending) text = p.patch ? apply(p.patch, text) : p.content!;
+    return text;
+  }
+
+  private async save(): Promise<void> {
+    await this.opts.store?.save(structuredClone(this.state));
+  }
+}
+
+/** Opens a file for syncing (see SyncedFile.open). */
+export function openFile(api: Api, fileId: string, opts?: OpenOptions): Promise<SyncedFile> {
+  return SyncedFile.open(api, fileId, opts);
+}

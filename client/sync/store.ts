@@ -1,0 +1,79 @@
+/**
+ * What a client keeps between runs, per file: the last version it pulled (with that content and its
+ * sha256) and the edits not yet committed. A restarted client loads this, asks only for the changes
+ * after `version`, and resends its queued edits with their original request ids.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TextPatch } from '../patch/index.ts';
+import type { Encoding } from '../sdk/hash.ts';
+
+/** A local edit not yet committed: a text patch against the edit before it, or whole content (binary). */
+export interface PendingEdit {
+  requestId: string;
+  patch?: TextPatch;
+  content?: string;
+}
+
+export interface FileState {
+  fileId: string;
+  name: string;
+  contentType: string;
+  encoding: Encoding;
+  /** The last version pulled from (or acknowledged by) the server. */
+  version: number;
+  /** The content at `version` (text, or base64 for BASE64). */
+  content: string;
+  sha256: string;
+  deleted: boolean;
+  /** Uncommitted edits, oldest first; each applies to the result of the one before, the first to `content`. */
+  pending: PendingEdit[];
+}
+
+export interface SyncStore {
+  load(fileId: string): Promise<FileState | undefined>;
+  save(state: FileState): Promise<void>;
+  remove(fileId: string): Promise<void>;
+}
+
+export function memoryStore(): SyncStore {
+  const items = new Map<string, string>();
+  return {
+    load: async (id) => {
+      const s = items.get(id);
+      return s === undefined ? undefined : (JSON.parse(s) as FileState);
+    },
+    save: async (s) => void items.set(s.fileId, JSON.stringify(s)),
+    remove: async (id) => void items.delete(id),
+  };
+}
+
+/** One JSON file per file id under `dir`, replaced atomically (write, then rename). */
+export function fileStore(dir: string): SyncStore {
+  mkdirSync(dir, { recursive: true });
+  const path = (id: string) => join(dir, `${encodeURIComponent(id)}.json`);
+  let seq = 0;
+  return {
+    async load(id) {
+      let text: string;
+      try {
+        text = readFileSync(path(id), 'utf8');
+      } catch {
+        return undefined;
+      }
+      try {
+        return JSON.parse(text) as FileState;
+      } catch {
+        return undefined; // A damaged state file is as good as none: the client downloads the file again.
+      }
+    },
+    async save(s) {
+      const tmp = `${path(s.fileId)}.${process.pid}.${seq++}.tmp`;
+      writeFileSync(tmp, JSON.stringify(s));
+      renameSync(tmp, path(s.fileId));
+    },
+    async remove(id) {
+      rmSync(path(id), { force: true });
+    },
+  };
+}
