@@ -1,0 +1,120 @@
+/** The `craft-sync` commands that talk to the API (one function each). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { apply, checkPatch, decodeBase64, encodeBase64 } from '../patch/index.ts';
+import { IntegrityError, InvalidInputError, sha256Hex, type Api, type FileChange } from '../sdk/index.ts';
+import { openFile, type SyncStore } from '../sync/index.ts';
+import type { Output } from './output.ts';
+
+/** Reads a local file as inline content: UTF-8 text when it is, else base64. */
+export function readContent(path: string): { content: string; encoding: 'TEXT' | 'BASE64' } {
+  const bytes = readFileSync(path);
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0') ? { content: text, encoding: 'TEXT' } : { content: encodeBase64(bytes), encoding: 'BASE64' };
+}
+
+function contentToBytes(content: string, encoding: string): Uint8Array {
+  return encoding === 'TEXT' ? Buffer.from(content, 'utf8') : decodeBase64(content)!;
+}
+
+export async function put(api: Api, out: Output, path: string, o: { name?: string; type?: string }): Promise<void> {
+  const { content, encoding } = readContent(path);
+  const change = await api.insertFile({
+    name: o.name ?? basename(path),
+    contentType: o.type ?? (encoding === 'TEXT' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
+    encoding,
+    content,
+    sha256: await sha256Hex(content, encoding),
+  });
+  out.result({ id: change.fileId, version: change.version, name: change.name, size: change.size }, change.fileId);
+}
+
+/** The content at `version`: the head, or the log replayed from the insert (each step verified). */
+export async function get(api: Api, out: Output, id: string, o: { version?: number; out?: string }): Promise<void> {
+  const head = await api.getFile(id);
+  let content = head.content ?? '';
+  let version = head.version;
+  if (o.version !== undefined && o.version !== head.version) {
+    if (o.version < 1 || o.version > head.version) throw new InvalidInputError('InvalidInput', `version must be 1..${head.version}`, { field: 'version' });
+    content = '';
+    version = 0;
+    let nextToken: string | null | undefined;
+    outer: do {
+      const page = await api.getFileChanges(id, 0, { limit: 100, nextToken });
+      for (const c of page.items) {
+        if (c.version > o.version) break outer;
+        content = c.content ?? (c.patch != null ? apply(checkPatch(JSON.parse(String(c.patch))), content) : content);
+        if ((await sha256Hex(content, head.encoding)) !== c.sha256) throw new IntegrityError('Integrity', `version ${c.version} fails its sha256`);
+        version = c.version;
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  if (o.out) writeFileSync(o.out, contentToBytes(content, head.encoding));
+  if (out.json) out.result({ id, version, name: head.name, encoding: head.encoding, sha256: await sha256Hex(content, head.encoding), content }, '');
+  else if (!o.out) process.stdout.write(contentToBytes(content, head.encoding));
+}
+
+/** Replaces a file's content with a local file's, through the sync engine (rebased on conflict). */
+export async function push(api: Api, out: Output, store: SyncStore, id: string, path: string): Promise<void> {
+  const file = await openFile(api, id, { store, live: false });
+  try {
+    const { content } = readContent(path);
+    const change = await file.edit(content);
+    await file.flush();
+    out.result({ id, version: file.version, changed: change !== undefined }, change ? `${id} v${file.version}` : `${id} unchanged (v${file.version})`);
+  } finally {
+    await file.close();
+  }
+}
+
+export async function rm(api: Api, out: Output, id: string): Promise<void> {
+  const change = await api.deleteFile({ id });
+  out.result({ id, version: change.version, deleted: true }, `deleted ${id} (v${change.version})`);
+}
+
+export async function ls(api: Api, out: Output, o: { all?: boolean }): Promise<void> {
+  const items = [];
+  let nextToken: string | null | undefined;
+  do {
+    const page = await api.listFiles({ limit: 100, nextToken, includeDeleted: o.all });
+    items.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (out.json) return out.result(items, '');
+  for (const f of items) out.result(f, `${f.id}  v${f.version}  ${String(f.size).padStart(8)}  ${f.myRole ?? '-'}  ${f.deleted ? '(deleted) ' : ''}${f.name}`);
+}
+
+export async function share(api: Api, out: Output, id: string, userId: string, role: string): Promise<void> {
+  if (role !== 'editor' && role !== 'viewer') throw new InvalidInputError('InvalidInput', '--as must be editor or viewer', { field: 'as' });
+  const s = await api.shareFile({ fileId: id, userId, role: role === 'editor' ? 'EDITOR' : 'VIEWER' });
+  out.result(s, `${userId} is now ${s.role} of ${id}`);
+}
+
+export async function history(api: Api, out: Output, id: string): Promise<void> {
+  let nextToken: string | null | undefined;
+  do {
+    const page = await api.getFileChanges(id, 0, { limit: 100, nextToken });
+    for (const c of page.items) out.result(summary(c), `v${c.version}  ${c.op.padEnd(6)}  ${c.at}  ${c.author}  ${c.size} bytes  ${c.patch != null ? 'patch' : c.content != null ? 'content' : ''}`);
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+const summary = (c: FileChange) => ({ version: c.version, op: c.op, at: c.at, author: c.author, size: c.size, sha256: c.sha256, byPatch: c.patch != null });
+
+/** Prints each change as it is applied, until interrupted. */
+export async function watchFile(api: Api, out: Output, store: SyncStore, id: string): Promise<void> {
+  const file = await openFile(api, id, { store });
+  file.on('change', (e) => out.result({ id, version: e.version, author: e.author ?? null, remote: e.remote, length: e.content.length }, `v${e.version}${e.author ? ` by ${e.author}` : ''} (${e.content.length} units)`));
+  file.on('resync', (e) => out.note(`resynced by full download: ${e.reason}`));
+  file.on('offline', () => out.note('offline; retrying'));
+  file.on('online', () => out.note('online'));
+  file.on('deleted', (e) => out.note(`deleted at v${e.version}`));
+  out.note(`watching ${id} at v${file.version} (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    file.on('deleted', () => resolve());
+  });
+  await file.close();
+}

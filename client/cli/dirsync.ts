@@ -1,0 +1,197 @@
+/**
+ * `craft-sync sync <dir>`: keeps a flat folder and the server in step both ways. Every file the user
+ * can see is a file in the folder, named by its `name`; new local files are inserted, local changes
+ * become edits (merged with concurrent remote ones by the sync engine), remote changes are written
+ * to disk, deletions go both ways (a local delete deletes on the server only for the owner).
+ *
+ * Local changes are found by a scan (every interval and on fs.watch); remote ones by each file's
+ * live subscription and, for files new to us, by polling syncFiles with a cursor. The folder's own
+ * state (name → id, cursor, replicas) lives in `<dir>/.craft-sync/`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { apply, diffText, encodeBase64, decodeBase64, rebase } from '../patch/index.ts';
+import { sha256Hex, type Api } from '../sdk/index.ts';
+import { fileStore, openFile, type SyncedFile, type SyncStore } from '../sync/index.ts';
+
+export interface DirSyncOptions {
+  /** Scan and poll interval (default 500 ms). */
+  intervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DirSync {
+  /** One scan of the folder and one poll of the server. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Entry {
+  id: string;
+  file: SyncedFile;
+  /** The content last written to or read from disk (text, or base64 for binary files). */
+  known: string;
+}
+
+const META = '.craft-sync';
+
+export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}): Promise<DirSync> {
+  const log = opts.log ?? (() => undefined);
+  const meta = join(dir, META);
+  mkdirSync(meta, { recursive: true });
+  const store: SyncStore = fileStore(join(meta, 'files'));
+  const indexPath = join(meta, 'index.json');
+  const index = existsSync(indexPath)
+    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { cursor: string | null; names: Record<string, string>; known: Record<string, string> })
+    : { cursor: null, names: {}, known: {} };
+  const entries = new Map<string, Entry>();
+  const me = (await api.session.currentUser()).sub;
+  let busy: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const saveIndex = () => {
+    for (const [name, e] of entries) index.known[name] = e.known;
+    writeFileSync(`${indexPath}.tmp`, JSON.stringify(index));
+    renameSync(`${indexPath}.tmp`, indexPath);
+  };
+
+  const readDisk = (name: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
+    try {
+      const bytes = readFileSync(join(dir, name));
+      return encoding === 'TEXT' ? bytes.toString('utf8') : encodeBase64(bytes);
+    } catch {
+      return undefined;
+    }
+  };
+  const writeDisk = (name: string, content: string, encoding: 'TEXT' | 'BASE64') => {
+    const tmp = join(meta, `${name}.tmp`);
+    writeFileSync(tmp, encoding === 'TEXT' ? content : decodeBase64(content)!);
+    renameSync(tmp, join(dir, name));
+  };
+
+  async function track(name: string, id: string): Promise<void> {
+    const file = await openFile(api, id, { store });
+    const entry: Entry = { id, file, known: index.known[name] ?? '' };
+    entries.set(name, entry);
+    index.names[name] = id;
+    // A remote change reaches the disk unless the user changed the file since we last saw it; then
+    // the next scan merges both.
+    file.on('change', ({ remote }) => {
+      if (!remote) return;
+      if (readDisk(name, file.encoding) === entry.known || !existsSync(join(dir, name))) {
+        writeDisk(name, file.content, file.encoding);
+        entry.known = file.content;
+        saveIndex();
+        log(`pulled ${name} v${file.version}`);
+      }
+    });
+    file.on('deleted', () => void serial(() => forget(name, true)));
+    if (!existsSync(join(dir, name)) || entry.known === '' && readDisk(name, file.encoding) === file.content) {
+      writeDisk(name, file.content, file.encoding);
+      entry.known = file.content;
+    }
+  }
+
+  async function forget(name: string, removeLocal: boolean): Promise<void> {
+    const e = entries.get(name);
+    if (!e) return;
+    entries.delete(name);
+    delete index.names[name];
+    delete index.known[name];
+    await e.file.close();
+    await store.remove(e.id);
+    if (removeLocal) rmSync(join(dir, name), { force: true });
+    saveIndex();
+    log(`removed ${name}`);
+  }
+
+  /** Local side: new files inserted, changed files edited, deleted files deleted. */
+  async function scan(): Promise<void> {
+    const names = readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isFile());
+    for (const name of names) {
+      const e = entries.get(name);
+      if (!e) {
+        const bytes = readFileSync(join(dir, name));
+        const text = bytes.toString('utf8');
+        const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
+        const content = isText ? text : encodeBase64(bytes);
+        const encoding = isText ? 'TEXT' : 'BASE64';
+        const change = await api.insertFile({ name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content, sha256: await sha256Hex(content, encoding) });
+        index.known[name] = content;
+        await track(name, change.fileId);
+        log(`pushed new ${name}`);
+        continue;
+      }
+      const disk = readDisk(name, e.file.encoding);
+      if (disk === undefined || disk === e.known) continue;
+      // The user's change is relative to what we last put on disk; the replica may have moved since.
+      let next = disk;
+      if (e.file.encoding === 'TEXT' && e.file.content !== e.known) {
+        next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
+        writeDisk(name, next, 'TEXT');
+      }
+      e.known = next;
+      void e.file.edit(next).catch((err: Error) => log(`edit of ${name} failed: ${err.message}`));
+      log(`pushed ${name}`);
+    }
+    for (const name of [...entries.keys()]) {
+      if (names.includes(name)) continue;
+      const e = entries.get(name)!;
+      const head = await api.getFile(e.id).catch(() => undefined);
+      if (head && head.owner === me && !head.deleted) await api.deleteFile({ id: e.id }).catch((err: Error) => log(`delete of ${name} failed: ${err.message}`));
+      await forget(name, false);
+    }
+    saveIndex();
+  }
+
+  /** Remote side: files new to this folder (or deleted) since the cursor. */
+  async function poll(): Promise<void> {
+    let more = true;
+    while (more) {
+      const page = await api.syncFiles(index.cursor);
+      index.cursor = page.cursor;
+      more = page.hasMore;
+      for (const f of page.items) {
+        const name = Object.keys(index.names).find((n) => index.names[n] === f.id);
+        if (f.deleted || !f.myRole) {
+          if (name) await forget(name, true);
+          continue;
+        }
+        if (name) continue;
+        const free = entries.has(f.name) || existsSync(join(dir, f.name)) ? `${f.name}.${f.id.slice(0, 8)}` : f.name;
+        await track(free, f.id);
+        log(`pulled new ${free}`);
+      }
+    }
+    saveIndex();
+  }
+
+  function serial(fn: () => Promise<void>): Promise<void> {
+    busy = busy.then(() => (stopped ? undefined : fn())).catch((e: Error) => log(`sync: ${e.message}`));
+    return busy;
+  }
+
+  for (const [name, id] of Object.entries(index.names)) await track(name, id);
+  const tick = () => serial(async () => {
+    await poll();
+    await scan();
+  });
+  await tick();
+  const timer = setInterval(() => void tick(), opts.intervalMs ?? 500);
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, () => void serial(scan));
+  } catch {
+    // Polling alone still works where fs.watch does not.
+  }
+  return {
+    tick,
+    async stop() {
+      clearInterval(timer);
+      watcher?.close();
+      await busy;
+      stopped = true;
+      await Promise.all([...entries.values()].map((e) => e.file.flush().then(() => e.file.close())));
+    },
+  };
+}
