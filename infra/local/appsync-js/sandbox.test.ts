@@ -56,6 +56,11 @@ describe('ResolverSandbox', () => {
     expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('timed out') });
   });
 
+  it('stops a for-of loop over an array the code keeps growing (the one endless loop APPSYNC_JS allows)', async () => {
+    const { r } = await run(`const a = [1]; for (const x of a) { a.push(x); } return a.length;`, 50);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('timed out') });
+  });
+
   it('tags console lines with the resolver', async () => {
     const { lines } = await run(`console.log('a', { b: 1 }); console.error('bad'); return null;`);
     expect(lines).toEqual(['[Query.t] a {"b":1}', '[Query.t] ERROR bad']);
