@@ -28,9 +28,18 @@ export const api: ApiDefinition = {
       timeToLiveAttribute: 'expiresAt',
     },
   },
+  // File content too large to travel inline: uploaded and downloaded with presigned URLs.
+  buckets: { content: {} },
   dataSources: {
     files: { kind: 'DYNAMODB', table: 'files', description: 'heads, change log, members, idempotency records' },
     none: { kind: 'NONE', description: 'local-only resolvers' },
+    content: {
+      kind: 'LAMBDA',
+      handler: 'resolvers/handlers/content/handler.ts',
+      environment: { CONTENT_BUCKET: { bucketName: 'content' } },
+      grants: { buckets: ['content'] },
+      description: 'upload sessions, the commit check of an upload, download URLs',
+    },
   },
   // Transactions name their table: resolvers read it from ctx.env.
   environment: { FILES_TABLE: { tableName: 'files' } },

@@ -12,6 +12,11 @@ describe('craft-sync wiring', () => {
   it('wires every field of the sync API, each to a schema field', () => {
     const fields = wiring.map((r) => `${r.typeName}.${r.fieldName}:${r.kind}`).sort();
     expect(fields).toEqual([
+      'File.contentUrl:UNIT',
+      'FileChange.contentUrl:UNIT',
+      'Mutation.abortUpload:UNIT',
+      'Mutation.completeUpload:UNIT',
+      'Mutation.createUpload:UNIT',
       'Mutation.deleteFile:PIPELINE',
       'Mutation.insertFile:PIPELINE',
       'Mutation.modifyFile:PIPELINE',
@@ -28,9 +33,10 @@ describe('craft-sync wiring', () => {
     for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
   });
 
-  it('runs the modify hot path as authorize -> commit -> replay', () => {
+  it('runs the modify hot path as verify (uploads only) -> authorize -> commit -> replay', () => {
     const modify = wiring.find((r) => r.fieldName === 'modifyFile')!;
     expect(modify.functions.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
+      'Mutation_modifyFile_0_verify@content',
       'Mutation_modifyFile_1_authorize@files',
       'Mutation_modifyFile_2_commit@files',
       'Mutation_modifyFile_3_replay@files',

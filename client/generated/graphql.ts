@@ -11,6 +11,14 @@ export type ContentEncoding =
   /** Unicode text. Inline content is the text itself; patch offsets count UTF-16 code units. */
   | 'TEXT';
 
+/** A finished upload named as a file's whole content. */
+export type ContentUploadInput = {
+  /** TEXT files: the content's length in UTF-16 code units, as the writer counts it (the server never reads S3-held bytes; it records this like `sha256`). Ignored for BASE64, whose length is the size. */
+  length?: number | null | undefined;
+  /** The `uploadId` createUpload (or completeUpload) returned. */
+  uploadId: string;
+};
+
 /** Deletes a file (owner only), leaving a tombstone. */
 export type DeleteFileInput = {
   /** Optional: delete only if this is still the head version (else Conflict). */
@@ -32,8 +40,8 @@ export type FileChangeOp =
 
 /** Creates a file; the caller becomes its owner. */
 export type InsertFileInput = {
-  /** The initial content (text, or base64 for BASE64), within the inline limit. Empty is allowed. */
-  content: string;
+  /** The initial content (text, or base64 for BASE64), within the inline limit. Empty is allowed. Exactly one of content and upload. */
+  content?: string | null | undefined;
   /** MIME type, `type/subtype` with optional parameters. */
   contentType: string;
   /** TEXT (default) or BASE64. */
@@ -46,13 +54,15 @@ export type InsertFileInput = {
   requestId?: string | null | undefined;
   /** Lowercase hex SHA-256 of the content bytes. */
   sha256: string;
+  /** A finished upload holding the initial content (any size). Exactly one of content and upload. */
+  upload?: ContentUploadInput | null | undefined;
 };
 
 /** Changes a file from a named base version, by patch or by whole content. */
 export type ModifyFileInput = {
   /** The version the change was made against; it must be the head, else Conflict. */
   baseVersion: number;
-  /** The whole new content. Exactly one of patch and content. */
+  /** The whole new content, inline. Exactly one of patch, content and upload. */
   content?: string | null | undefined;
   /** Optional new content type. */
   contentType?: string | null | undefined;
@@ -60,12 +70,14 @@ export type ModifyFileInput = {
   id: string;
   /** Optional rename. */
   name?: string | null | undefined;
-  /** A patch (format v1) from `baseVersion`; TEXT files only. Exactly one of patch and content. */
+  /** A patch (format v1) from `baseVersion`; TEXT files with inline content only. Exactly one of patch, content and upload. */
   patch?: string | null | undefined;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: string;
   /** Lowercase hex SHA-256 of the resulting content bytes. */
   sha256: string;
+  /** A finished upload holding the whole new content (any size). Exactly one of patch, content and upload. */
+  upload?: ContentUploadInput | null | undefined;
 };
 
 /** A user's rights on one file. */

@@ -6,6 +6,7 @@ import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limi
 import { changeFromItem } from '../lib/shapes.ts';
 import { conditionFailure, expiresIn, filesTable, num, transactionConflict } from '../lib/tx.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
+import type { VerifiedUpload } from '../lib/content.ts';
 
 const HEAD = 0;
 const REQUEST = 3;
@@ -43,11 +44,15 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
     size: s.size,
     length: s.length,
     sha256: input.sha256,
-    content: input.content,
     requestId: s.requestId,
     deleted: false,
     expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
   };
+  // Inline content, or the key of the verified upload (0.verify) that holds it.
+  const upload = ctx.stash.upload as VerifiedUpload | undefined;
+  const body: { content?: string; contentKey?: string } = upload ? { contentKey: upload.key } : { content: input.content as string };
+  if (upload) change.contentKey = upload.key;
+  else change.content = input.content as string;
   ctx.stash.change = change;
   const absent = { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true };
   return {
@@ -57,7 +62,7 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
         table,
         operation: 'PutItem' as const,
         key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: HEAD_SK }),
-        attributeValues: util.dynamodb.toMapValues({ ...summary, aclVersion: 0, content: input.content }),
+        attributeValues: util.dynamodb.toMapValues({ ...summary, aclVersion: 0, ...body }),
         condition: absent,
       },
       {

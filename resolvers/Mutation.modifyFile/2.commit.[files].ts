@@ -10,6 +10,7 @@ import { expiresIn, filesTable, memberUpdates, setExpression } from '../lib/tx.t
 import { invalid } from '../lib/errors.ts';
 import { measureContent, utf8Bytes } from '../lib/validate.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
+import { uploadMeasure, type VerifiedUpload } from '../lib/content.ts';
 
 export function request(ctx: Context<MutationModifyFileArgs>) {
   const input = ctx.args.input;
@@ -24,11 +25,19 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
   let content = head.content || '';
   let size = head.size;
   let length = head.length;
+  // Set when the new content is held in S3 (a verified upload, 0.verify).
+  const upload = ctx.stash.upload as VerifiedUpload | undefined;
   if (current && input.patch !== null && input.patch !== undefined) {
     if (head.encoding !== 'TEXT') invalid('patch', 'BASE64 files are modified with whole content');
+    if (head.contentKey) invalid('patch', 'the content is held in S3: send the whole new content as an upload');
     content = applyTextPatch(input.patch, head.content || '');
     size = utf8Bytes(content);
     length = content.length;
+  } else if (current && upload) {
+    if (upload.contentType !== (input.contentType || head.contentType)) invalid('contentType', 'does not match the uploaded content');
+    const measured = uploadMeasure(head.encoding, upload, input.upload ? input.upload.length : null);
+    size = measured.size;
+    length = measured.length;
   } else if (current) {
     content = input.content as string;
     const measured = measureContent(head.encoding, content);
@@ -69,11 +78,13 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
     expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
   };
   if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(input.patch);
+  else if (upload) change.contentKey = upload.key;
   else change.content = content;
   ctx.stash.change = change;
 
   const table = filesTable(ctx);
-  const headUpdate = setExpression({ ...summary, content }, []);
+  // The head holds its content inline or names the S3 object, never both.
+  const headUpdate = upload ? setExpression({ ...summary, contentKey: upload.key }, ['content']) : setExpression({ ...summary, content }, ['contentKey']);
   return {
     operation: 'TransactWriteItems' as const,
     transactItems: [

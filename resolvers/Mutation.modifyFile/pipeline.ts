@@ -1,11 +1,12 @@
 import type { Context } from '@aws-appsync/utils';
 import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import { requireSub } from '../lib/access.ts';
+import { checkUploadRef } from '../lib/content.ts';
 import { invalid } from '../lib/errors.ts';
 import { checkContentType, checkId, checkName, checkSha256 } from '../lib/validate.ts';
 
 /**
- * modifyFile, the hot path: validate here, then 1.authorize (head + members, one Query),
+ * modifyFile, the hot path: validate here, then 0.verify (uploads only), 1.authorize (head + members, one Query),
  * 2.commit (one transaction: head base -> base + 1, change record, idempotency record, member
  * index items), 3.replay (a retried request id gets the change it committed the first time).
  */
@@ -18,7 +19,9 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
   if (input.baseVersion < 1) invalid('baseVersion', 'must be at least 1');
   const hasPatch = input.patch !== null && input.patch !== undefined;
   const hasContent = input.content !== null && input.content !== undefined;
-  if (hasPatch === hasContent) invalid('patch', 'send exactly one of patch and content');
+  const hasUpload = !!input.upload;
+  if ((hasPatch ? 1 : 0) + (hasContent ? 1 : 0) + (hasUpload ? 1 : 0) !== 1) invalid('patch', 'send exactly one of patch, content and upload');
+  if (input.upload) checkUploadRef(input.upload);
   if (input.name !== null && input.name !== undefined) checkName(input.name);
   if (input.contentType !== null && input.contentType !== undefined) checkContentType(input.contentType);
   ctx.stash.fileId = input.id;

@@ -19,12 +19,39 @@ export type Scalars = {
   AWSURL: { input: string; output: string; }
 };
 
+/** A completed multipart upload. */
+export type CompletedUpload = {
+  __typename?: 'CompletedUpload';
+  /** The upload, ready to name in insertFile/modifyFile. */
+  uploadId: Scalars['ID']['output'];
+};
+
 /** How a file's content travels inline and how its patches count. */
 export type ContentEncoding =
   /** Binary. Inline content is padded base64 of the bytes; patch offsets count bytes. */
   | 'BASE64'
   /** Unicode text. Inline content is the text itself; patch offsets count UTF-16 code units. */
   | 'TEXT';
+
+/** A finished upload named as a file's whole content. */
+export type ContentUploadInput = {
+  /** TEXT files: the content's length in UTF-16 code units, as the writer counts it (the server never reads S3-held bytes; it records this like `sha256`). Ignored for BASE64, whose length is the size. */
+  length?: InputMaybe<Scalars['Int']['input']>;
+  /** The `uploadId` createUpload (or completeUpload) returned. */
+  uploadId: Scalars['ID']['input'];
+};
+
+/** What an upload will hold; bound into the presigned URLs. */
+export type CreateUploadInput = {
+  /** The bytes' MIME type, `type/subtype` with optional parameters; the file's contentType must equal it. */
+  contentType: Scalars['String']['input'];
+  /** Ask for a multipart upload below 64 MiB too (parallel or resumable parts). Larger uploads are always multipart. Not for empty content. */
+  multipart?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Lowercase hex SHA-256 of the bytes. */
+  sha256: Scalars['String']['input'];
+  /** Exact size in bytes (0..5 TiB). A Float because GraphQL's Int is 32-bit; must be an integer. */
+  size: Scalars['Float']['input'];
+};
 
 /** Deletes a file (owner only), leaving a tombstone. */
 export type DeleteFileInput = {
@@ -39,10 +66,12 @@ export type DeleteFileInput = {
 /** The head of a file: its latest version and metadata. */
 export type File = {
   __typename?: 'File';
-  /** The whole content at `version` (text, or base64 for BASE64). Null in listFiles/syncFiles and for tombstones: call getFile. */
+  /** The whole content at `version` (text, or base64 for BASE64) when it is inline. Null when it is held in S3 (see `contentUrl`), in listFiles/syncFiles and for tombstones: call getFile. */
   content: Maybe<Scalars['String']['output']>;
   /** MIME type, e.g. `text/markdown; charset=utf-8`. */
   contentType: Scalars['String']['output'];
+  /** Content held in S3: a presigned GET of the bytes at `version` (UTF-8 for TEXT, raw for BASE64), valid 5 minutes. Null for inline content, in listFiles/syncFiles and for tombstones. */
+  contentUrl: Maybe<Scalars['AWSURL']['output']>;
   /** When the file was inserted. */
   createdAt: Scalars['AWSDateTime']['output'];
   /** True once the owner deleted the file (a tombstone: no content, still reported by syncFiles). */
@@ -78,10 +107,12 @@ export type FileChange = {
   at: Scalars['AWSDateTime']['output'];
   /** Cognito `sub` of the writer. */
   author: Scalars['ID']['output'];
-  /** INSERT, or MODIFY by whole content: the content at `version`. Null for patches and deletes. */
+  /** INSERT, or MODIFY by whole content, inline: the content at `version`. Null for patches, deletes and uploads. */
   content: Maybe<Scalars['String']['output']>;
   /** The file's content type after the change. */
   contentType: Scalars['String']['output'];
+  /** INSERT, or MODIFY by whole content, from an upload: a presigned GET of the bytes at `version`, valid 5 minutes (fetch it again with getFileChanges when it expired). Null otherwise. */
+  contentUrl: Maybe<Scalars['AWSURL']['output']>;
   /** True for DELETE. */
   deleted: Scalars['Boolean']['output'];
   /** The file's encoding (fixed at insert). */
@@ -159,10 +190,19 @@ export type FileSyncPage = {
   items: Array<File>;
 };
 
+/** A request header a presigned URL was signed with: send it exactly. */
+export type HttpHeader = {
+  __typename?: 'HttpHeader';
+  /** Header name (lowercase). */
+  name: Scalars['String']['output'];
+  /** Header value. */
+  value: Scalars['String']['output'];
+};
+
 /** Creates a file; the caller becomes its owner. */
 export type InsertFileInput = {
-  /** The initial content (text, or base64 for BASE64), within the inline limit. Empty is allowed. */
-  content: Scalars['String']['input'];
+  /** The initial content (text, or base64 for BASE64), within the inline limit. Empty is allowed. Exactly one of content and upload. */
+  content?: InputMaybe<Scalars['String']['input']>;
   /** MIME type, `type/subtype` with optional parameters. */
   contentType: Scalars['String']['input'];
   /** TEXT (default) or BASE64. */
@@ -175,13 +215,15 @@ export type InsertFileInput = {
   requestId?: InputMaybe<Scalars['ID']['input']>;
   /** Lowercase hex SHA-256 of the content bytes. */
   sha256: Scalars['String']['input'];
+  /** A finished upload holding the initial content (any size). Exactly one of content and upload. */
+  upload?: InputMaybe<ContentUploadInput>;
 };
 
 /** Changes a file from a named base version, by patch or by whole content. */
 export type ModifyFileInput = {
   /** The version the change was made against; it must be the head, else Conflict. */
   baseVersion: Scalars['Int']['input'];
-  /** The whole new content. Exactly one of patch and content. */
+  /** The whole new content, inline. Exactly one of patch, content and upload. */
   content?: InputMaybe<Scalars['String']['input']>;
   /** Optional new content type. */
   contentType?: InputMaybe<Scalars['String']['input']>;
@@ -189,19 +231,27 @@ export type ModifyFileInput = {
   id: Scalars['ID']['input'];
   /** Optional rename. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** A patch (format v1) from `baseVersion`; TEXT files only. Exactly one of patch and content. */
+  /** A patch (format v1) from `baseVersion`; TEXT files with inline content only. Exactly one of patch, content and upload. */
   patch?: InputMaybe<Scalars['AWSJSON']['input']>;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: Scalars['ID']['input'];
   /** Lowercase hex SHA-256 of the resulting content bytes. */
   sha256: Scalars['String']['input'];
+  /** A finished upload holding the whole new content (any size). Exactly one of patch, content and upload. */
+  upload?: InputMaybe<ContentUploadInput>;
 };
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Abandons a multipart upload and its parts; true when there was one to abort. Errors: InvalidInput (uploadId). */
+  abortUpload: Maybe<Scalars['Boolean']['output']>;
+  /** Completes a multipart upload from its uploaded parts and checks the whole content's SHA-256 up to 512 MiB (a mismatch discards the upload; larger uploads rely on each part's checksum). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts; sha256). */
+  completeUpload: Maybe<CompletedUpload>;
+  /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType), TooLarge (size). */
+  createUpload: Maybe<UploadSession>;
   /** Deletes a file (owner only), leaving a tombstone and a DELETE change. Errors: NotFound, Forbidden, Conflict, Busy. */
   deleteFile: Maybe<FileChange>;
-  /** Creates a file at version 1 owned by the caller; returns the INSERT change. Errors: InvalidInput, TooLarge, AlreadyExists, Busy. */
+  /** Creates a file at version 1 owned by the caller; returns the INSERT change. Errors: InvalidInput (also an upload that is not the caller's, unfinished, or not the declared sha256/contentType), TooLarge, AlreadyExists, Busy. */
   insertFile: Maybe<FileChange>;
   /** Moves the head from `baseVersion` to `baseVersion + 1`; returns the MODIFY change. Errors: Conflict, NotFound, Forbidden (viewers, strangers), InvalidInput, TooLarge, Busy. */
   modifyFile: Maybe<FileChange>;
@@ -209,6 +259,21 @@ export type Mutation = {
   shareFile: Maybe<FileShare>;
   /** Removes a user's role (owner, or the member themself); their open onFileChanged subscriptions on the file are closed. Errors: NotFound, Forbidden, InvalidInput, Busy. */
   unshareFile: Maybe<FileShare>;
+};
+
+
+export type MutationAbortUploadArgs = {
+  uploadId: Scalars['ID']['input'];
+};
+
+
+export type MutationCompleteUploadArgs = {
+  uploadId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateUploadArgs = {
+  input: CreateUploadInput;
 };
 
 
@@ -234,6 +299,17 @@ export type MutationShareFileArgs = {
 
 export type MutationUnshareFileArgs = {
   input: UnshareFileInput;
+};
+
+/** One presigned request: `method` the `url` with exactly these `headers`. */
+export type PresignedRequest = {
+  __typename?: 'PresignedRequest';
+  /** Headers to send as given (they are signed). */
+  headers: Array<HttpHeader>;
+  /** Always PUT. */
+  method: Scalars['String']['output'];
+  /** The presigned URL. */
+  url: Scalars['AWSURL']['output'];
 };
 
 export type Query = {
@@ -323,4 +399,30 @@ export type UnshareFileInput = {
   fileId: Scalars['ID']['input'];
   /** Cognito `sub` of the member. */
   userId: Scalars['ID']['input'];
+};
+
+/** One part of a multipart upload. */
+export type UploadPart = {
+  __typename?: 'UploadPart';
+  /** 1-based part number. */
+  partNumber: Scalars['Int']['output'];
+  /** The presigned PUT; also send `x-amz-checksum-sha256` with the base64 SHA-256 of the part. */
+  request: PresignedRequest;
+  /** Exact byte length of this part (the URL binds it); parts are consecutive slices of the content. */
+  size: Scalars['Float']['output'];
+};
+
+/** Where to upload: a single `put`, or `parts` then completeUpload. */
+export type UploadSession = {
+  __typename?: 'UploadSession';
+  /** When the URLs stop working. */
+  expiresAt: Scalars['AWSDateTime']['output'];
+  /** Multipart: every part but the last is this many bytes. */
+  partSize: Maybe<Scalars['Float']['output']>;
+  /** Multipart: the parts, in order. */
+  parts: Maybe<Array<UploadPart>>;
+  /** Single-PUT uploads: the request to send the whole content with. */
+  put: Maybe<PresignedRequest>;
+  /** Name this in completeUpload, abortUpload and insertFile/modifyFile `upload`. */
+  uploadId: Scalars['ID']['output'];
 };

@@ -22,8 +22,10 @@ export interface HeadItem extends FileSummary {
   sk: string;
   /** Bumped by share/unshare, so a write that fanned out to a stale member list fails. */
   aclVersion: number;
-  /** The whole content (absent on a tombstone). */
+  /** The whole content when inline (absent on a tombstone and when held in S3). */
   content?: string;
+  /** S3 key of the whole content when it is held in S3 (an upload, never overwritten). */
+  contentKey?: string;
 }
 
 export interface AclItem extends FileSummary {
@@ -55,6 +57,8 @@ export interface ChangeItem {
   /** The patch as JSON text. */
   patch?: string;
   content?: string;
+  /** S3 key of the whole content, for a change that replaced it with an upload. */
+  contentKey?: string;
   requestId: string;
   deleted: boolean;
   expiresAt: number;

@@ -19,10 +19,18 @@ export function summaryOf(head: HeadItem): FileSummary {
   };
 }
 
-/** A head as the GraphQL File (content inline). */
+/**
+ * A head as the GraphQL File: content inline, or (not a schema field) the S3 key that the
+ * `File.contentUrl` resolver presigns.
+ */
 export function fileFromHead(head: HeadItem, role: string | null) {
   const file = summaryOf(head);
-  return { ...file, content: head.deleted ? null : head.content === undefined ? null : head.content, myRole: role === 'BACKEND' ? null : role };
+  return {
+    ...file,
+    content: head.deleted ? null : head.content === undefined ? null : head.content,
+    contentKey: head.deleted || !head.contentKey ? null : head.contentKey,
+    myRole: role === 'BACKEND' ? null : role,
+  };
 }
 
 /** A member item as the GraphQL File (no content); a removed member sees myRole null. */
@@ -47,6 +55,8 @@ export function changeFromItem(item: ChangeItem) {
     sha256: item.sha256,
     patch: item.patch === undefined ? null : item.patch,
     content: item.content === undefined ? null : item.content,
+    // Not a schema field: `FileChange.contentUrl` presigns it.
+    contentKey: item.contentKey === undefined ? null : item.contentKey,
     requestId: item.requestId,
     deleted: item.deleted,
   };

@@ -10,7 +10,7 @@ export type ContentRequest =
   | { action: 'createUpload'; sub: string; input: CreateUploadInput }
   | { action: 'completeUpload'; sub: string; uploadId: string }
   | { action: 'abortUpload'; sub: string; uploadId: string }
-  | { action: 'verifyUpload'; sub: string; uploadId: string; sha256: string; contentType: string }
+  | { action: 'verifyUpload'; sub: string; uploadId: string; sha256: string; contentType?: string | null }
   | { action: 'presignDownload'; key: string };
 
 export type ContentResponse = { result: unknown; error?: undefined } | { error: HandlerError; result?: undefined };

@@ -8,6 +8,8 @@ export const MAX_PART_SIZE = 5 * 1024 * MIB;
 export const MAX_PARTS = 10_000;
 /** S3's largest object. */
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MIB;
+/** completeUpload reads a multipart object back to check its whole SHA-256 up to this size. */
+export const WHOLE_HASH_MAX = 512 * MIB;
 /** Presigned URLs live long enough to start an upload, not to be shared around. */
 export const UPLOAD_URL_SECONDS = 15 * 60;
 export const DOWNLOAD_URL_SECONDS = 5 * 60;

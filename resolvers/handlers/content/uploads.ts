@@ -9,16 +9,19 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ContentError, invalid, tooLarge } from './errors.ts';
 import { isSessionId, newSessionId, uploadKey } from './keys.ts';
-import { DOWNLOAD_URL_SECONDS, MAX_OBJECT_SIZE, MAX_PARTS, SINGLE_PUT_MAX, UPLOAD_URL_SECONDS, partSizeFor } from './limits.ts';
+import { DOWNLOAD_URL_SECONDS, MAX_OBJECT_SIZE, MAX_PARTS, SINGLE_PUT_MAX, UPLOAD_URL_SECONDS, WHOLE_HASH_MAX, partSizeFor } from './limits.ts';
 import { contentBucket, s3 } from './s3.ts';
 
 export interface CreateUploadInput {
@@ -117,6 +120,26 @@ function parseRef(sub: string, ref: string): { sessionId: string; key: string; s
   return { sessionId, key: uploadKey(sub, sessionId), s3UploadId: dot < 0 ? undefined : ref.slice(dot + 1) };
 }
 
+/**
+ * S3 checked each part against its own SHA-256, but the whole content's SHA-256 was only declared:
+ * read the object back and compare, discarding it on a mismatch (so a commit can never name it).
+ * Above WHOLE_HASH_MAX (a Lambda's time budget) the per-part checksums are what holds.
+ */
+async function checkWholeSha256(Bucket: string, Key: string): Promise<void> {
+  const got = await s3().send(new GetObjectCommand({ Bucket, Key }));
+  const declared = got.Metadata?.sha256;
+  if ((got.ContentLength ?? 0) > WHOLE_HASH_MAX) {
+    await (got.Body as Readable | undefined)?.destroy();
+    return;
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of got.Body as Readable) hash.update(chunk as Buffer);
+  if (hash.digest('hex') !== declared) {
+    await s3().send(new DeleteObjectCommand({ Bucket, Key }));
+    throw invalid('sha256', 'the uploaded parts do not add up to the declared SHA-256; the upload was discarded');
+  }
+}
+
 /** Multipart only: completes the upload from the parts S3 holds (each checked against its SHA-256). */
 export async function completeUpload(sub: string, ref: string): Promise<{ uploadId: string }> {
   const { key, s3UploadId, sessionId } = parseRef(sub, ref);
@@ -132,6 +155,7 @@ export async function completeUpload(sub: string, ref: string): Promise<{ upload
   const parts = (listed.Parts ?? []).map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag, ChecksumSHA256: p.ChecksumSHA256 }));
   if (parts.length === 0) throw invalid('uploadId', 'no parts were uploaded');
   await s3().send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: s3UploadId, MultipartUpload: { Parts: parts } }));
+  await checkWholeSha256(Bucket, key);
   return { uploadId: sessionId };
 }
 
@@ -146,7 +170,7 @@ export async function abortUpload(sub: string, ref: string): Promise<boolean> {
  * The commit's check: the session is the caller's (its key is under the caller's sub), the object
  * exists, and its size, SHA-256 and content type are the ones the commit claims.
  */
-export async function verifyUpload(sub: string, ref: string, claim: { sha256: string; contentType: string }): Promise<VerifiedUpload> {
+export async function verifyUpload(sub: string, ref: string, claim: { sha256: string; contentType?: string | null }): Promise<VerifiedUpload> {
   const { key, sessionId } = parseRef(sub, ref.split('.')[0] ?? '');
   const head = await s3()
     .send(new HeadObjectCommand({ Bucket: contentBucket(), Key: key, ChecksumMode: 'ENABLED' }))
@@ -162,8 +186,9 @@ export async function verifyUpload(sub: string, ref: string, claim: { sha256: st
   // its whole-object SHA-256 is the one declared when the session was created.
   if (head.ChecksumType !== 'COMPOSITE' && head.ChecksumSHA256 !== hexToB64(claim.sha256)) throw invalid('sha256', 'does not match the uploaded content');
   if (head.ChecksumType === 'COMPOSITE' && head.Metadata?.size !== String(head.ContentLength)) throw invalid('uploadId', 'the upload is not the size declared');
-  if (head.ContentType !== claim.contentType) throw invalid('contentType', 'does not match the uploaded content');
-  return { uploadId: sessionId, key, size: head.ContentLength ?? 0, sha256: claim.sha256, contentType: claim.contentType };
+  // Without a claim (a modify keeping the file's type) the caller compares the type returned.
+  if (claim.contentType && head.ContentType !== claim.contentType) throw invalid('contentType', 'does not match the uploaded content');
+  return { uploadId: sessionId, key, size: head.ContentLength ?? 0, sha256: claim.sha256, contentType: head.ContentType ?? '' };
 }
 
 const forbiddenOrMissing = (sessionId: string): ContentError => {

@@ -1,0 +1,209 @@
+/**
+ * Content in S3 through the API, against the real runtime and its local S3: presigned uploads named
+ * by insertFile/modifyFile, presigned downloads from getFile and getFileChanges, and every way an
+ * upload can be wrong refused with nothing stored or committed.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { api } from '../../infra/api.ts';
+import { startStack, type TestStack } from './harness.ts';
+import { user, type SyncUser } from './sync-client.ts';
+import {
+  ABORT_UPLOAD,
+  CHANGES,
+  COMPLETE_UPLOAD,
+  createUpload,
+  download,
+  GET,
+  hex,
+  INSERT,
+  MODIFY,
+  newId,
+  send,
+  uploadBytes,
+  uploadParts,
+  uploadStored,
+} from './content-client.ts';
+
+let stack: TestStack;
+let alice: SyncUser;
+let bob: SyncUser;
+
+beforeAll(async () => {
+  stack = await startStack(api);
+  alice = user(stack.runtime.graphqlUrl, await stack.tokenFor('alice@example.com'));
+  bob = user(stack.runtime.graphqlUrl, await stack.tokenFor('bob@example.com'));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const TEXT = 'text/markdown; charset=utf-8';
+const note = (n: number) => Buffer.from(`# big note ${n}\n${'lorem ipsum dolor sit amet é 😀\n'.repeat(2000)}`, 'utf8');
+const textLength = (b: Buffer) => b.toString('utf8').length;
+
+type Body = Awaited<ReturnType<SyncUser['call']>>;
+const errorOf = (b: Body) => ({ errorType: b.errors?.[0]?.errorType, errorInfo: b.errors?.[0]?.errorInfo as Record<string, unknown> | undefined });
+
+async function insertUpload(u: SyncUser, id: string, uploadId: string, bytes: Buffer, extra: Record<string, unknown> = {}) {
+  return u.call(INSERT, {
+    input: { id, name: 'big.md', contentType: TEXT, upload: { uploadId, length: textLength(bytes) }, sha256: hex(bytes), requestId: newId(), ...extra },
+  });
+}
+
+/** Nothing committed: the id chosen for the insert names no file. */
+async function expectNoFile(id: string) {
+  expect(errorOf(await alice.call(GET, { id })).errorType).toBe('NotFound');
+}
+
+describe('uploads named by insertFile and modifyFile', () => {
+  it('insert from a presigned PUT: getFile and getFileChanges hand out working presigned GETs', async () => {
+    const bytes = note(1);
+    expect(bytes.length).toBeGreaterThan(32768);
+    const uploadId = await uploadBytes(alice, bytes, TEXT);
+    const id = newId();
+    const inserted = await insertUpload(alice, id, uploadId, bytes);
+    expect(inserted.errors).toBeUndefined();
+    expect(inserted.data!.insertFile).toMatchObject({ op: 'INSERT', version: 1, content: null, size: bytes.length, length: textLength(bytes), sha256: hex(bytes) });
+
+    const file = (await alice.call(GET, { id })).data!.getFile as { content: string | null; contentUrl: string; size: number; version: number };
+    expect(file).toMatchObject({ content: null, size: bytes.length, version: 1 });
+    expect((await download(file.contentUrl)).equals(bytes)).toBe(true);
+
+    const changes = (await alice.call(CHANGES, { fileId: id, sinceVersion: 0 })).data!.getFileChanges as { items: Array<{ contentUrl: string }> };
+    expect((await download(changes.items[0]!.contentUrl)).equals(bytes)).toBe(true);
+  });
+
+  it('modify from an upload, then back to inline content; a patch on S3-held content is refused', async () => {
+    const first = note(2);
+    const id = newId();
+    expect((await insertUpload(alice, id, await uploadBytes(alice, first, TEXT), first)).errors).toBeUndefined();
+
+    const second = note(3);
+    const patchRefused = await alice.call(MODIFY, { input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first)] }), sha256: hex(first), requestId: newId() } });
+    expect(errorOf(patchRefused)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'patch' } });
+
+    const modified = await alice.call(MODIFY, {
+      input: { id, baseVersion: 1, upload: { uploadId: await uploadBytes(alice, second, TEXT), length: textLength(second) }, sha256: hex(second), requestId: newId() },
+    });
+    expect(modified.errors).toBeUndefined();
+    const change = modified.data!.modifyFile as { version: number; contentUrl: string; content: string | null; patch: string | null };
+    expect(change).toMatchObject({ version: 2, content: null, patch: null });
+    expect((await download(change.contentUrl)).equals(second)).toBe(true);
+    const file = (await alice.call(GET, { id })).data!.getFile as { contentUrl: string };
+    expect((await download(file.contentUrl)).equals(second)).toBe(true);
+
+    const inline = await alice.call(MODIFY, { input: { id, baseVersion: 2, content: 'small again', sha256: hex('small again'), requestId: newId() } });
+    expect(inline.errors).toBeUndefined();
+    expect((await alice.call(GET, { id })).data!.getFile).toMatchObject({ version: 3, content: 'small again', contentUrl: null, size: 11 });
+  });
+
+  it('a TEXT upload declares a length that fits its bytes; content and upload are exclusive', async () => {
+    const bytes = note(4);
+    const uploadId = await uploadBytes(alice, bytes, TEXT);
+    const id = newId();
+    expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { upload: { uploadId } }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'upload.length' } });
+    expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { upload: { uploadId, length: bytes.length + 1 } }))).toMatchObject({ errorInfo: { field: 'upload.length' } });
+    expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { content: 'x' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'content' } });
+    await expectNoFile(id);
+  });
+});
+
+describe('refused uploads: nothing stored, nothing committed', () => {
+  const bytes = note(5);
+  const fresh = () => createUpload(alice, { size: bytes.length, sha256: hex(bytes), contentType: TEXT });
+
+  it.each([
+    ['a wrong checksum (other bytes of the same size)', (p: Parameters<typeof send>[0]) => send(p, Buffer.from(bytes).fill(65, 0, 1)), 400],
+    ['a wrong size', (p: Parameters<typeof send>[0]) => send(p, bytes.subarray(1)), 403],
+    ['a wrong content type', (p: Parameters<typeof send>[0]) => send(p, bytes, { 'content-type': 'text/html' }), 403],
+    ['a tampered signature', (p: Parameters<typeof send>[0]) => send(p, bytes, {}, p.url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`)), 403],
+  ] as const)('%s', async (_, put, status) => {
+    const s = await fresh();
+    expect((await put(s.put!)).status).toBe(status);
+    expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
+    const id = newId();
+    expect(errorOf(await insertUpload(alice, id, s.uploadId, bytes))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    await expectNoFile(id);
+  });
+
+  it('an expired URL', async () => {
+    const s = await fresh();
+    // Only Date moves: the local S3 (in this process) judges expiry by the clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 16 * 60 * 1000);
+    const res = await send(s.put!, bytes);
+    vi.useRealTimers();
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Request has expired');
+    expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
+    const id = newId();
+    expect(errorOf(await insertUpload(alice, id, s.uploadId, bytes)).errorType).toBe('InvalidInput');
+    await expectNoFile(id);
+  });
+
+  it("another user's upload reference, on insert and on modify", async () => {
+    const uploadId = await uploadBytes(alice, bytes, TEXT);
+    const id = newId();
+    expect(errorOf(await insertUpload(bob, id, uploadId, bytes))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    await expectNoFile(id);
+
+    const own = newId();
+    expect((await bob.call(INSERT, { input: { id: own, name: 'b.txt', contentType: TEXT, content: 'bob', sha256: hex('bob') } })).errors).toBeUndefined();
+    const stolen = await bob.call(MODIFY, { input: { id: own, baseVersion: 1, upload: { uploadId, length: textLength(bytes) }, sha256: hex(bytes), requestId: newId() } });
+    expect(errorOf(stolen)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    expect((await bob.call(GET, { id: own })).data!.getFile).toMatchObject({ version: 1, content: 'bob', contentUrl: null });
+  });
+
+  it('a commit claiming another checksum or content type than the upload holds', async () => {
+    const uploadId = await uploadBytes(alice, bytes, TEXT);
+    const id = newId();
+    expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { sha256: hex('other') }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
+    expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { contentType: 'text/plain' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
+    await expectNoFile(id);
+  });
+});
+
+describe('multipart', () => {
+  it('20 MB round-trips byte-exact through the API', async () => {
+    const bytes = randomBytes(20 * 1024 * 1024);
+    const s = await createUpload(alice, { size: bytes.length, sha256: hex(bytes), contentType: 'application/octet-stream', multipart: true });
+    expect(s.put).toBeNull();
+    expect(s.parts!.length).toBeGreaterThan(1);
+    const done = await uploadParts(alice, s, bytes);
+    expect(done.errors).toBeUndefined();
+    const id = newId();
+    const inserted = await alice.call(INSERT, {
+      input: { id, name: 'blob.bin', contentType: 'application/octet-stream', encoding: 'BASE64', upload: { uploadId: done.uploadId }, sha256: hex(bytes), requestId: newId() },
+    });
+    expect(inserted.errors).toBeUndefined();
+    const file = (await alice.call(GET, { id })).data!.getFile as { contentUrl: string; size: number; length: number };
+    expect(file).toMatchObject({ size: bytes.length, length: bytes.length });
+    expect((await download(file.contentUrl)).equals(bytes)).toBe(true);
+  });
+
+  it('parts that do not add up to the declared SHA-256 are discarded at completeUpload', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024);
+    const s = await createUpload(alice, { size: bytes.length, sha256: hex(Buffer.from('something else')), contentType: 'application/octet-stream', multipart: true });
+    const done = await uploadParts(alice, s, bytes);
+    expect(done.errors).toMatchObject([{ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } }]);
+    expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
+  });
+
+  it('an unfinished or aborted upload cannot be committed; completeUpload is the owner\'s alone', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024);
+    const s = await createUpload(alice, { size: bytes.length, sha256: hex(bytes), contentType: 'application/octet-stream', multipart: true });
+    const id = newId();
+    const commit = () =>
+      alice.call(INSERT, { input: { id, name: 'x.bin', contentType: 'application/octet-stream', encoding: 'BASE64', upload: { uploadId: s.uploadId }, sha256: hex(bytes) } });
+    expect(errorOf(await commit())).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    expect(errorOf(await bob.call(COMPLETE_UPLOAD, { uploadId: s.uploadId }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    expect((await alice.call(ABORT_UPLOAD, { uploadId: s.uploadId })).data).toEqual({ abortUpload: true });
+    expect(errorOf(await alice.call(COMPLETE_UPLOAD, { uploadId: s.uploadId })).errorType).toBe('InvalidInput');
+    expect(errorOf(await commit()).errorType).toBe('InvalidInput');
+    await expectNoFile(id);
+  });
+});
