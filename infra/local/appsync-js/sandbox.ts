@@ -70,6 +70,8 @@ export class ResolverSandbox {
 
   private constructor(
     private readonly context: vm.Context,
+    /** The in-context dispatcher, called directly when no watchdog is needed (no per-call script run). */
+    private readonly dispatch: (request: string) => unknown,
     /**
      * Set only for code with for-of / for-in loops. APPSYNC_JS has no while, C-style for,
      * recursion or generators, so a loop over a collection the code keeps growing is the one way
@@ -114,17 +116,23 @@ export class ResolverSandbox {
     });
     if (hasImport) throw new SandboxLoadError(`${opts.tag}: dynamic import() is not supported`);
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
-    current.sandbox = new ResolverSandbox(context, hasLoop ? timeoutMs : undefined);
+    const dispatch = vm.runInContext('__appsyncDispatch', context) as (request: string) => unknown;
+    current.sandbox = new ResolverSandbox(context, dispatch, hasLoop ? timeoutMs : undefined);
     return current.sandbox;
   }
 
   /** Runs `request` or `response`; resolver-side failures come back as outcomes, never as throws. */
   call(req: DispatchRequest, onLog?: (line: string) => void): DispatchResult {
     this.sink = onLog;
-    this.context.__appsyncRequest = JSON.stringify(req);
+    const request = JSON.stringify(req);
     let out: unknown;
     try {
-      out = this.timeoutMs === undefined ? DISPATCH.runInContext(this.context) : DISPATCH.runInContext(this.context, { timeout: this.timeoutMs });
+      if (this.timeoutMs === undefined) {
+        out = this.dispatch(request);
+      } else {
+        this.context.__appsyncRequest = request;
+        out = DISPATCH.runInContext(this.context, { timeout: this.timeoutMs });
+      }
     } catch (e) {
       const timedOut = (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
       const message = timedOut ? `Error: execution timed out after ${this.timeoutMs} ms` : `Error: ${String((e as Error)?.message ?? e)}`;
