@@ -41,6 +41,17 @@ export const api: ApiDefinition = {
       description: 'upload sessions, the commit check of an upload, download URLs',
     },
   },
+  // Snapshot compaction: re-materializes S3-held text after a bounded run of patches.
+  streamHandlers: [
+    {
+      table: 'files',
+      handler: 'resolvers/handlers/snapshot/handler.ts',
+      batchSize: 100,
+      environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
+      grants: { tables: ['files'], buckets: ['content'] },
+      description: 'snapshots of S3-held content every 50 patches',
+    },
+  ],
   // Transactions name their table: resolvers read it from ctx.env.
   environment: { FILES_TABLE: { tableName: 'files' } },
 };

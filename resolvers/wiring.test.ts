@@ -14,6 +14,7 @@ describe('craft-sync wiring', () => {
     expect(fields).toEqual([
       'File.contentUrl:UNIT',
       'FileChange.contentUrl:UNIT',
+      'FileSnapshot.contentUrl:UNIT',
       'Mutation.abortUpload:UNIT',
       'Mutation.completeUpload:UNIT',
       'Mutation.createUpload:UNIT',

@@ -70,12 +70,14 @@ export type ModifyFileInput = {
   id: string;
   /** Optional rename. */
   name?: string | null | undefined;
-  /** A patch (format v1) from `baseVersion`; TEXT files with inline content only. Exactly one of patch, content and upload. */
+  /** A patch (format v1) from `baseVersion`; TEXT files only. Exactly one of patch, content and upload. */
   patch?: string | null | undefined;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: string;
   /** Lowercase hex SHA-256 of the resulting content bytes. */
   sha256: string;
+  /** With a patch of S3-held content (File.contentUrl set): the resulting size in UTF-8 bytes, which the server cannot compute (recorded like `sha256`). Ignored otherwise. */
+  size?: number | null | undefined;
   /** A finished upload holding the whole new content (any size). Exactly one of patch, content and upload. */
   upload?: ContentUploadInput | null | undefined;
 };

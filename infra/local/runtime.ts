@@ -26,6 +26,7 @@ import { ensureCertificate } from './net/cert.ts';
 import { listen } from './net/listener.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
+import { startStreamHandlers } from './services/stream-handlers.ts';
 
 export interface RuntimeOptions {
   api: ApiDefinition;
@@ -62,6 +63,8 @@ export interface Runtime {
   tableName(key: string): string;
   /** The local S3 endpoint, when the API declares buckets. */
   s3?: { endpoint: string; bucketName(key: string): string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** Resolves once every stream record written before the call was handed to its stream handler (tests). */
+  drainStreams(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +144,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
     const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
     bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: s3?.lambdaEnvironment, log }));
+    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment: s3?.lambdaEnvironment, log });
+    stops.push(() => streams.stop());
 
     const authenticator = createAuthenticator({
       modes,
@@ -203,6 +208,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       bus,
       tableName,
       s3: s3 && { endpoint: s3.endpoint, bucketName: s3.bucketName, credentials: s3.credentials },
+      drainStreams: () => streams.drain(),
       stop,
     };
   } catch (e) {

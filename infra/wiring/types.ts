@@ -54,6 +54,23 @@ export type DataSourceDef =
     }
   | { kind: 'EVENTBRIDGE'; bus: string; description?: string };
 
+/**
+ * A function run on a table's stream: in AWS a Lambda with a DynamoDB event source mapping, locally
+ * the same handler fed by DynamoDB Local's stream (infra/local/services/stream-trigger.ts). It gets
+ * Lambda's stream event `{ Records }`; a thrown error retries the batch.
+ */
+export interface StreamHandlerDef {
+  /** Table key; its TableDef must declare a stream. */
+  table: string;
+  /** Module path relative to `root`; it exports `handler(event)`. */
+  handler: string;
+  /** Records per invocation (default 100). */
+  batchSize?: number;
+  environment?: Record<string, EnvValue>;
+  grants?: { tables?: string[]; buckets?: string[]; buses?: string[] };
+  description?: string;
+}
+
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
 
 export interface ApiDefinition {
@@ -70,6 +87,8 @@ export interface ApiDefinition {
   /** Event buses by key; the value is a description. */
   buses?: Record<string, { description?: string }>;
   dataSources: Record<string, DataSourceDef>;
+  /** Functions run on table streams (snapshots, notifications). */
+  streamHandlers?: StreamHandlerDef[];
   /** AppSync environment variables, visible to resolvers as `ctx.env`. */
   environment?: Record<string, EnvValue>;
 }

@@ -50,7 +50,9 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
   };
   // Inline content, or the key of the verified upload (0.verify) that holds it.
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
-  const body: { content?: string; contentKey?: string } = upload ? { contentKey: upload.key } : { content: input.content as string };
+  const body: { content?: string; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload
+    ? { contentKey: upload.key, contentVersion: 1, contentSha256: upload.sha256 }
+    : { content: input.content as string };
   if (upload) change.contentKey = upload.key;
   else change.content = input.content as string;
   ctx.stash.change = change;

@@ -3,7 +3,7 @@ import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
 import { filePk, HEAD_SK, requestSk, syncKey, versionSk } from '../lib/keys.ts';
 import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limits.ts';
-import { applyTextPatch } from '../lib/patch.ts';
+import { applyTextPatch, patchedLength } from '../lib/patch.ts';
 import { changeFromItem } from '../lib/shapes.ts';
 import { commitFailure } from '../lib/outcome.ts';
 import { expiresIn, filesTable, memberUpdates, setExpression } from '../lib/tx.ts';
@@ -29,10 +29,17 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
   if (current && input.patch !== null && input.patch !== undefined) {
     if (head.encoding !== 'TEXT') invalid('patch', 'BASE64 files are modified with whole content');
-    if (head.contentKey) invalid('patch', 'the content is held in S3: send the whole new content as an upload');
-    content = applyTextPatch(input.patch, head.content || '');
-    size = utf8Bytes(content);
-    length = content.length;
+    if (head.contentKey) {
+      // S3-held text: the patch joins the log (the snapshotter applies it); the writer states the size.
+      length = patchedLength(input.patch, head.length);
+      if (input.size === null || input.size === undefined) invalid('size', 'a patch of content held in S3 states the resulting size in bytes');
+      size = input.size as number;
+      if (Math.floor(size) !== size || size < length || size > length * 3) invalid('size', `${size} UTF-8 bytes cannot be ${length} UTF-16 code units`);
+    } else {
+      content = applyTextPatch(input.patch, head.content || '');
+      size = utf8Bytes(content);
+      length = content.length;
+    }
   } else if (current && upload) {
     if (upload.contentType !== (input.contentType || head.contentType)) invalid('contentType', 'does not match the uploaded content');
     const measured = uploadMeasure(head.encoding, upload, input.upload ? input.upload.length : null);
@@ -84,7 +91,11 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
 
   const table = filesTable(ctx);
   // The head holds its content inline or names the S3 object, never both.
-  const headUpdate = upload ? setExpression({ ...summary, contentKey: upload.key }, ['content']) : setExpression({ ...summary, content }, ['contentKey']);
+  const headUpdate = upload
+    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256 }, ['content'])
+    : head.contentKey && change.patch !== undefined
+      ? setExpression({ ...summary }, [])
+      : setExpression({ ...summary, content }, ['contentKey', 'contentVersion', 'contentSha256']);
   return {
     operation: 'TransactWriteItems' as const,
     transactItems: [

@@ -3,12 +3,23 @@ import type { QueryGetFileChangesArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
 import { filePk, versionSk } from '../lib/keys.ts';
 import { changeFromItem } from '../lib/shapes.ts';
-import type { ChangeItem } from '../lib/items.ts';
+import type { ChangeItem, HeadItem } from '../lib/items.ts';
+import { SNAPSHOT_EVERY } from '../lib/limits.ts';
 
 export function request(ctx: Context<QueryGetFileChangesArgs>) {
   const { head } = ctx.stash.access as Access;
-  const since = ctx.stash.since as number;
-  if (since >= head.version) return runtime.earlyReturn({ items: [], nextToken: null, headVersion: head.version });
+  let since = ctx.stash.since as number;
+  if (since >= head.version) return runtime.earlyReturn({ snapshot: null, items: [], nextToken: null, headVersion: head.version });
+  // A reader far behind starts from a snapshot (first page only): inline content is the head itself.
+  if (!ctx.args.nextToken && !head.deleted && head.version - since > SNAPSHOT_EVERY) {
+    const snapshot = snapshotOf(head);
+    if (snapshot.version > since) {
+      ctx.stash.snapshot = snapshot;
+      since = snapshot.version;
+      ctx.stash.since = since;
+      if (since >= head.version) return runtime.earlyReturn({ snapshot, items: [], nextToken: null, headVersion: head.version });
+    }
+  }
   return {
     operation: 'Query' as const,
     query: {
@@ -52,5 +63,11 @@ export function response(ctx: Context<QueryGetFileChangesArgs>) {
   }
   const last = expected - 1;
   const headVersion = last > head.version ? last : head.version;
-  return { items: changes, nextToken: last < headVersion ? `${last}` : null, headVersion };
+  return { snapshot: ctx.stash.snapshot || null, items: changes, nextToken: last < headVersion ? `${last}` : null, headVersion };
+}
+
+/** The newest whole content the head names: inline at `version`, or the S3 object at `contentVersion`. */
+function snapshotOf(head: HeadItem) {
+  if (!head.contentKey) return { version: head.version, sha256: head.sha256, content: head.content || '', contentKey: null };
+  return { version: head.contentVersion as number, sha256: head.contentSha256 as string, content: null, contentKey: head.contentKey };
 }

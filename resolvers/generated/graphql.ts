@@ -70,8 +70,10 @@ export type File = {
   content: Maybe<Scalars['String']['output']>;
   /** MIME type, e.g. `text/markdown; charset=utf-8`. */
   contentType: Scalars['String']['output'];
-  /** Content held in S3: a presigned GET of the bytes at `version` (UTF-8 for TEXT, raw for BASE64), valid 5 minutes. Null for inline content, in listFiles/syncFiles and for tombstones. */
+  /** Content held in S3: a presigned GET of the bytes at `contentVersion` (UTF-8 for TEXT, raw for BASE64), valid 5 minutes. Null for inline content, in listFiles/syncFiles and for tombstones. */
   contentUrl: Maybe<Scalars['AWSURL']['output']>;
+  /** The version `content` or `contentUrl` holds: `version`, except for S3-held TEXT content patched since its last snapshot (at most about 50 versions back): then apply getFileChanges(sinceVersion: contentVersion). Null for tombstones. */
+  contentVersion: Maybe<Scalars['Int']['output']>;
   /** When the file was inserted. */
   createdAt: Scalars['AWSDateTime']['output'];
   /** True once the owner deleted the file (a tombstone: no content, still reported by syncFiles). */
@@ -151,10 +153,12 @@ export type FileChangePage = {
   __typename?: 'FileChangePage';
   /** The head version when the page was read. */
   headVersion: Scalars['Int']['output'];
-  /** Changes `sinceVersion + 1`, `sinceVersion + 2`, ... in order, without gaps. */
+  /** Changes `sinceVersion + 1` (or `snapshot.version + 1`), ... in order, without gaps. */
   items: Array<FileChange>;
   /** Pass back (with the same sinceVersion) for the next page; null when `items` reaches the head. */
   nextToken: Maybe<Scalars['String']['output']>;
+  /** Set when `sinceVersion` is more than 50 versions behind the head (first page only): replace the local content with this snapshot; `items` then continue from `snapshot.version + 1`. So a reader applies at most about 50 patches however far behind it is. */
+  snapshot: Maybe<FileSnapshot>;
 };
 
 /** A page of files, newest change first. */
@@ -177,6 +181,19 @@ export type FileShare = {
   role: Maybe<Role>;
   /** Cognito `sub` of the member. */
   userId: Scalars['ID']['output'];
+};
+
+/** Whole content at a version, to start from instead of replaying a long log. */
+export type FileSnapshot = {
+  __typename?: 'FileSnapshot';
+  /** Inline content (text, or base64 for BASE64), or null when it is held in S3. */
+  content: Maybe<Scalars['String']['output']>;
+  /** Content held in S3: a presigned GET of the bytes, valid 5 minutes. */
+  contentUrl: Maybe<Scalars['AWSURL']['output']>;
+  /** SHA-256 (lowercase hex) of the content bytes. */
+  sha256: Scalars['String']['output'];
+  /** The version this content is at. */
+  version: Scalars['Int']['output'];
 };
 
 /** What changed for the caller since a cursor. */
@@ -231,12 +248,14 @@ export type ModifyFileInput = {
   id: Scalars['ID']['input'];
   /** Optional rename. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** A patch (format v1) from `baseVersion`; TEXT files with inline content only. Exactly one of patch, content and upload. */
+  /** A patch (format v1) from `baseVersion`; TEXT files only. Exactly one of patch, content and upload. */
   patch?: InputMaybe<Scalars['AWSJSON']['input']>;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: Scalars['ID']['input'];
   /** Lowercase hex SHA-256 of the resulting content bytes. */
   sha256: Scalars['String']['input'];
+  /** With a patch of S3-held content (File.contentUrl set): the resulting size in UTF-8 bytes, which the server cannot compute (recorded like `sha256`). Ignored otherwise. */
+  size?: InputMaybe<Scalars['Float']['input']>;
   /** A finished upload holding the whole new content (any size). Exactly one of patch, content and upload. */
   upload?: InputMaybe<ContentUploadInput>;
 };

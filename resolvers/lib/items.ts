@@ -24,8 +24,12 @@ export interface HeadItem extends FileSummary {
   aclVersion: number;
   /** The whole content when inline (absent on a tombstone and when held in S3). */
   content?: string;
-  /** S3 key of the whole content when it is held in S3 (an upload, never overwritten). */
+  /** S3 key of the content at `contentVersion` when it is held in S3 (an upload or a snapshot, never overwritten). */
   contentKey?: string;
+  /** The version the object at `contentKey` holds; later versions are patches in the log. */
+  contentVersion?: number;
+  /** SHA-256 of the object at `contentKey`. */
+  contentSha256?: string;
 }
 
 export interface AclItem extends FileSummary {

@@ -19,3 +19,11 @@ export const REVOKED_RETENTION_SECONDS = 30 * 24 * 3600;
 export const SYNC_OVERLAP_MS = 5000;
 /** SHA-256 of no bytes: a tombstone's checksum. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/**
+ * Snapshots (resolvers/handlers/snapshot): S3-held TEXT content is re-materialized once this many
+ * patches, or this many characters of patch JSON, follow the head's snapshot; getFileChanges answers a
+ * reader further behind than SNAPSHOT_EVERY versions with a snapshot, so a reader applies at most
+ * about that many patches (more only while the snapshotter is behind).
+ */
+export const SNAPSHOT_EVERY = 50;
+export const SNAPSHOT_PATCH_CHARS = 256 * 1024;

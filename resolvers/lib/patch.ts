@@ -47,3 +47,38 @@ function splitsPair(s: string, i: number): boolean {
   const after = s.slice(i, i + 1);
   return before >= '\uD800' && before <= '\uDBFF' && after >= '\uDC00' && after <= '\uDFFF';
 }
+
+/**
+ * For content held in S3, which the server never reads: the same shape checks as applyTextPatch,
+ * against the base's recorded length only, and the result's length. (Surrogate pairs cannot be
+ * checked without the text; the snapshotter's full application refuses a patch that splits one.)
+ */
+export function patchedLength(patch: unknown, baseLength: number): number {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch', 'a patch is an object { v, t, ops }');
+  const p = patch as { v?: unknown; t?: unknown; ops?: unknown };
+  if (p.v !== 1) invalid('patch', `patch version ${JSON.stringify(p.v)} is not supported (only 1)`);
+  if (p.t !== 'text') invalid('patch', 'only text patches ("t": "text") are applied on the server');
+  if (!Array.isArray(p.ops)) invalid('patch', 'ops must be an array');
+  const ops = p.ops as unknown[];
+  if (ops.length > MAX_PATCH_OPS) tooLarge('patch.ops', MAX_PATCH_OPS, ops.length);
+  const json = JSON.stringify(patch);
+  if (json.length > MAX_PATCH_JSON) tooLarge('patch', MAX_PATCH_JSON, json.length);
+  let at = 0;
+  let length = 0;
+  let index = 0;
+  for (const op of ops) {
+    if (typeof op === 'string' && op.length > 0) {
+      length = length + op.length;
+    } else if (typeof op === 'number' && op !== 0 && Math.floor(op) === op) {
+      const n = op > 0 ? op : -op;
+      if (at + n > baseLength) invalid('patch', `op ${index} (${op}) at offset ${at} runs past the end of the base (length ${baseLength})`);
+      if (op > 0) length = length + n;
+      at = at + n;
+    } else {
+      invalid('patch', `op ${index} must be a non-zero integer or a non-empty string`);
+    }
+    index = index + 1;
+  }
+  if (at !== baseLength) invalid('patch', `the patch covers ${at} of the base's ${baseLength} code units`);
+  return length;
+}

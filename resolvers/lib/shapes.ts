@@ -29,6 +29,7 @@ export function fileFromHead(head: HeadItem, role: string | null) {
     ...file,
     content: head.deleted ? null : head.content === undefined ? null : head.content,
     contentKey: head.deleted || !head.contentKey ? null : head.contentKey,
+    contentVersion: head.deleted ? null : head.contentKey ? (head.contentVersion as number) : head.version,
     myRole: role === 'BACKEND' ? null : role,
   };
 }

@@ -58,5 +58,7 @@ export const s3Errors = {
   methodNotAllowed: () => new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'),
   notImplemented: (what: string) => new S3Error('NotImplemented', 501, `A header or operation you provided implies functionality that is not implemented: ${what}`),
   corsForbidden: () => new S3Error('AccessForbidden', 403, 'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.'),
+  preconditionFailed: (condition: string) => new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', { Condition: condition }),
+  conditionalConflict: () => new S3Error('ConditionalRequestConflict', 409, 'A conditional request to this object was in progress; retry.'),
   internal: () => new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.'),
 };

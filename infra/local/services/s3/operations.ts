@@ -4,6 +4,7 @@
  * what the signature covers before anything is stored.
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { receiveBody } from './body.ts';
 import { checksumHeader, parseAlgorithm } from './checksums.ts';
@@ -32,6 +33,24 @@ export interface OpContext {
 
 const xml = (body: string, status = 200): OpResult => ({ status, headers: { 'content-type': 'application/xml' }, body });
 
+/** Keys with a conditional write in flight: a second one conflicts, as in S3. */
+const inFlight = new WeakMap<object, Set<string>>();
+
+async function claimAbsent(store: OpContext['store'], bucket: string, key: string, tmp: string): Promise<() => void> {
+  const id = `${bucket}/${key}`;
+  const claimed = inFlight.get(store) ?? new Set<string>();
+  inFlight.set(store, claimed);
+  const refuse = async (e: Error) => {
+    await rm(tmp, { force: true });
+    throw e;
+  };
+  if (claimed.has(id)) await refuse(s3Errors.conditionalConflict());
+  if (await store.head(bucket, key)) await refuse(s3Errors.preconditionFailed('If-None-Match'));
+  if (claimed.has(id)) await refuse(s3Errors.conditionalConflict());
+  claimed.add(id);
+  return () => claimed.delete(id);
+}
+
 export async function runOperation(c: OpContext): Promise<OpResult> {
   const { route: r, store, uploads, req, auth } = c;
   const h = (n: string) => header(req.headers, n);
@@ -41,6 +60,10 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
     case 'PutObject': {
       const tmp = store.tmpPath();
       const body = await receiveBody(req, tmp, { payloadHash: auth.payloadHash, query: r.params, maxBytes: MAX_OBJECT_SIZE });
+      // A conditional write (`If-None-Match: *`) creates the object or fails: write-once keys.
+      const ifNoneMatch = h('if-none-match');
+      if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw s3Errors.notImplemented('If-None-Match other than *');
+      const release = ifNoneMatch === '*' ? await claimAbsent(store, r.bucket, r.key, tmp) : undefined;
       const meta = await store.put(r.bucket, r.key, tmp, {
         size: body.size,
         etag: `"${body.md5}"`,
@@ -48,7 +71,7 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
         contentType: h('content-type') ?? 'binary/octet-stream',
         metadata: userMetadata(req),
         checksum: body.checksum && { ...body.checksum, type: 'FULL_OBJECT' },
-      });
+      }).finally(release);
       return { status: 200, headers: { etag: meta.etag, ...checksumHeaders(meta, true) } };
     }
     case 'GetObject':

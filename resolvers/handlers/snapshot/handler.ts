@@ -1,0 +1,108 @@
+/**
+ * Snapshot compaction, run on the `files` table's stream. For each file whose S3-held content is
+ * followed by SNAPSHOT_EVERY patches (or SNAPSHOT_PATCH_CHARS of patch JSON), it applies the logged
+ * patches to the head's content object, checks the result against the SHA-256 the last writer
+ * declared, writes it once under `snapshots/<fileId>/<version>` (a conditional put: an existing
+ * object is never replaced, so a retried batch finds its own earlier write) and moves the head's
+ * pointer only if nobody moved it meanwhile. Inline files need no snapshots.
+ */
+import { createHash } from 'node:crypto';
+import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { applyText } from '../../../client/patch/index.ts';
+import { SNAPSHOT_EVERY, SNAPSHOT_PATCH_CHARS } from '../../lib/limits.ts';
+import { contentBucket, s3 } from '../content/s3.ts';
+import { snapshotKey } from '../content/keys.ts';
+import { dynamodb, filesTable } from './dynamodb.ts';
+
+interface StreamRecord {
+  eventName?: string;
+  dynamodb?: { Keys?: Record<string, { S?: string }> };
+}
+
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[] }> {
+  const files = new Set<string>();
+  for (const r of event.Records ?? []) {
+    const pk = r.dynamodb?.Keys?.pk?.S;
+    const sk = r.dynamodb?.Keys?.sk?.S;
+    // A new change record is what can push a file past the bound.
+    if (r.eventName === 'INSERT' && pk?.startsWith('FILE#') && sk?.startsWith('V#')) files.add(pk.slice(5));
+  }
+  const snapshots: string[] = [];
+  for (const fileId of files) {
+    const key = await maybeSnapshot(fileId);
+    if (key) snapshots.push(key);
+  }
+  return { snapshots };
+}
+
+type Item = Record<string, NativeAttributeValue>;
+
+export async function maybeSnapshot(fileId: string): Promise<string | undefined> {
+  const TableName = filesTable();
+  const got = await dynamodb().send(new GetItemCommand({ TableName, Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }));
+  const head = got.Item ? (unmarshall(got.Item) as Item) : undefined;
+  if (!head || head.deleted || !head.contentKey || head.encoding !== 'TEXT') return undefined;
+  const from = Number(head.contentVersion);
+  const to = Number(head.version);
+  if (to <= from) return undefined;
+  const log = await changes(TableName, fileId, from + 1, to);
+  const chars = log.reduce((n, c) => n + (typeof c.patch === 'string' ? c.patch.length : 0), 0);
+  if (log.length < SNAPSHOT_EVERY && chars < SNAPSHOT_PATCH_CHARS) return undefined;
+  // Only an unbroken run of patches can be replayed; a whole-content change moved the pointer itself.
+  if (log.length !== to - from || log.some((c) => typeof c.patch !== 'string')) return undefined;
+
+  const Bucket = contentBucket();
+  const base = await s3().send(new GetObjectCommand({ Bucket, Key: head.contentKey as string }));
+  let text = await base.Body!.transformToString('utf-8');
+  for (const c of log) text = applyText(JSON.parse(c.patch as string), text);
+  const last = log[log.length - 1]!;
+  const bytes = Buffer.from(text, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== last.sha256) throw new Error(`file ${fileId} v${to}: the patches give SHA-256 ${sha256}, the writer declared ${String(last.sha256)}`);
+
+  const Key = snapshotKey(fileId, to);
+  await s3()
+    .send(new PutObjectCommand({ Bucket, Key, Body: bytes, ContentType: last.contentType as string, IfNoneMatch: '*', Metadata: { sha256 } }))
+    .catch((e: unknown) => {
+      // Written by an earlier attempt of this batch: the same log gives the same bytes.
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw e;
+    });
+  await dynamodb()
+    .send(
+      new UpdateItemCommand({
+        TableName,
+        Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } },
+        UpdateExpression: 'SET contentKey = :key, contentVersion = :to, contentSha256 = :sha',
+        // Only forward, and only from the pointer the snapshot was built on.
+        ConditionExpression: 'contentKey = :from_key AND contentVersion = :from',
+        ExpressionAttributeValues: { ':key': { S: Key }, ':to': { N: String(to) }, ':sha': { S: sha256 }, ':from_key': { S: head.contentKey as string }, ':from': { N: String(from) } },
+      }),
+    )
+    .catch((e: unknown) => {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    });
+  return Key;
+}
+
+async function changes(TableName: string, fileId: string, from: number, to: number): Promise<Item[]> {
+  const out: Item[] = [];
+  let ExclusiveStartKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await dynamodb().send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': { S: `FILE#${fileId}` }, ':from': { S: versionSk(from) }, ':to': { S: versionSk(to) } },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const i of page.Items ?? []) out.push(unmarshall(i) as Item);
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
+
+const versionSk = (v: number) => `V#${String(v).padStart(10, '0')}`;

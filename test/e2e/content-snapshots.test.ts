@@ -1,0 +1,142 @@
+/**
+ * Snapshots of S3-held text, against the real runtime: the snapshot handler runs from DynamoDB
+ * Local's stream. A 1 MB text file edited 300 times by patches: getFile (+ the changes after its
+ * contentVersion) gives the right content, a reader catching up from version 1 gets a snapshot and
+ * applies no more patches than the bound, and snapshot objects are written once.
+ */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../../infra/api.ts';
+import { applyText } from '../../client/patch/index.ts';
+import { SNAPSHOT_EVERY } from '../../resolvers/lib/limits.ts';
+import { startStack, type TestStack } from './harness.ts';
+import { user, type SyncUser } from './sync-client.ts';
+import { download, GET, hex, INSERT, MODIFY, newId, uploadBytes } from './content-client.ts';
+
+const CHANGES = `query($fileId: ID!, $sinceVersion: Int!, $nextToken: String) { getFileChanges(fileId: $fileId, sinceVersion: $sinceVersion, nextToken: $nextToken) {
+  snapshot { version sha256 content contentUrl } items { version patch sha256 size length } nextToken headVersion } }`;
+const FILE = `query($id: ID!) { getFile(id: $id) { version contentVersion contentUrl content sha256 size length } }`;
+
+let stack: TestStack;
+let alice: SyncUser;
+let s3: S3Client;
+
+beforeAll(async () => {
+  stack = await startStack(api);
+  alice = user(stack.runtime.graphqlUrl, await stack.tokenFor('alice@example.com'));
+  s3 = new S3Client({ endpoint: stack.runtime.s3!.endpoint, region: 'us-east-1', credentials: stack.runtime.s3!.credentials, forcePathStyle: true });
+});
+afterAll(async () => {
+  s3?.destroy();
+  await stack?.stop();
+});
+
+interface Page {
+  snapshot: { version: number; sha256: string; content: string | null; contentUrl: string | null } | null;
+  items: Array<{ version: number; patch: string | null; sha256: string }>;
+  nextToken: string | null;
+  headVersion: number;
+}
+
+/** A reader at `since` with `local`: follows every page, returns the content and how many patches it applied. */
+async function catchUp(fileId: string, since: number, local: string): Promise<{ text: string; patches: number; snapshot: boolean }> {
+  let text = local;
+  let patches = 0;
+  let snapshot = false;
+  let nextToken: string | null = null;
+  do {
+    const body = await alice.call(CHANGES, { fileId, sinceVersion: since, nextToken });
+    expect(body.errors).toBeUndefined();
+    const page = body.data!.getFileChanges as Page;
+    if (page.snapshot) {
+      snapshot = true;
+      text = page.snapshot.content ?? (await download(page.snapshot.contentUrl!)).toString('utf8');
+      expect(hex(text)).toBe(page.snapshot.sha256);
+    }
+    for (const c of page.items) {
+      text = applyText(JSON.parse(c.patch!), text);
+      patches++;
+      expect(hex(text)).toBe(c.sha256);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { text, patches, snapshot };
+}
+
+describe('snapshots of S3-held text', () => {
+  it('a 1 MB file edited 300 times: getFile is right, a reader from version 1 applies at most the bound, snapshots are written once', { timeout: 240_000 }, async () => {
+    const line = (i: number) => `${String(i).padStart(6, '0')} the quick brown fox jumps over the lazy dog — ünïcödé 😀\n`;
+    let text = Array.from({ length: 14_000 }, (_, i) => line(i)).join('');
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1_000_000);
+    const v1 = text;
+    const id = newId();
+    const bytes = Buffer.from(text, 'utf8');
+    const inserted = await alice.call(INSERT, {
+      input: { id, name: 'big.txt', contentType: 'text/plain; charset=utf-8', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain; charset=utf-8'), length: text.length }, sha256: hex(bytes), requestId: newId() },
+    });
+    expect(inserted.errors).toBeUndefined();
+
+    for (let v = 1; v <= 300; v++) {
+      const at = (v * 7919) % text.length;
+      const safe = at > 0 && text.charCodeAt(at - 1) >= 0xd800 && text.charCodeAt(at - 1) <= 0xdbff ? at + 1 : at;
+      const insert = `[edit ${v}]`;
+      const patch = { v: 1, t: 'text', ops: [safe, insert, text.length - safe] };
+      text = text.slice(0, safe) + insert + text.slice(safe);
+      const body = await alice.call(MODIFY, { input: { id, baseVersion: v, patch: JSON.stringify(patch), sha256: hex(text), size: Buffer.byteLength(text), requestId: newId() } });
+      expect(body.errors, `edit ${v}`).toBeUndefined();
+    }
+    await stack.runtime.drainStreams();
+
+    // getFile: the snapshot it names plus the few changes after it.
+    const file = (await alice.call(FILE, { id })).data!.getFile as { version: number; contentVersion: number; contentUrl: string; size: number; length: number; sha256: string };
+    expect(file).toMatchObject({ version: 301, size: Buffer.byteLength(text), length: text.length, sha256: hex(text) });
+    expect(file.version - file.contentVersion).toBeLessThan(SNAPSHOT_EVERY);
+    const base = (await download(file.contentUrl)).toString('utf8');
+    const fromFile = await catchUp(id, file.contentVersion, base);
+    expect(fromFile.text === text).toBe(true);
+
+    // A reader at version 1 gets a snapshot and at most the bound of patches.
+    const reader = await catchUp(id, 1, v1);
+    expect(reader.snapshot).toBe(true);
+    expect(reader.patches).toBeLessThanOrEqual(SNAPSHOT_EVERY);
+    expect(reader.text === text).toBe(true);
+
+    // Snapshots: several, each under its own version key, each holding what its metadata says.
+    const Bucket = stack.runtime.s3!.bucketName('content');
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `snapshots/${id}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys.length).toBeGreaterThanOrEqual(300 / SNAPSHOT_EVERY - 1);
+    for (const Key of keys) {
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+      expect(hex(Buffer.from(await got.Body!.transformToByteArray()))).toBe(got.Metadata?.sha256);
+    }
+    // ... and none can be replaced: a conditional write onto one is refused, its bytes unchanged.
+    const Key = keys[0]!;
+    const before = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'overwrite', IfNoneMatch: '*' })).then(
+      () => 200,
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+    );
+    expect(put).toBe(412);
+    const after = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(after.ETag).toBe(before.ETag);
+    await before.Body!.transformToByteArray();
+    await after.Body!.transformToByteArray();
+  });
+
+  it('a reader far behind an inline file gets the head as its snapshot', async () => {
+    const id = newId();
+    let text = 'v1';
+    expect((await alice.call(INSERT, { input: { id, name: 's.txt', contentType: 'text/plain', content: text, sha256: hex(text), requestId: newId() } })).errors).toBeUndefined();
+    for (let v = 1; v <= SNAPSHOT_EVERY + 5; v++) {
+      const next = `${text}+`;
+      const body = await alice.call(MODIFY, { input: { id, baseVersion: v, patch: JSON.stringify({ v: 1, t: 'text', ops: [text.length, '+'] }), sha256: hex(next), requestId: newId() } });
+      expect(body.errors).toBeUndefined();
+      text = next;
+    }
+    const reader = await catchUp(id, 1, 'v1');
+    expect(reader).toEqual({ text, patches: 0, snapshot: true });
+    expect((await catchUp(id, 50, text.slice(0, text.length - 6))).patches).toBe(6);
+    expect((await alice.call(GET, { id })).data!.getFile).toMatchObject({ content: text });
+  });
+});
