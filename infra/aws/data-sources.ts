@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import type { BaseDataSource, GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
+import type { ApiDefinition, EnvValue, StreamHandlerDef } from '../wiring/types.ts';
+
+type GrantsDef = StreamHandlerDef['grants'];
 import type { ApiResources } from './appsync-api.ts';
 import { LambdaHandler } from './lambda-handler.ts';
 import { acknowledge, arnWildcardFinding } from './nag.ts';
@@ -52,31 +54,7 @@ export function createDataSources(
           description: ds.description ?? `${def.name} data source ${key}`,
           environment: Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, props.envValue(v)])),
         });
-        for (const t of ds.grants?.tables ?? []) {
-          const table = resources.tables[t]!;
-          table.grantReadWriteData(handler.role);
-          if (def.tables[t]?.globalSecondaryIndexes?.length) {
-            acknowledge(handler.role, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
-          }
-        }
-        for (const b of ds.grants?.buckets ?? []) {
-          const bucket = resources.buckets[b]!;
-          // What presigned single and multipart uploads and downloads are signed for, and no more.
-          handler.role.addToPolicy(
-            new PolicyStatement({
-              actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-              resources: [bucket.arnForObjects('*')],
-            }),
-          );
-          handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-          acknowledge(
-            handler.role,
-            'IAM5',
-            'Object keys are chosen per upload at run time; the wildcard is limited to this one bucket\'s objects.',
-            arnWildcardFinding(bucket, '/*'),
-          );
-        }
-        for (const b of ds.grants?.buses ?? []) resources.buses[b]!.grantPutEventsTo(handler.role);
+        grantHandler(handler, ds.grants, def, resources);
         const source = api.addLambdaDataSource(`DataSource_${name}`, handler.fn, options);
         acknowledge(
           source,
@@ -91,4 +69,33 @@ export function createDataSources(
     }
   }
   return { dataSources, handlers };
+}
+
+/** What a Lambda's declaration names (tables, buckets, buses), granted to its role and no more. */
+export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefined, def: ApiDefinition, resources: ApiResources): void {
+  for (const t of grants?.tables ?? []) {
+    const table = resources.tables[t]!;
+    table.grantReadWriteData(handler.role);
+    if (def.tables[t]?.globalSecondaryIndexes?.length) {
+      acknowledge(handler.role, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
+    }
+  }
+  for (const b of grants?.buckets ?? []) {
+    const bucket = resources.buckets[b]!;
+    // What presigned single and multipart uploads and downloads are signed for, and no more.
+    handler.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    acknowledge(
+      handler.role,
+      'IAM5',
+      'Object keys are chosen per upload at run time; the wildcard is limited to this one bucket\'s objects.',
+      arnWildcardFinding(bucket, '/*'),
+    );
+  }
+  for (const b of grants?.buses ?? []) resources.buses[b]!.grantPutEventsTo(handler.role);
 }

@@ -2,10 +2,12 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
-import { AppSyncApi } from './appsync-api.ts';
+import { AppSyncApi, envResolver } from './appsync-api.ts';
 import { checkDefinition } from './check-definition.ts';
 import { DataStores } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
+import { createStreamHandlers } from './stream-handlers.ts';
+import type { LambdaHandler } from './lambda-handler.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
 
@@ -21,15 +23,16 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
  * craft-sync in AWS: Cognito users, the declared tables, buckets and buses, the AppSync API wired
  * exactly as the local runtime runs it, and the notification topic and queue.
  *
- * Extension point (snapshot compaction, issue 4): its Lambda subscribes to a table's stream,
- * `stores.tables[key].tableStreamArn`, with a DynamoEventSource, and gets the grants its
- * declaration names, as `data-sources.ts` does for Lambda data sources.
+ * Stream handlers (snapshot compaction) subscribe to their table's stream with a DynamoEventSource
+ * and get the grants their declaration names (`stream-handlers.ts`).
  */
 export class CraftSyncStack extends Stack {
   readonly users: Users;
   readonly stores: DataStores;
   readonly api: AppSyncApi;
   readonly notifications: Notifications;
+  /** The definition's stream handlers (snapshot compaction), in declaration order. */
+  readonly streamHandlers: LambdaHandler[];
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
@@ -46,6 +49,7 @@ export class CraftSyncStack extends Stack {
       userPool: this.users.userPool,
     });
     this.notifications = new Notifications(this, 'Notifications');
+    this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });

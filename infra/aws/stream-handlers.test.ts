@@ -1,0 +1,48 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../api.ts';
+import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
+
+/** The snapshot handler declared in infra/api.ts, as deployed. */
+describe('stream handlers', () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthStack(api);
+  });
+  afterAll(() => s.dispose());
+
+  const snapshotFunction = (): [string, CfnProps] => {
+    const fns = Object.entries(s.template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('StreamHandlerfilessnapshot'));
+    expect(fns).toHaveLength(1);
+    return fns[0] as [string, CfnProps];
+  };
+
+  it('runs the snapshot handler on the files table stream from the oldest record, retrying then bisecting failed batches', () => {
+    const [fnId] = snapshotFunction();
+    const tables = Object.keys(s.template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(1);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [tables[0], 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+    });
+  });
+
+  it('gives it the table and bucket names and only the grants it declares', () => {
+    const [, fn] = snapshotFunction();
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).sort()).toEqual(['CONTENT_BUCKET', 'FILES_TABLE', 'NODE_OPTIONS']);
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((p: CfnProps) =>
+      (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
+    );
+    const actions = policies.flatMap((p: CfnProps) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => st.Action));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject', 's3:PutObject', 'dynamodb:GetRecords']));
+    expect(actions).not.toContain('s3:*');
+    expect(actions).not.toContain('dynamodb:*');
+    s.template.hasResourceProperties('AWS::Lambda::Function', Match.objectLike({ Runtime: Match.stringLikeRegexp('nodejs') }));
+  });
+});
