@@ -77,14 +77,16 @@ describe('uploads named by insertFile and modifyFile', () => {
     expect((await download(changes.items[0]!.contentUrl)).equals(bytes)).toBe(true);
   });
 
-  it('modify from an upload, then back to inline content; a patch on S3-held content is refused', async () => {
+  it('modify from an upload, then back to inline content; a patch of S3-held content states its size and covers the recorded length', async () => {
     const first = note(2);
     const id = newId();
     expect((await insertUpload(alice, id, await uploadBytes(alice, first, TEXT), first)).errors).toBeUndefined();
 
     const second = note(3);
     const patchRefused = await alice.call(MODIFY, { input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first)] }), sha256: hex(first), requestId: newId() } });
-    expect(errorOf(patchRefused)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'patch' } });
+    expect(errorOf(patchRefused)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
+    const uncovered = await alice.call(MODIFY, { input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first) - 1] }), sha256: hex(first), size: first.length, requestId: newId() } });
+    expect(errorOf(uncovered)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'patch' } });
 
     const modified = await alice.call(MODIFY, {
       input: { id, baseVersion: 1, upload: { uploadId: await uploadBytes(alice, second, TEXT), length: textLength(second) }, sha256: hex(second), requestId: newId() },
