@@ -3,7 +3,7 @@
  * flow with the user's token — GraphQL over HTTP (the endpoint's CORS), the presigned PUT with its
  * signed headers (the local S3's preflight and CORS rule), insertFile, and getFile's presigned GET —
  * against the real local runtime. A PUT with another content type than signed fails in the browser
- * and nothing is committed.
+ * and nothing is committed; a page on an origin the bucket's CORS rule does not name cannot PUT at all.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,14 +32,20 @@ interface Report {
 
 let stack: TestStack;
 let site: StaticServer;
+/** Serves the same page from an origin the bucket does not allow. */
+let otherSite: StaticServer;
 let browser: Browser;
 let page: Page;
+let otherPage: Page;
 let alice: SyncUser;
 /** Every OPTIONS request Chromium sent (CORS preflights), as seen by its network stack. */
 const preflights: string[] = [];
 
 beforeAll(async () => {
-  [stack, site, browser] = await Promise.all([startStack(api), serveStatic(join(dirname(fileURLToPath(import.meta.url)), 'page')), launchChromium()]);
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'page');
+  [site, otherSite, browser] = await Promise.all([serveStatic(dir), serveStatic(dir), launchChromium()]);
+  // The bucket names its browser origin, as a deployment's CORS rule does (locally it defaults to any).
+  stack = await startStack({ ...api, buckets: { ...api.buckets, content: { corsAllowedOrigins: [site.origin] } } });
   alice = user(stack.runtime.graphqlUrl, await stack.tokenFor('alice@example.com'));
   page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
@@ -47,17 +53,21 @@ beforeAll(async () => {
   cdp.on('Network.requestWillBeSent', (e) => {
     if (e.request.method === 'OPTIONS') preflights.push(new URL(e.request.url).origin);
   });
-  await page.goto(`${site.origin}/`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  otherPage = await browser.newPage();
+  for (const [p, s] of [[page, site], [otherPage, otherSite]] as const) {
+    await p.goto(`${s.origin}/`);
+    await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  }
 });
 afterAll(async () => {
   await browser?.close();
   await site?.stop();
+  await otherSite?.stop();
   await stack?.stop();
 });
 
-const runInPage = (cfg: { text: string; name: string; putContentType?: string }): Promise<Report> =>
-  page.evaluate(
+const runInPage = (cfg: { text: string; name: string; putContentType?: string }, on = page): Promise<Report> =>
+  on.evaluate(
     (c) => (window as unknown as { craftSync: { upload(c: unknown): Promise<Report> } }).craftSync.upload(c),
     { graphqlUrl: stack.runtime.graphqlUrl, token: alice.token, contentType: TEXT, ...cfg },
   );
@@ -109,5 +119,16 @@ describe('browser uploads (CORS) in headless Chromium', () => {
     expect(await uploadStored(stack.runtime, alice.sub, report.uploadId!)).toBe(false);
     const get = await alice.call(GET, { id: report.fileId });
     expect(get.errors?.[0]?.errorType).toBe('NotFound');
+  });
+
+  it('a page on an origin the bucket does not allow: the browser blocks the PUT; nothing is stored or committed', async () => {
+    const text = `# elsewhere\n${'y'.repeat(10_000)}`;
+    const report = await runInPage({ text, name: 'elsewhere.md' }, otherPage);
+
+    // The GraphQL endpoint answers any origin (as AppSync does); the S3 preflight is refused, so
+    // fetch rejects without a response the page could read.
+    expect(report.steps).toEqual(['createUpload']);
+    expect(report.error).toMatch(/TypeError: Failed to fetch/);
+    expect(await uploadStored(stack.runtime, alice.sub, report.uploadId!)).toBe(false);
   });
 });
