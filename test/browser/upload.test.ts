@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
-import { download, GET, hex, uploadStored } from '../e2e/content-client.ts';
+import { download, GET, hex, MODIFY, newId, uploadStored } from '../e2e/content-client.ts';
 import { startStack, type TestStack } from '../e2e/harness.ts';
 import { user, type SyncUser } from '../e2e/sync-client.ts';
 import { launchChromium } from './chromium.ts';
@@ -43,7 +43,7 @@ const preflights: string[] = [];
 
 beforeAll(async () => {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'page');
-  [site, otherSite, browser] = await Promise.all([serveStatic(dir), serveStatic(dir), launchChromium()]);
+  [site, otherSite, browser] = await Promise.all([serveStatic(dir), serveStatic(dir), launchChromium({ ignoreCertificateErrors: true })]);
   // The bucket names its browser origin, as a deployment's CORS rule does (locally it defaults to any).
   stack = await startStack({ ...api, buckets: { ...api.buckets, content: { corsAllowedOrigins: [site.origin] } } });
   alice = user(stack.runtime.graphqlUrl, await stack.tokenFor('alice@example.com'));
@@ -130,5 +130,26 @@ describe('browser uploads (CORS) in headless Chromium', () => {
     expect(report.steps).toEqual(['createUpload']);
     expect(report.error).toMatch(/TypeError: Failed to fetch/);
     expect(await uploadStored(stack.runtime, alice.sub, report.uploadId!)).toBe(false);
+  });
+
+  // The runtime's wss:// certificate comes from the run's throwaway CA, which this Chromium profile
+  // does not trust: the browser runs with --ignore-certificate-errors for this reason only.
+  it('the page subscribes over wss:// and receives a change committed through the API', async () => {
+    const text = '# live\n' + 'z'.repeat(40_000);
+    const uploaded = await runInPage({ text, name: 'live.md' });
+    expect(uploaded.insert).toMatchObject({ version: 1 });
+    const fileId = uploaded.fileId!;
+
+    const sub = await page.evaluate(
+      (c) => (window as unknown as { craftSync: { subscribe(c: unknown): Promise<{ frames: string[]; error?: string }> } }).craftSync.subscribe(c),
+      { realtimeUrl: stack.runtime.realtimeUrl, graphqlUrl: stack.runtime.graphqlUrl, token: alice.token, fileId },
+    );
+    expect(sub).toEqual({ frames: ['connection_ack', 'start_ack'] });
+
+    const modified = await alice.call(MODIFY, { input: { id: fileId, baseVersion: 1, content: 'small now', sha256: hex('small now'), requestId: newId() } });
+    expect(modified.errors).toBeUndefined();
+    await page.waitForFunction(() => (window as unknown as { craftSync: { events: unknown[] } }).craftSync.events.length > 0);
+    const events = await page.evaluate(() => (window as unknown as { craftSync: { events: unknown[] } }).craftSync.events);
+    expect(events).toEqual([{ fileId, version: 2, op: 'MODIFY', content: 'small now' }]);
   });
 });

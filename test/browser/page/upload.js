@@ -66,5 +66,35 @@ async function upload(cfg) {
   }
 }
 
-window.craftSync = { upload };
+const ON_CHANGED = 'subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { fileId version op content } }';
+const base64url = (text) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * Subscribes to one file's changes over the AppSync real-time protocol (graphql-ws with the
+ * `header-` subprotocol, as Amplify does). Resolves with the connection and start answers; data
+ * frames land in `events`.
+ */
+function subscribe(cfg) {
+  const auth = { Authorization: cfg.token, host: new URL(cfg.graphqlUrl).host };
+  const ws = new WebSocket(cfg.realtimeUrl, ['graphql-ws', `header-${base64url(JSON.stringify(auth))}`]);
+  const frames = [];
+  return new Promise((resolve) => {
+    ws.onerror = () => resolve({ error: 'websocket error', frames });
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init' }));
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type !== 'ka') frames.push(msg.type); // keep-alives come at the server's pace
+      if (msg.type === 'connection_ack') {
+        ws.send(JSON.stringify({ id: 'sub1', type: 'start', payload: { data: JSON.stringify({ query: ON_CHANGED, variables: { fileId: cfg.fileId } }), extensions: { authorization: auth } } }));
+      } else if (msg.type === 'start_ack' || msg.type === 'error' || msg.type === 'connection_error') {
+        resolve({ frames });
+      } else if (msg.type === 'data') {
+        events.push(msg.payload.data.onFileChanged);
+      }
+    };
+  });
+}
+const events = [];
+
+window.craftSync = { upload, subscribe, events };
 document.getElementById('status').textContent = 'ready';
