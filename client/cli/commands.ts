@@ -1,39 +1,66 @@
 /** The `craft-sync` commands that talk to the API (one function each). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { apply, checkPatch, decodeBase64, encodeBase64 } from '../patch/index.ts';
-import { IntegrityError, InvalidInputError, sha256Hex, type Api, type FileChange } from '../sdk/index.ts';
-import { openFile, type SyncStore } from '../sync/index.ts';
+import { decodeBase64, encodeBase64 } from '../patch/index.ts';
+import { download, IntegrityError, InvalidInputError, sha256Hex, upload, type Api, type FileChange } from '../sdk/index.ts';
+import { INLINE_LIMIT, openFile, type SyncStore } from '../sync/index.ts';
+import { materialize } from '../sync/materialize.ts';
+import { reconstruct, type FetchContent } from '../sync/reconstruct.ts';
 import type { Output } from './output.ts';
+import { progressBar } from './progress.ts';
 
-/** Reads a local file as inline content: UTF-8 text when it is, else base64. */
-export function readContent(path: string): { content: string; encoding: 'TEXT' | 'BASE64' } {
+/** Reads a local file as content: UTF-8 text when it is, else base64 (with its bytes). */
+export function readContent(path: string): { content: string; encoding: 'TEXT' | 'BASE64'; bytes: Buffer } {
   const bytes = readFileSync(path);
   const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0') ? { content: text, encoding: 'TEXT' } : { content: encodeBase64(bytes), encoding: 'BASE64' };
+  return Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0') ? { content: text, encoding: 'TEXT', bytes } : { content: encodeBase64(bytes), encoding: 'BASE64', bytes };
+}
+
+/** Downloads S3-held content as the API holds it (text, or base64), with a progress bar. */
+function fetcher(out: Output, encoding: string): (url: string, sha256: string | undefined, size: number) => Promise<string> {
+  return async (url, sha256, size) => {
+    const bar = progressBar('download', out);
+    try {
+      const bytes = await download(url, { sha256, size: size >= 0 ? size : undefined, onProgress: (p) => bar.update(p) });
+      return encoding === 'TEXT' ? new TextDecoder().decode(bytes) : encodeBase64(bytes);
+    } finally {
+      bar.done();
+    }
+  };
 }
 
 function contentToBytes(content: string, encoding: string): Uint8Array {
   return encoding === 'TEXT' ? Buffer.from(content, 'utf8') : decodeBase64(content)!;
 }
 
+/** Inserts a local file: inline when it fits, else through the S3 upload flow (progress on stderr). */
 export async function put(api: Api, out: Output, path: string, o: { name?: string; type?: string }): Promise<void> {
-  const { content, encoding } = readContent(path);
-  const change = await api.insertFile({
-    name: o.name ?? basename(path),
-    contentType: o.type ?? (encoding === 'TEXT' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
-    encoding,
-    content,
-    sha256: await sha256Hex(content, encoding),
-  });
+  const { content, encoding, bytes } = readContent(path);
+  const contentType = o.type ?? (encoding === 'TEXT' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+  const sha256 = await sha256Hex(bytes);
+  const inline = encoding === 'TEXT' ? content.length <= INLINE_LIMIT : bytes.byteLength <= INLINE_LIMIT;
+  let source: { content: string } | { upload: { uploadId: string; length?: number } };
+  if (inline) source = { content };
+  else {
+    const bar = progressBar('upload', out);
+    try {
+      const { uploadId } = await upload(api, bytes, { contentType, sha256, onProgress: (p) => bar.update(p) });
+      source = { upload: { uploadId, length: encoding === 'TEXT' ? content.length : undefined } };
+    } finally {
+      bar.done();
+    }
+  }
+  const change = await api.insertFile({ name: o.name ?? basename(path), contentType, encoding, ...source, sha256 });
   out.result({ id: change.fileId, version: change.version, name: change.name, size: change.size }, change.fileId);
 }
 
 /** The content at `version`: the head, or the log replayed from the insert (each step verified). */
 export async function get(api: Api, out: Output, id: string, o: { version?: number; out?: string }): Promise<void> {
   const head = await api.getFile(id);
-  let content = head.content ?? '';
+  const fetchContent = fetcher(out, head.encoding);
+  let content = head.deleted ? '' : await materialize(api, head, fetchContent);
   let version = head.version;
+  if (!head.deleted && (await sha256Hex(content, head.encoding)) !== head.sha256) throw new IntegrityError('Integrity', `version ${version} fails its sha256`);
   if (o.version !== undefined && o.version !== head.version) {
     if (o.version < 1 || o.version > head.version) throw new InvalidInputError('InvalidInput', `version must be 1..${head.version}`, { field: 'version' });
     content = '';
@@ -43,8 +70,9 @@ export async function get(api: Api, out: Output, id: string, o: { version?: numb
       const page = await api.getFileChanges(id, 0, { limit: 100, nextToken });
       for (const c of page.items) {
         if (c.version > o.version) break outer;
-        content = c.content ?? (c.patch != null ? apply(checkPatch(JSON.parse(String(c.patch))), content) : content);
-        if ((await sha256Hex(content, head.encoding)) !== c.sha256) throw new IntegrityError('Integrity', `version ${c.version} fails its sha256`);
+        const r = await reconstruct(c, content, head.encoding, fetchContent as FetchContent);
+        if ('failure' in r) throw new IntegrityError('Integrity', `version ${c.version}: ${r.failure}: ${r.detail}`);
+        content = r.content;
         version = c.version;
       }
       nextToken = page.nextToken;
@@ -52,18 +80,23 @@ export async function get(api: Api, out: Output, id: string, o: { version?: numb
   }
   if (o.out) writeFileSync(o.out, contentToBytes(content, head.encoding));
   if (out.json) out.result({ id, version, name: head.name, encoding: head.encoding, sha256: await sha256Hex(content, head.encoding), content }, '');
-  else if (!o.out) process.stdout.write(contentToBytes(content, head.encoding));
+  // Wait for the pipe to take it all: main() calls process.exit, which would cut a large write short.
+  else if (!o.out) await new Promise<void>((r, j) => process.stdout.write(contentToBytes(content, head.encoding), (e) => (e ? j(e) : r())));
 }
 
 /** Replaces a file's content with a local file's, through the sync engine (rebased on conflict). */
 export async function push(api: Api, out: Output, store: SyncStore, id: string, path: string): Promise<void> {
   const file = await openFile(api, id, { store, live: false });
+  const bar = progressBar('upload', out);
   try {
     const { content } = readContent(path);
+    file.on('progress', (p) => p.direction === 'upload' && bar.update(p));
     const change = await file.edit(content);
     await file.flush();
+    bar.done();
     out.result({ id, version: file.version, changed: change !== undefined }, change ? `${id} v${file.version}` : `${id} unchanged (v${file.version})`);
   } finally {
+    bar.done();
     await file.close();
   }
 }
@@ -95,7 +128,7 @@ export async function history(api: Api, out: Output, id: string): Promise<void> 
   let nextToken: string | null | undefined;
   do {
     const page = await api.getFileChanges(id, 0, { limit: 100, nextToken });
-    for (const c of page.items) out.result(summary(c), `v${c.version}  ${c.op.padEnd(6)}  ${c.at}  ${c.author}  ${c.size} bytes  ${c.patch != null ? 'patch' : c.content != null ? 'content' : ''}`);
+    for (const c of page.items) out.result(summary(c), `v${c.version}  ${c.op.padEnd(6)}  ${c.at}  ${c.author}  ${c.size} bytes  ${c.patch != null ? 'patch' : c.content != null ? 'content' : c.contentUrl != null ? 'upload' : ''}`);
     nextToken = page.nextToken;
   } while (nextToken);
 }

@@ -10,6 +10,9 @@ import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import { print } from 'graphql';
 import {
+  AbortUploadDocument,
+  CompleteUploadDocument,
+  CreateUploadDocument,
   DeleteFileDocument,
   GetFileChangesDocument,
   GetFileDocument,
@@ -20,6 +23,8 @@ import {
   ShareFileDocument,
   SyncFilesDocument,
   UnshareFileDocument,
+  type CreateUploadInput,
+  type CreateUploadMutation,
   type DeleteFileInput,
   type FileChangeFieldsFragment,
   type GetFileQuery,
@@ -43,6 +48,8 @@ export type FilePage = NonNullable<ListFilesQuery['listFiles']>;
 export type FileSummary = FilePage['items'][number];
 export type FileSyncPage = NonNullable<SyncFilesQuery['syncFiles']>;
 export type FileShare = NonNullable<ShareFileMutation['shareFile']>;
+export type UploadSession = NonNullable<CreateUploadMutation['createUpload']>;
+export type PresignedRequest = NonNullable<UploadSession['put']>;
 
 /** What the API cost so far: requests, payload bytes (UTF-8 JSON of variables / of the answer), events. */
 export interface ApiStats {
@@ -76,6 +83,10 @@ export interface Api {
   deleteFile(input: DeleteFileInput): Promise<FileChange>;
   shareFile(input: ShareFileInput): Promise<FileShare>;
   unshareFile(input: UnshareFileInput): Promise<FileShare>;
+  /** Starts an upload (the S3 flow); see sdk/transfer.ts for the whole flow. */
+  createUpload(input: CreateUploadInput): Promise<UploadSession>;
+  completeUpload(uploadId: string): Promise<{ uploadId: string }>;
+  abortUpload(uploadId: string): Promise<boolean>;
   /** Live changes of one file. Returns the unsubscribe function. */
   onFileChanged(fileId: string, handlers: SubscriptionHandlers): () => void;
 }
@@ -188,6 +199,21 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       const variables = { input };
       const data = await call('unshareFile', send(UnshareFileDocument, variables), variables, true);
       return must(data.unshareFile, 'unshareFile');
+    },
+    async createUpload(input) {
+      const variables = { input };
+      const data = await call('createUpload', send(CreateUploadDocument, variables), variables);
+      return must(data.createUpload, 'createUpload');
+    },
+    async completeUpload(uploadId) {
+      const variables = { uploadId };
+      const data = await call('completeUpload', send(CompleteUploadDocument, variables), variables);
+      return must(data.completeUpload, 'completeUpload');
+    },
+    async abortUpload(uploadId) {
+      const variables = { uploadId };
+      const data = await call('abortUpload', send(AbortUploadDocument, variables), variables);
+      return data.abortUpload === true;
     },
     onFileChanged(fileId, handlers) {
       // Amplify reports acks and connection changes on its Hub only (not per subscription), so match

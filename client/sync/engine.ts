@@ -15,32 +15,33 @@
  *   only for what changed and resends what it had not committed.
  */
 import { randomUUID } from 'node:crypto';
-import { apply, diffText, type PatchError, type TextPatch } from '../patch/index.ts';
-import type { Api, FileChange } from '../sdk/api.ts';
+import { apply, diffText, encodeBase64, type PatchError, type TextPatch } from '../patch/index.ts';
+import type { Api, FileChange, FileChangePage, FileWithContent } from '../sdk/api.ts';
 import {
   ConflictError,
   CraftSyncError,
   LogTruncatedError,
   NetworkError,
   NotFoundError,
-  TooLargeError,
   UnmergeableConflictError,
   IntegrityError,
   toCraftSyncError,
 } from '../sdk/errors.ts';
-import { sha256Hex, type Encoding } from '../sdk/hash.ts';
+import { contentBytes, sha256Hex, type Encoding } from '../sdk/hash.ts';
+import { download, upload, type TransferProgress } from '../sdk/transfer.ts';
 import { Emitter } from './emitter.ts';
-import { reconstruct } from './reconstruct.ts';
+import { materialize } from './materialize.ts';
+import { reconstruct, type FetchContent } from './reconstruct.ts';
 import { rebasePending } from './rebase.ts';
 import type { FileState, PendingEdit, SyncStore } from './store.ts';
 
-/** Inline limits from the schema; larger content needs the S3 upload flow (see `ContentTransfer`). */
+/** Inline limits from the schema (UTF-16 units of text, bytes of binary); larger content goes through S3. */
 export const INLINE_LIMIT = 32_768;
 const PATCH_JSON_LIMIT = 65_536;
 const PATCH_OPS_LIMIT = 10_000;
 const PAGE = 100;
 
-/** Progress of a transfer of whole content (a download today; uploads with the S3 flow). */
+/** Progress of a transfer of whole content through S3 (inline downloads report once, complete). */
 export interface Progress {
   fileId: string;
   direction: 'download' | 'upload';
@@ -49,11 +50,20 @@ export interface Progress {
 }
 
 /**
- * The seam for content too large to travel inline: the S3 upload session flow (issue "Content in
- * S3") plugs in here. Until it does, an edit beyond the inline limit fails with TooLarge.
+ * How content too large to travel inline moves: by default the S3 flow of sdk/transfer.ts (createUpload,
+ * presigned PUT or parts, completeUpload; presigned GETs verified by sha256). Tests may wrap it.
  */
 export interface ContentTransfer {
-  upload(content: Uint8Array, opts: { fileId: string; sha256: string; contentType: string; onProgress?: (p: Progress) => void }): Promise<{ uploadId: string }>;
+  upload(content: Uint8Array, opts: { sha256: string; contentType: string; onProgress?: (p: TransferProgress) => void }): Promise<{ uploadId: string }>;
+  download(url: string, opts: { sha256?: string; size?: number; onProgress?: (p: TransferProgress) => void }): Promise<Uint8Array>;
+}
+
+/** The S3 flow over `api`. */
+export function s3Transfer(api: Api): ContentTransfer {
+  return {
+    upload: (content, o) => upload(api, content, o),
+    download: (url, o) => download(url, o),
+  };
 }
 
 export interface SyncEvents {
@@ -80,7 +90,7 @@ export interface OpenOptions {
   /** Backoff after network failures, ms (default 200 .. 5000). */
   retryMinMs?: number;
   retryMaxMs?: number;
-  /** Large-content transfers (the S3 flow); not wired yet. */
+  /** Large-content transfers (default: the S3 flow, `s3Transfer(api)`). */
   transfer?: ContentTransfer;
 }
 
@@ -101,6 +111,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
   private unsubscribe: (() => void) | undefined;
   private readonly waiters = new Map<string, Waiter>();
   private readonly idle = new Set<() => void>();
+  private readonly transfer: ContentTransfer;
 
   private constructor(
     private readonly api: Api,
@@ -110,6 +121,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     super();
     this.state = state;
     this.local = this.computeLocal();
+    this.transfer = opts.transfer ?? s3Transfer(api);
   }
 
   /**
@@ -169,15 +181,6 @@ export class SyncedFile extends Emitter<SyncEvents> {
     if (this.closed) return Promise.reject(new CraftSyncError('Unknown', 'the file is closed'));
     if (this.state.deleted) return Promise.reject(new NotFoundError('NotFound', `file ${this.fileId} was deleted`, { fileId: this.fileId, deleted: true }));
     if (newContent === this.local) return Promise.resolve(undefined);
-    if (newContent.length > INLINE_LIMIT && !this.opts.transfer) {
-      return Promise.reject(
-        new TooLargeError('TooLarge', `content of ${newContent.length} units exceeds the inline limit; large content needs the S3 upload flow`, {
-          field: 'content',
-          limit: INLINE_LIMIT,
-          actual: newContent.length,
-        }),
-      );
-    }
     // Synchronous on purpose: `content` reflects the edit at once, and the queued patch is relative
     // to exactly the content the caller saw (remote changes rebase the queue atomically).
     const requestId = randomUUID();
@@ -272,15 +275,19 @@ export class SyncedFile extends Emitter<SyncEvents> {
       this.markDeleted(change.version);
       return true;
     }
-    const r = await reconstruct(change, s.content, s.encoding);
+    const head = s.pending[0];
+    const own = head !== undefined && head.requestId === change.requestId;
+    // Our own upload: we hold its content already, so skip downloading it back (still verified).
+    const fetch: FetchContent = own && change.contentUrl != null ? async () => this.computeHead() : this.fetchContent;
+    const r = await reconstruct(change, s.content, s.encoding, fetch);
     if ('failure' in r) {
       this.emit('error', new IntegrityError('Integrity', `change ${change.version} of ${this.fileId}: ${r.failure}: ${r.detail}`));
       return false;
     }
-    const head = s.pending[0];
-    const own = head !== undefined && head.requestId === change.requestId;
     const before = s.content;
     Object.assign(s, { version: change.version, content: r.content, sha256: change.sha256, name: change.name, contentType: change.contentType, encoding: change.encoding });
+    if (change.contentUrl != null) s.inS3 = true;
+    else if (change.content != null) s.inS3 = false;
     if (own) {
       s.pending.shift();
       this.settle(change.requestId, change);
@@ -311,16 +318,25 @@ export class SyncedFile extends Emitter<SyncEvents> {
   /** Pulls every change after our version, in pages; falls back to a download when the log cannot. */
   private async catchUp(): Promise<void> {
     let nextToken: string | null | undefined;
+    // Pages after the first are asked with the same sinceVersion (the schema's rule for nextToken).
+    const since = this.state.version;
     do {
       if (this.state.deleted) return;
-      let page;
+      let page: FileChangePage;
       try {
-        page = await this.api.getFileChanges(this.fileId, this.state.version, { limit: PAGE, nextToken });
+        page = await this.api.getFileChanges(this.fileId, since, { limit: PAGE, nextToken });
       } catch (e) {
         const err = toCraftSyncError(e);
         if (err instanceof LogTruncatedError) return this.resync('the change log no longer covers our version');
         if (err instanceof NotFoundError && err.errorInfo.deleted) return this.markDeleted(this.state.version);
         throw err;
+      }
+      // Far behind: start from the server's snapshot instead of replaying the whole log.
+      if (page.snapshot && page.snapshot.version > this.state.version) {
+        const snap = page.snapshot;
+        const content = snap.content ?? (snap.contentUrl != null ? await this.fetchContent(snap.contentUrl, snap.sha256, -1) : null);
+        if (content == null || (await sha256Hex(content, this.state.encoding)) !== snap.sha256) return this.resync(`snapshot ${snap.version} did not verify`);
+        await this.replaceContent(content, { version: snap.version, sha256: snap.sha256, inS3: snap.content == null }, undefined, 'snapshot');
       }
       for (const change of page.items) {
         if (change.version <= this.state.version) continue;
@@ -344,23 +360,47 @@ export class SyncedFile extends Emitter<SyncEvents> {
       throw err;
     }
     if (file.deleted) return this.markDeleted(file.version);
-    if (file.content == null) throw new TooLargeError('TooLarge', `file ${this.fileId} has no inline content: downloads of large content need the S3 flow`);
-    const total = Buffer.byteLength(file.content);
-    this.emit('progress', { fileId: this.fileId, direction: 'download', loaded: total, total });
-    const sha = await sha256Hex(file.content, file.encoding);
+    Object.assign(s, { name: file.name, contentType: file.contentType, encoding: file.encoding });
+    const content = await this.materialize(file);
+    const sha = await sha256Hex(content, file.encoding);
     if (sha !== file.sha256) throw new IntegrityError('Integrity', `file ${this.fileId} version ${file.version}: downloaded content fails its sha256`);
+    await this.replaceContent(content, { version: file.version, sha256: file.sha256, inS3: file.content == null }, file.updatedBy, reason);
+  }
+
+  /** Replaces the replica's content (a download or a snapshot); queued text edits are rebased onto it. */
+  private async replaceContent(content: string, at: { version: number; sha256: string; inS3: boolean }, author: string | undefined, reason: string): Promise<void> {
+    const s = this.state;
     const before = s.content;
-    const moved = file.version !== s.version || before !== file.content;
-    Object.assign(s, { version: file.version, content: file.content, sha256: file.sha256, name: file.name, contentType: file.contentType, encoding: file.encoding });
+    const moved = at.version !== s.version || before !== content;
+    Object.assign(s, { version: at.version, content, sha256: at.sha256, inS3: at.inS3 });
     if (moved && s.pending.length) {
-      if (s.encoding === 'TEXT' && s.pending.every((p) => p.patch)) s.pending = rebasePending(s.pending, diffText(before, file.content));
-      else this.mergeRemote(before, file.content, undefined, file.version);
+      if (s.encoding === 'TEXT' && s.pending.every((p) => p.patch)) s.pending = rebasePending(s.pending, diffText(before, content));
+      else this.mergeRemote(before, content, undefined, at.version);
     }
     this.local = this.computeLocal();
     await this.save();
     if (reason !== 'first open') this.emit('resync', { reason, version: s.version });
-    this.emit('change', { version: s.version, content: this.local, remote: true, author: file.updatedBy });
+    this.emit('change', { version: s.version, content: this.local, remote: true, author });
   }
+
+  /** The content of `file` at its version (inline, or from S3; see materialize.ts). */
+  private async materialize(file: FileWithContent): Promise<string> {
+    if (file.content != null) {
+      const total = file.encoding === 'TEXT' ? Buffer.byteLength(file.content) : file.size;
+      this.emit('progress', { fileId: this.fileId, direction: 'download', loaded: total, total });
+    }
+    return materialize(this.api, file, this.fetchContent);
+  }
+
+  /** Downloads S3-held content as the replica holds it (text, or base64), reporting progress. */
+  private readonly fetchContent = async (url: string, sha256: string | undefined, size: number): Promise<string> => {
+    const bytes = await this.transfer.download(url, {
+      sha256,
+      size: size >= 0 ? size : undefined,
+      onProgress: (p) => this.emit('progress', { fileId: this.fileId, direction: 'download', ...p }),
+    });
+    return this.state.encoding === 'TEXT' ? new TextDecoder().decode(bytes) : encodeBase64(bytes);
+  };
 
   private markDeleted(version: number): void {
     const s = this.state;
@@ -401,11 +441,9 @@ export class SyncedFile extends Emitter<SyncEvents> {
       this.dropQueue(new CraftSyncError('InvalidInput', `queued edit no longer applies: ${(e as PatchError).message}`));
       return;
     }
-    const sha256 = await sha256Hex(result, s.encoding);
-    const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
-    const inline = patchJson && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT ? { patch: patchJson } : { content: result };
     try {
-      const change = await this.api.modifyFile({ id: this.fileId, baseVersion, ...inline, sha256, requestId: edit.requestId });
+      const body = await this.body(edit, result);
+      const change = await this.api.modifyFile({ id: this.fileId, baseVersion, ...body, requestId: edit.requestId });
       this.failures = 0;
       this.setOnline();
       await this.run(() => this.receive(change));
@@ -427,6 +465,29 @@ export class SyncedFile extends Emitter<SyncEvents> {
       // Refused (Forbidden, InvalidInput, TooLarge, ...): this edit and those built on it cannot land.
       this.dropQueue(err);
     }
+  }
+
+  /**
+   * What carries an edit: a patch when it is small and the server can apply it (inline content whose
+   * result stays inline, or S3-held text with the resulting size stated); the whole content inline
+   * when it fits; otherwise an upload through S3.
+   */
+  private async body(edit: PendingEdit, result: string): Promise<{ sha256: string; patch?: string; size?: number; content?: string; upload?: { uploadId: string; length?: number } }> {
+    const s = this.state;
+    const bytes = contentBytes(result, s.encoding);
+    const sha256 = await sha256Hex(bytes);
+    const fitsInline = s.encoding === 'TEXT' ? result.length <= INLINE_LIMIT : bytes.byteLength <= INLINE_LIMIT;
+    const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
+    const patchOk = patchJson !== undefined && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT;
+    if (patchOk && s.inS3) return { patch: patchJson, size: bytes.byteLength, sha256 };
+    if (patchOk && fitsInline) return { patch: patchJson, sha256 };
+    if (fitsInline) return { content: result, sha256 };
+    const { uploadId } = await this.transfer.upload(bytes, {
+      sha256,
+      contentType: s.contentType,
+      onProgress: (p) => this.emit('progress', { fileId: this.fileId, direction: 'upload', ...p }),
+    });
+    return { upload: { uploadId, length: s.encoding === 'TEXT' ? result.length : undefined }, sha256 };
   }
 
   private dropQueue(err: CraftSyncError): void {
@@ -490,6 +551,13 @@ export class SyncedFile extends Emitter<SyncEvents> {
   }
 
   // --- helpers ----------------------------------------------------------------------------------
+
+  /** The content once the head of the queue is applied. */
+  private computeHead(): string {
+    const p = this.state.pending[0];
+    if (!p) return this.state.content;
+    return p.patch ? apply(p.patch, this.state.content) : p.content!;
+  }
 
   private computeLocal(): string {
     let text = this.state.content;

@@ -1,4 +1,4 @@
 /** The craft-sync sync engine: one replica per file, kept exact against the server. */
-export { SyncedFile, openFile, INLINE_LIMIT, type OpenOptions, type SyncEvents, type Progress, type ContentTransfer } from './engine.ts';
+export { SyncedFile, openFile, s3Transfer, INLINE_LIMIT, type OpenOptions, type SyncEvents, type Progress, type ContentTransfer } from './engine.ts';
 export { memoryStore, fileStore, type SyncStore, type FileState, type PendingEdit } from './store.ts';
 export { rebasePending } from './rebase.ts';

@@ -1,6 +1,7 @@
 /**
- * What a change turns the content into, checked against the sha256 the writer computed. Returns
- * null when the change cannot be applied in place (a bad patch, no inline content, a sha256
+ * What a change turns the content into, checked against the sha256 the writer computed. A change
+ * whose content is in S3 (`contentUrl`) is downloaded with `fetchContent`. Returns a failure when
+ * the change cannot be applied in place (a bad patch, no content, a failed download, a sha256
  * mismatch): the caller then downloads the whole file.
  */
 import { apply, checkPatch, type TextPatch } from '../patch/index.ts';
@@ -9,7 +10,10 @@ import { sha256Hex, type Encoding } from '../sdk/hash.ts';
 
 export type Reconstructed = { content: string; patch?: TextPatch } | { failure: 'patch' | 'missing' | 'sha256'; detail: string };
 
-export async function reconstruct(change: FileChange, base: string, encoding: Encoding): Promise<Reconstructed> {
+/** Fetches S3-held content (text, or base64 for BASE64) verified against `sha256`. */
+export type FetchContent = (url: string, sha256: string, size: number) => Promise<string>;
+
+export async function reconstruct(change: FileChange, base: string, encoding: Encoding, fetchContent?: FetchContent): Promise<Reconstructed> {
   let content: string;
   let patch: TextPatch | undefined;
   if (change.patch != null) {
@@ -23,6 +27,12 @@ export async function reconstruct(change: FileChange, base: string, encoding: En
     }
   } else if (change.content != null) {
     content = change.content;
+  } else if (change.contentUrl != null && fetchContent) {
+    try {
+      content = await fetchContent(change.contentUrl, change.sha256, change.size);
+    } catch (e) {
+      return { failure: 'missing', detail: `version ${change.version}: download failed: ${(e as Error).message}` };
+    }
   } else {
     // Content that is not inline (the S3 upload path): only a download gets it.
     return { failure: 'missing', detail: `version ${change.version} carries no inline content` };

@@ -26,6 +26,8 @@ export interface FileState {
   content: string;
   sha256: string;
   deleted: boolean;
+  /** The server holds this version's content in S3 (a patch of it must state its resulting size). */
+  inS3?: boolean;
   /** Uncommitted edits, oldest first; each applies to the result of the one before, the first to `content`. */
   pending: PendingEdit[];
 }
