@@ -141,6 +141,41 @@ describe('sync engine on S3-held text', () => {
   }, 180_000);
 });
 
+describe('sync engine far behind on S3-held text', () => {
+  it('a client 60 versions behind starts from the snapshot; a new client opens at contentVersion plus patches', async () => {
+    let text = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(5, '0')} the quick brown fox — ünï 😀\n`).join('');
+    const bytes = Buffer.from(text, 'utf8');
+    const { uploadId } = await upload(alice.api, bytes, { contentType: 'text/plain' });
+    const inserted = await alice.api.insertFile({ name: 'log.txt', contentType: 'text/plain', upload: { uploadId, length: text.length }, sha256: await sha256Hex(bytes) });
+    await alice.api.shareFile({ fileId: inserted.fileId, userId: bob.sub, role: 'VIEWER' });
+    const behind = await openFile(bob.api, inserted.fileId, { live: false });
+    const writer = await openFile(alice.api, inserted.fileId, { live: false });
+    opened.push(behind, writer);
+
+    for (let i = 1; i <= 60; i++) {
+      text = text.replace(`${String(i * 40).padStart(5, '0')} the`, `${String(i * 40).padStart(5, '0')} THE`);
+      await writer.edit(text);
+    }
+    await writer.flush();
+    expect(writer.version).toBe(61);
+    await stack.runtime.drainStreams(); // the snapshotter has run
+
+    const resyncs: string[] = [];
+    behind.on('resync', (e) => resyncs.push(e.reason));
+    await behind.refresh();
+    expect(resyncs).toEqual(['snapshot']);
+    expect(behind.version).toBe(61);
+    expect(behind.content === text).toBe(true);
+
+    const head = await bob.api.getFile(inserted.fileId);
+    expect(head.contentVersion).toBeLessThan(61);
+    const fresh = await openFile(bob.api, inserted.fileId, { live: false });
+    opened.push(fresh);
+    expect(fresh.version).toBe(61);
+    expect(fresh.content === text).toBe(true);
+  }, 180_000);
+});
+
 describe('CLI with large content', () => {
   function cli(...args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
     return new Promise((done) => {
