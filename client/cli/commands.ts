@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decodeBase64, encodeBase64 } from '../patch/index.ts';
-import { download, IntegrityError, InvalidInputError, sha256Hex, upload, type Api, type FileChange } from '../sdk/index.ts';
-import { INLINE_LIMIT, openFile, type SyncStore } from '../sync/index.ts';
+import { download, insertContent, IntegrityError, InvalidInputError, sha256Hex, type Api, type FileChange } from '../sdk/index.ts';
+import { openFile, type SyncStore } from '../sync/index.ts';
 import { materialize } from '../sync/materialize.ts';
 import { reconstruct, type FetchContent } from '../sync/reconstruct.ts';
 import type { Output } from './output.ts';
@@ -35,22 +35,15 @@ function contentToBytes(content: string, encoding: string): Uint8Array {
 
 /** Inserts a local file: inline when it fits, else through the S3 upload flow (progress on stderr). */
 export async function put(api: Api, out: Output, path: string, o: { name?: string; type?: string }): Promise<void> {
-  const { content, encoding, bytes } = readContent(path);
+  const { content, encoding } = readContent(path);
   const contentType = o.type ?? (encoding === 'TEXT' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
-  const sha256 = await sha256Hex(bytes);
-  const inline = encoding === 'TEXT' ? content.length <= INLINE_LIMIT : bytes.byteLength <= INLINE_LIMIT;
-  let source: { content: string } | { upload: { uploadId: string; length?: number } };
-  if (inline) source = { content };
-  else {
-    const bar = progressBar('upload', out);
-    try {
-      const { uploadId } = await upload(api, bytes, { contentType, sha256, onProgress: (p) => bar.update(p) });
-      source = { upload: { uploadId, length: encoding === 'TEXT' ? content.length : undefined } };
-    } finally {
-      bar.done();
-    }
+  const bar = progressBar('upload', out);
+  let change: FileChange;
+  try {
+    change = await insertContent(api, { name: o.name ?? basename(path), contentType, encoding, content }, { onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.done();
   }
-  const change = await api.insertFile({ name: o.name ?? basename(path), contentType, encoding, ...source, sha256 });
   out.result({ id: change.fileId, version: change.version, name: change.name, size: change.size }, change.fileId);
 }
 

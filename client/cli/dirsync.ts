@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { apply, diffText, encodeBase64, decodeBase64, rebase } from '../patch/index.ts';
-import { sha256Hex, type Api } from '../sdk/index.ts';
+import { insertContent, type Api } from '../sdk/index.ts';
 import { fileStore, openFile, type SyncedFile, type SyncStore } from '../sync/index.ts';
 
 export interface DirSyncOptions {
@@ -116,7 +116,8 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
         const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
         const content = isText ? text : encodeBase64(bytes);
         const encoding = isText ? 'TEXT' : 'BASE64';
-        const change = await api.insertFile({ name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content, sha256: await sha256Hex(content, encoding) });
+        // Large files go up through S3 (insertContent picks inline or upload).
+        const change = await insertContent(api, { name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
         index.known[name] = content;
         await track(name, change.fileId);
         log(`pushed new ${name}`);

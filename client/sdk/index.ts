@@ -5,4 +5,4 @@ export * from './storage.ts';
 export * from './session.ts';
 export * from './api.ts';
 export { sha256Hex, contentBytes } from './hash.ts';
-export { upload, download, type UploadOptions, type UploadResult, type DownloadOptions, type TransferProgress } from './transfer.ts';
+export { upload, download, insertContent, fitsInline, INLINE_LIMIT, type UploadOptions, type UploadResult, type DownloadOptions, type TransferProgress } from './transfer.ts';

@@ -4,9 +4,18 @@
  * checked by SHA-256. The bytes never pass through the API; only fetch and WebCrypto are used, so
  * the same code runs in browsers.
  */
-import type { Api, PresignedRequest } from './api.ts';
+import type { InsertFileInput } from '../generated/graphql.ts';
+import type { Api, FileChange, PresignedRequest } from './api.ts';
 import { CraftSyncError, IntegrityError, InvalidInputError, NetworkError, toCraftSyncError } from './errors.ts';
-import { sha256Hex } from './hash.ts';
+import { contentBytes, sha256Hex, type Encoding } from './hash.ts';
+
+/** Inline limits from the schema: UTF-16 units of text, bytes of binary. Larger content goes through S3. */
+export const INLINE_LIMIT = 32_768;
+
+/** Whether content may travel inline (`content` is text, or base64 for BASE64). */
+export function fitsInline(content: string, encoding: Encoding, bytes = contentBytes(content, encoding)): boolean {
+  return encoding === 'TEXT' ? content.length <= INLINE_LIMIT : bytes.byteLength <= INLINE_LIMIT;
+}
 
 /** Bytes moved so far of `total`. */
 export interface TransferProgress {
@@ -83,6 +92,24 @@ export async function upload(api: Api, content: Uint8Array, opts: UploadOptions)
     await api.abortUpload(session.uploadId).catch(() => undefined);
     throw toCraftSyncError(e);
   }
+}
+
+/**
+ * Inserts a file with content of any size: inline when it fits, else uploaded first (with progress)
+ * and named by `upload`. `content` is text, or base64 for BASE64.
+ */
+export async function insertContent(
+  api: Api,
+  input: Omit<InsertFileInput, 'content' | 'upload' | 'sha256'> & { content: string },
+  opts: { onProgress?: (p: TransferProgress) => void } = {},
+): Promise<FileChange> {
+  const { content, ...rest } = input;
+  const encoding = input.encoding ?? 'TEXT';
+  const bytes = contentBytes(content, encoding);
+  const sha256 = await sha256Hex(bytes);
+  if (fitsInline(content, encoding, bytes)) return api.insertFile({ ...rest, content, sha256 });
+  const { uploadId } = await upload(api, bytes, { contentType: input.contentType, sha256, onProgress: opts.onProgress });
+  return api.insertFile({ ...rest, upload: { uploadId, length: encoding === 'TEXT' ? content.length : undefined }, sha256 });
 }
 
 export interface DownloadOptions {

@@ -28,15 +28,14 @@ import {
   toCraftSyncError,
 } from '../sdk/errors.ts';
 import { contentBytes, sha256Hex, type Encoding } from '../sdk/hash.ts';
-import { download, upload, type TransferProgress } from '../sdk/transfer.ts';
+import { download, fitsInline, INLINE_LIMIT, upload, type TransferProgress } from '../sdk/transfer.ts';
 import { Emitter } from './emitter.ts';
 import { materialize } from './materialize.ts';
 import { reconstruct, type FetchContent } from './reconstruct.ts';
 import { rebasePending } from './rebase.ts';
 import type { FileState, PendingEdit, SyncStore } from './store.ts';
 
-/** Inline limits from the schema (UTF-16 units of text, bytes of binary); larger content goes through S3. */
-export const INLINE_LIMIT = 32_768;
+export { INLINE_LIMIT };
 const PATCH_JSON_LIMIT = 65_536;
 const PATCH_OPS_LIMIT = 10_000;
 const PAGE = 100;
@@ -476,12 +475,12 @@ export class SyncedFile extends Emitter<SyncEvents> {
     const s = this.state;
     const bytes = contentBytes(result, s.encoding);
     const sha256 = await sha256Hex(bytes);
-    const fitsInline = s.encoding === 'TEXT' ? result.length <= INLINE_LIMIT : bytes.byteLength <= INLINE_LIMIT;
+    const inline = fitsInline(result, s.encoding, bytes);
     const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
     const patchOk = patchJson !== undefined && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT;
     if (patchOk && s.inS3) return { patch: patchJson, size: bytes.byteLength, sha256 };
-    if (patchOk && fitsInline) return { patch: patchJson, sha256 };
-    if (fitsInline) return { content: result, sha256 };
+    if (patchOk && inline) return { patch: patchJson, sha256 };
+    if (inline) return { content: result, sha256 };
     const { uploadId } = await this.transfer.upload(bytes, {
       sha256,
       contentType: s.contentType,
