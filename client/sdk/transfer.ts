@@ -35,6 +35,8 @@ export interface UploadOptions {
   concurrency?: number;
   /** The content's sha256 when the caller has it already. */
   sha256?: string;
+  /** Tries per request when S3 is unreachable or answers 5xx (default 3); refusals are not retried. */
+  attempts?: number;
 }
 
 export interface UploadResult {
@@ -62,7 +64,7 @@ export async function upload(api: Api, content: Uint8Array, opts: UploadOptions)
   };
   opts.onProgress?.({ loaded: 0, total: size });
   if (session.put) {
-    await put(session.put, content);
+    await retrying(() => put(session.put!, content), opts.attempts ?? 3);
     report(size);
     return { uploadId: session.uploadId, sha256, size };
   }
@@ -81,7 +83,8 @@ export async function upload(api: Api, content: Uint8Array, opts: UploadOptions)
       while (next < ranges.length) {
         const r = ranges[next++]!;
         const chunk = content.subarray(r.start, r.end);
-        await put(r.part.request, chunk, { 'x-amz-checksum-sha256': await sha256Base64(chunk) });
+        const checksum = await sha256Base64(chunk);
+        await retrying(() => put(r.part.request, chunk, { 'x-amz-checksum-sha256': checksum }), opts.attempts ?? 3);
         report(chunk.byteLength);
       }
     };
@@ -174,6 +177,18 @@ function s3Error(method: string, status: number, body: string): CraftSyncError {
   if (status >= 500) return new NetworkError('Network', message, { status, code });
   if (status === 404) return new InvalidInputError('InvalidInput', `${message}: the content is gone (URL expired or object removed)`, { status, code, field: 'contentUrl' });
   return new InvalidInputError('InvalidInput', message, { status, code, field: 'upload' });
+}
+
+/** Retries `fn` on NetworkError (transport failures, S3 5xx) with a short jittered backoff. */
+async function retrying<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof NetworkError) || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i * (0.5 + Math.random())));
+    }
+  }
 }
 
 async function sha256Base64(b: Uint8Array): Promise<string> {
