@@ -469,7 +469,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
   /**
    * What carries an edit: a patch when it is small and the server can apply it (inline content whose
    * result stays inline, or S3-held text with the resulting size stated); the whole content inline
-   * when it fits; otherwise an upload through S3.
+   * when it fits (always so for S3-held content that shrank); otherwise an upload through S3.
    */
   private async body(edit: PendingEdit, result: string): Promise<{ sha256: string; patch?: string; size?: number; content?: string; upload?: { uploadId: string; length?: number } }> {
     const s = this.state;
@@ -478,6 +478,8 @@ export class SyncedFile extends Emitter<SyncEvents> {
     const inline = fitsInline(result, s.encoding, bytes);
     const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
     const patchOk = patchJson !== undefined && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT;
+    // S3-held content that fits inline again moves back inline once: readers then need no download.
+    if (s.inS3 && inline) return { content: result, sha256 };
     if (patchOk && s.inS3) return { patch: patchJson, size: bytes.byteLength, sha256 };
     if (patchOk && inline) return { patch: patchJson, sha256 };
     if (inline) return { content: result, sha256 };

@@ -141,6 +141,29 @@ describe('sync engine on S3-held text', () => {
   }, 180_000);
 });
 
+describe('sync engine across the inline limit', () => {
+  it('an inline text grown past the limit goes up as an upload, and back inline when it shrinks', async () => {
+    const small = 'short note\n';
+    const inserted = await alice.api.insertFile({ name: 'grow.txt', contentType: 'text/plain', content: small, sha256: await sha256Hex(small) });
+    await alice.api.shareFile({ fileId: inserted.fileId, userId: bob.sub, role: 'VIEWER' });
+    const writer = await openFile(alice.api, inserted.fileId);
+    const reader = await openFile(bob.api, inserted.fileId);
+    opened.push(writer, reader);
+
+    const big = small + 'x'.repeat(40_000);
+    const grown = await writer.edit(big);
+    expect(grown).toMatchObject({ version: 2, patch: null, content: null });
+    expect(grown?.contentUrl).toBeTruthy();
+    await waitFor(() => reader.version === 2 && reader.content === big, 'the reader to download the grown text', () => reader.version);
+
+    const edited = `${big}tail\n`; // a small patch of S3-held text, stating its size
+    expect(await writer.edit(edited)).toMatchObject({ version: 3, content: null, contentUrl: null });
+    expect((await writer.edit(small))?.content).toBe(small); // small again: inline content
+    await waitFor(() => reader.version === 4 && reader.content === small, 'the reader to follow back inline', () => reader.version);
+    expect((await alice.api.getFile(inserted.fileId)).content).toBe(small);
+  }, 120_000);
+});
+
 describe('sync engine far behind on S3-held text', () => {
   it('a client 60 versions behind starts from the snapshot; a new client opens at contentVersion plus patches', async () => {
     let text = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(5, '0')} the quick brown fox — ünï 😀\n`).join('');
