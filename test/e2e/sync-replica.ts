@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { applyText, diffText } from '../../client/patch/index.ts';
-import { CHANGES, MODIFY, sha256, type SyncUser } from './sync-client.ts';
+import { CHANGE, MODIFY, sha256, type SyncUser } from './sync-client.ts';
+
+/** getFileChanges with the snapshot a reader far behind starts from. */
+export const CATCH_UP = `query($fileId: ID!, $sinceVersion: Int!, $limit: Int, $nextToken: String) {
+  getFileChanges(fileId: $fileId, sinceVersion: $sinceVersion, limit: $limit, nextToken: $nextToken) { snapshot { version sha256 content } items { ${CHANGE} } nextToken headVersion } }`;
 
 /** A FileChange as delivered by onFileChanged or getFileChanges (patch is AWSJSON, i.e. a JSON string). */
 export interface ChangeEvent {
@@ -23,6 +27,8 @@ export class Replica {
   readonly applied: number[] = [];
   /** Events offered for a version already held (a catch-up overlapping live events). */
   duplicates = 0;
+  /** Snapshots taken instead of replaying a long log. */
+  snapshots = 0;
   deleted = false;
   private readonly pending = new Map<number, ChangeEvent>();
 
@@ -57,14 +63,24 @@ export class Replica {
     this.applied.push(c.version);
   }
 
+  /** Far behind, the log starts from a snapshot: take it as the new base (inline text only here). */
+  private restart(snapshot: { version: number; sha256: string; content: string | null }): void {
+    if (snapshot.content === null || sha256(snapshot.content) !== snapshot.sha256) throw new Error(`unusable snapshot at version ${snapshot.version}`);
+    this.text = snapshot.content;
+    this.version = snapshot.version;
+    this.snapshots += 1;
+    for (const v of [...this.pending.keys()]) if (v <= snapshot.version) this.pending.delete(v);
+  }
+
   /** Catches up from the change log (every page), as a client does after a disconnect. */
   async catchUp(u: SyncUser, fileId: string): Promise<void> {
     let nextToken: string | null = null;
     const since = this.version;
     do {
-      const body = await u.call(CHANGES, { fileId, sinceVersion: since, limit: 100, nextToken });
+      const body = await u.call(CATCH_UP, { fileId, sinceVersion: since, limit: 100, nextToken });
       if (body.errors) throw new Error(`getFileChanges: ${JSON.stringify(body.errors)}`);
-      const page = body.data!.getFileChanges as { items: ChangeEvent[]; nextToken: string | null };
+      const page = body.data!.getFileChanges as { snapshot?: { version: number; sha256: string; content: string | null } | null; items: ChangeEvent[]; nextToken: string | null };
+      if (page.snapshot) this.restart(page.snapshot);
       for (const c of page.items) this.offer(c);
       nextToken = page.nextToken;
     } while (nextToken);
