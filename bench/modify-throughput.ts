@@ -60,7 +60,10 @@ try {
   const setExpr = (values: Record<string, unknown>, remove: string[] = []) => {
     const names: Record<string, string> = {};
     const vals: Record<string, unknown> = {};
-    for (const k of Object.keys(values)) ((names[`#${k}`] = k), (vals[`:${k}`] = values[k]));
+    for (const k of Object.keys(values)) {
+      names[`#${k}`] = k;
+      vals[`:${k}`] = values[k];
+    }
     for (const k of remove) names[`#${k}`] = k;
     const sets = Object.keys(values).map((k) => `#${k} = :${k}`).join(', ');
     return { expression: `SET ${sets}${remove.length ? ` REMOVE ${remove.map((k) => `#${k}`).join(', ')}` : ''}`, names, vals };

@@ -85,7 +85,10 @@ async function scenario(owner: BenchUser, subscribers: number, edits: number) {
   const last: number[] = [];
   for (const [v, times] of arrivals) {
     const a = ack.get(v)!;
-    for (const t of times) (all.push(t - a), fromSend.push(t - sentAt.get(v)!));
+    for (const t of times) {
+      all.push(t - a);
+      fromSend.push(t - sentAt.get(v)!);
+    }
     last.push(Math.max(...times) - a);
   }
   for (const ws of sockets.splice(0)) ws.close();
