@@ -3,7 +3,7 @@
  * documented errorInfo, and nothing committed by a refused request.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { diffText } from '../../client/patch/index.ts';
@@ -197,6 +197,90 @@ describe('LogTruncated', () => {
     const rest = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 2 })).data?.getFileChanges as { items: Array<{ version: number }> };
     expect(rest.items.map((c) => c.version)).toEqual([3, 4, 5]);
   });
+});
+
+describe('Busy and Conflict ACCESS_CHANGED', () => {
+  // Both need two requests interleaved inside one resolver pipeline, so they are provoked by a real
+  // race: the owner edits one file back to back while also re-sharing it back to back. A modify whose
+  // authorize read the members before a share committed fails its aclVersion condition at the same
+  // head version (ACCESS_CHANGED); a share whose authorize read the head before a modify committed
+  // fails its version condition, and transactions on the same head at the same instant are
+  // cancelled (Busy). The loops run until each outcome was seen a few times, bounded by a round count.
+  it('both are refused with their errorInfo, commit nothing, and the documented retry of the same request commits once', async () => {
+    const f = await insertText(alice, 'race.txt', 'r');
+    const seen = { accessChanged: 0, busy: 0, busyShare: 0 };
+    const acked = new Set<string>();
+    let sharesCommitted = 0;
+    let lastRole = '';
+    let done = false;
+    const enough = () => seen.accessChanged >= 2 && seen.busy >= 2;
+    const MAX_ROUNDS = 600;
+
+    const writer = async () => {
+      let h = { version: 1, text: 'r' };
+      for (let n = 0; n < MAX_ROUNDS && !enough(); n += 1) {
+        const to = `${h.text}${n % 10}`;
+        const input = modifyInput(f.id, h.version, h.text, to);
+        // Retry the same request (same requestId) while the answer says to: ACCESS_CHANGED as is, Busy after a pause.
+        for (let attempt = 0; ; attempt += 1) {
+          const body = await alice.call(MODIFY, { input });
+          if (!body.errors) {
+            expect((body.data!.modifyFile as { requestId: string; version: number })).toMatchObject({ requestId: input.requestId, version: h.version + 1 });
+            acked.add(input.requestId);
+            h = { version: h.version + 1, text: to };
+            break;
+          }
+          const e = failure(body);
+          if (e.errorType === 'Conflict') {
+            expect(e.errorInfo).toEqual({ fileId: f.id, headVersion: h.version, reason: 'ACCESS_CHANGED' });
+            seen.accessChanged += 1;
+          } else {
+            expect(e).toEqual({ errorType: 'Busy', errorInfo: { fileId: f.id } });
+            seen.busy += 1;
+          }
+          expect(attempt).toBeLessThan(50);
+          await new Promise((r) => setTimeout(r, e.errorType === 'Busy' ? 2 : 0));
+        }
+      }
+      done = true;
+    };
+    const sharer = async () => {
+      for (let n = 0; !done; n += 1) {
+        const role = n % 2 === 0 ? 'EDITOR' : 'VIEWER';
+        const body = await alice.call(SHARE, { input: { fileId: f.id, userId: carol.sub, role } });
+        if (!body.errors) {
+          sharesCommitted += 1;
+          lastRole = role;
+          continue;
+        }
+        expect(failure(body)).toEqual({ errorType: 'Busy', errorInfo: { fileId: f.id } });
+        seen.busy += 1;
+        seen.busyShare += 1;
+      }
+    };
+    await Promise.all([writer(), sharer()]);
+    expect(seen.accessChanged).toBeGreaterThanOrEqual(2);
+    expect(seen.busy).toBeGreaterThanOrEqual(2);
+
+    // Nothing refused was committed: the log holds exactly the acknowledged modifies, once each, contiguous.
+    // A nextToken is the last version read: from "0" it pages the log itself (a first page far behind would be a snapshot).
+    const log: Array<{ version: number; requestId: string }> = [];
+    let nextToken: string | null = '0';
+    do {
+      const page = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0, limit: 100, nextToken })).data!.getFileChanges as { items: Array<{ version: number; requestId: string }>; nextToken: string | null };
+      log.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(log.map((c) => c.version)).toEqual(Array.from({ length: acked.size + 1 }, (_, i) => i + 1));
+    expect(new Set(log.slice(1).map((c) => c.requestId))).toEqual(acked);
+    // ... and only the acknowledged shares moved the head's member version; carol holds the last one's role.
+    const head = await stack.runtime.dynamodb.client.send(
+      new GetItemCommand({ TableName: stack.runtime.tableName('files'), Key: { pk: { S: `FILE#${f.id}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }),
+    );
+    expect(Number(head.Item!.aclVersion!.N)).toBe(sharesCommitted);
+    expect((await carol.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: acked.size + 1, myRole: lastRole });
+    console.log(`race: ${acked.size} modifies, ${sharesCommitted} shares, ${seen.accessChanged} ACCESS_CHANGED, ${seen.busy} Busy (${seen.busyShare} on share)`);
+  }, 120_000);
 });
 
 describe('Unauthorized', () => {
