@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -11,18 +11,19 @@ import { AppSyncApi } from './appsync-api.ts';
 import { checkDefinition } from './check-definition.ts';
 import { DataStores } from './data-stores.ts';
 import { createCraftSyncStack } from './stack.ts';
+import { startRuntime } from '../local/runtime.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of the fixture API in a throwaway folder, with one more resolver file. */
-function fixtureWith(file: string): ApiDefinition {
+/** A copy of the fixture API in a throwaway folder, with one more resolver file (if given). */
+function fixtureWith(file?: string): ApiDefinition {
   const root = mkdtempSync(join(tmpdir(), 'craft-sync-def-'));
   dirs.push(root);
   cpSync(fixtureApi.root, root, { recursive: true });
-  writeFileSync(join(root, 'resolvers', file), 'export function request() { return {}; }\nexport function response(ctx) { return ctx.result; }\n');
+  if (file) writeFileSync(join(root, 'resolvers', file), 'export function request() { return {}; }\nexport function response(ctx) { return ctx.result; }\n');
   return { ...fixtureApi, root };
 }
 
@@ -31,6 +32,24 @@ async function expectSynthFails(def: ApiDefinition, message: RegExp): Promise<vo
   const app = new App({ builtinCloudFormationValidation: false, outdir: mkdtempSync(join(tmpdir(), 'craft-sync-cdk-')) });
   dirs.push(app.outdir);
   await expect(createCraftSyncStack(app, 'Bad', { definition: def })).rejects.toThrow(message);
+}
+
+/** The local runtime must refuse to start on the same definition, with the same message, before any service starts. */
+async function expectStartFails(def: ApiDefinition, message: RegExp): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-start-'));
+  dirs.push(dataDir);
+  const logs: string[] = [];
+  const started = startRuntime({ api: def, dataDir, inMemory: true, port: 0, log: (l) => logs.push(l) });
+  // Should it start after all, stop it before failing the test.
+  void started.then((r) => r.stop(), () => undefined);
+  await expect(started).rejects.toThrow(message);
+  expect(logs).toEqual([]);
+}
+
+/** Both ways of running a definition refuse it, naming what is missing. */
+async function expectBothFail(def: ApiDefinition, message: RegExp): Promise<void> {
+  await expectSynthFails(def, message);
+  await expectStartFails(def, message);
 }
 
 /** Building the construct from an explicit wiring must throw `message`. */
@@ -42,22 +61,32 @@ function expectConstructFails(def: ApiDefinition, wiring: ResolverWiring[], mess
   expect(() => new AppSyncApi(stack, 'Api', { definition: def, wiring, code: new Map(), resources, userPool: new UserPool(stack, 'Pool') })).toThrow(message);
 }
 
-describe('a wiring that names something missing fails synth, naming it', () => {
+describe('a wiring that names something missing fails synth (and the local runtime\'s start), naming it', () => {
   it('a resolver file for a field the schema does not have', async () => {
-    await expectSynthFails(fixtureWith('Query.nope.[none].ts'), /Query\.nope: type Query has no field "nope"/);
+    await expectBothFail(fixtureWith('Query.nope.[none].ts'), /Query\.nope: type Query has no field "nope"/);
   });
 
   it('a resolver file for a type the schema does not have', async () => {
-    await expectSynthFails(fixtureWith('Ghost.field.[none].ts'), /no object type "Ghost"/);
+    await expectBothFail(fixtureWith('Ghost.field.[none].ts'), /no object type "Ghost"/);
   });
 
   it('a resolver file naming an undeclared data source', async () => {
-    await expectSynthFails(fixtureWith('Query.hello2.[ghost].ts'), /data source "ghost" is not declared/);
+    await expectBothFail(fixtureWith('Query.hello2.[ghost].ts'), /data source "ghost" is not declared/);
   });
 
   it('a declaration that drops a data source the resolvers use', async () => {
     const { events: _dropped, ...dataSources } = fixtureApi.dataSources;
-    await expectSynthFails({ ...fixtureApi, dataSources }, /Mutation\.addItem: data source "events" is not declared/);
+    await expectBothFail({ ...fixtureApi, dataSources }, /Mutation\.addItem: data source "events" is not declared/);
+  });
+
+  it('a pipeline folder without any function file', async () => {
+    const def = fixtureWith();
+    mkdirSync(join(def.root, 'resolvers', 'Query.getItem2'));
+    await expectBothFail(def, /Query\.getItem2: pipeline folder .*Query\.getItem2 has no N\.\[dataSource\]\.ts functions/);
+  });
+
+  it('a resolvers folder that does not exist', async () => {
+    await expectBothFail({ ...fixtureApi, resolversDir: 'no-such-resolvers' }, /resolvers folder not found: .*no-such-resolvers/);
   });
 
   it('a wiring whose resolver file does not exist', () => {
@@ -84,7 +113,7 @@ describe('a wiring that names something missing fails synth, naming it', () => {
   });
 
   it('a schema file that does not exist', async () => {
-    await expectSynthFails({ ...fixtureApi, schema: ['schema.graphql', 'missing.graphql'] }, /schema file not found: missing\.graphql/);
+    await expectBothFail({ ...fixtureApi, schema: ['schema.graphql', 'missing.graphql'] }, /schema file not found: missing\.graphql/);
   });
 
   it('a Lambda handler file that does not exist', async () => {
