@@ -1,14 +1,2 @@
-import { runtime, type Context } from '@aws-appsync/utils';
-import { contentResult, invokeContent } from './lib/content.ts';
-
-/** A presigned GET for content held in S3 (the parent carries its key); null for inline content. */
-export function request(ctx: Context) {
-  const key = ctx.source ? (ctx.source.contentKey as string | null | undefined) : null;
-  if (!key) return runtime.earlyReturn(null);
-  return invokeContent({ action: 'presignDownload', key });
-}
-
-export function response(ctx: Context) {
-  const out = contentResult(ctx) as { url: string } | null;
-  return out ? out.url : null;
-}
+/** A presigned GET of the FileSnapshot's S3-held content; null when inline (lib/content-url.ts). */
+export { request, response } from './lib/content-url.ts';

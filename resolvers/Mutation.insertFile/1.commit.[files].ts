@@ -1,10 +1,10 @@
 import { util, type Context } from '@aws-appsync/utils';
 import type { MutationInsertFileArgs } from '../generated/graphql.ts';
 import { alreadyExists, busy } from '../lib/errors.ts';
-import { aclSk, filePk, HEAD_SK, requestSk, syncKey, versionSk } from '../lib/keys.ts';
-import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limits.ts';
+import { aclSk, filePk, HEAD_SK, syncKey } from '../lib/keys.ts';
+import { changePut, changeRecord, requestPut } from '../lib/commit.ts';
 import { changeFromItem } from '../lib/shapes.ts';
-import { conditionFailure, expiresIn, filesTable, num, transactionConflict } from '../lib/tx.ts';
+import { conditionFailure, filesTable, num, transactionConflict } from '../lib/tx.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
 import type { VerifiedUpload } from '../lib/content.ts';
 
@@ -32,22 +32,7 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
     updatedBy: s.owner,
     deleted: false,
   };
-  const change: ChangeItem = {
-    fileId: s.fileId,
-    version: 1,
-    op: 'INSERT',
-    author: s.owner,
-    at: now,
-    name: input.name,
-    contentType: input.contentType,
-    encoding: s.encoding,
-    size: s.size,
-    length: s.length,
-    sha256: input.sha256,
-    requestId: s.requestId,
-    deleted: false,
-    expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
-  };
+  const change = changeRecord(summary, 'INSERT', s.requestId);
   // Inline content, or the key of the verified upload (0.verify) that holds it.
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
   const body: { content?: string; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload
@@ -56,7 +41,6 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
   if (upload) change.contentKey = upload.key;
   else change.content = input.content as string;
   ctx.stash.change = change;
-  const absent = { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true };
   return {
     operation: 'TransactWriteItems' as const,
     transactItems: [
@@ -65,15 +49,9 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
         operation: 'PutItem' as const,
         key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: HEAD_SK }),
         attributeValues: util.dynamodb.toMapValues({ ...summary, aclVersion: 0, ...body }),
-        condition: absent,
+        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
       },
-      {
-        table,
-        operation: 'PutItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: versionSk(1) }),
-        attributeValues: util.dynamodb.toMapValues(change),
-        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
-      },
+      changePut(table, change),
       {
         table,
         operation: 'PutItem' as const,
@@ -81,13 +59,7 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
         attributeValues: util.dynamodb.toMapValues({ ...summary, member: s.owner, role: 'OWNER', syncKey: syncKey(util.time.nowEpochMilliSeconds(), s.fileId) }),
         condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
       },
-      {
-        table,
-        operation: 'PutItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(s.fileId), sk: requestSk(s.requestId) }),
-        attributeValues: util.dynamodb.toMapValues({ version: 1, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
-        condition: absent,
-      },
+      requestPut(table, change),
     ],
   };
 }

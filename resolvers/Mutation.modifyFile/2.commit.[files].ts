@@ -1,12 +1,11 @@
 import { util, type Context } from '@aws-appsync/utils';
 import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
-import { filePk, HEAD_SK, requestSk, syncKey, versionSk } from '../lib/keys.ts';
-import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from '../lib/limits.ts';
+import { changeRecord, fileWriteItems } from '../lib/commit.ts';
 import { applyTextPatch, patchedLength } from '../lib/patch.ts';
 import { changeFromItem } from '../lib/shapes.ts';
 import { commitFailure } from '../lib/outcome.ts';
-import { expiresIn, filesTable, memberUpdates, setExpression } from '../lib/tx.ts';
+import { filesTable, setExpression } from '../lib/tx.ts';
 import { invalid } from '../lib/errors.ts';
 import { measureContent, utf8Bytes } from '../lib/validate.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
@@ -68,22 +67,7 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
     updatedBy: author,
     deleted: false,
   };
-  const change: ChangeItem = {
-    fileId: head.id,
-    version: next,
-    op: 'MODIFY',
-    author,
-    at: now,
-    name: summary.name,
-    contentType: summary.contentType,
-    encoding: head.encoding,
-    size,
-    length,
-    sha256: input.sha256,
-    requestId: input.requestId,
-    deleted: false,
-    expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
-  };
+  const change = changeRecord(summary, 'MODIFY', input.requestId);
   if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(input.patch);
   else if (upload) change.contentKey = upload.key;
   else change.content = content;
@@ -96,38 +80,7 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
     : head.contentKey && change.patch !== undefined
       ? setExpression({ ...summary }, [])
       : setExpression({ ...summary, content }, ['contentKey', 'contentVersion', 'contentSha256']);
-  return {
-    operation: 'TransactWriteItems' as const,
-    transactItems: [
-      {
-        table,
-        operation: 'UpdateItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: HEAD_SK }),
-        update: headUpdate,
-        condition: {
-          expression: '#version = :base AND #deleted = :false AND #aclVersion = :acl',
-          expressionNames: { '#version': 'version', '#deleted': 'deleted', '#aclVersion': 'aclVersion' },
-          expressionValues: util.dynamodb.toMapValues({ ':base': base, ':false': false, ':acl': head.aclVersion }),
-          returnValuesOnConditionCheckFailure: true,
-        },
-      },
-      {
-        table,
-        operation: 'PutItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: versionSk(next) }),
-        attributeValues: util.dynamodb.toMapValues(change),
-        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
-      },
-      {
-        table,
-        operation: 'PutItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: requestSk(input.requestId) }),
-        attributeValues: util.dynamodb.toMapValues({ version: next, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
-        condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
-      },
-      ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
-    ],
-  };
+  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary) };
 }
 
 export function response(ctx: Context<MutationModifyFileArgs>) {

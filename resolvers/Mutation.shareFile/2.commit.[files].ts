@@ -2,9 +2,9 @@ import { util, type Context } from '@aws-appsync/utils';
 import type { MutationShareFileArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
 import { busy, invalid, notFound } from '../lib/errors.ts';
-import { aclSk, filePk, HEAD_SK, syncKey } from '../lib/keys.ts';
+import { aclSk, filePk, syncKey } from '../lib/keys.ts';
 import { summaryOf } from '../lib/shapes.ts';
-import { conditionFailure, filesTable, transactionConflict } from '../lib/tx.ts';
+import { aclVersionBump, conditionFailure, filesTable, transactionConflict } from '../lib/tx.ts';
 
 /**
  * Puts the member item (role, the head's summary, a fresh sync key so the member's syncFiles sees
@@ -20,22 +20,12 @@ export function request(ctx: Context<MutationShareFileArgs>) {
   return {
     operation: 'TransactWriteItems' as const,
     transactItems: [
-      {
-        table,
-        operation: 'UpdateItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(input.fileId), sk: HEAD_SK }),
-        update: {
-          expression: 'SET #aclVersion = #aclVersion + :one',
-          expressionNames: { '#aclVersion': 'aclVersion' },
-          expressionValues: util.dynamodb.toMapValues({ ':one': 1 }),
-        },
-        condition: {
-          expression: '#version = :version AND #deleted = :false',
-          expressionNames: { '#version': 'version', '#deleted': 'deleted' },
-          expressionValues: util.dynamodb.toMapValues({ ':version': head.version, ':false': false }),
-          returnValuesOnConditionCheckFailure: true,
-        },
-      },
+      aclVersionBump(table, input.fileId, {
+        expression: '#version = :version AND #deleted = :false',
+        expressionNames: { '#version': 'version', '#deleted': 'deleted' },
+        expressionValues: util.dynamodb.toMapValues({ ':version': head.version, ':false': false }),
+        returnValuesOnConditionCheckFailure: true,
+      }),
       {
         table,
         operation: 'PutItem' as const,

@@ -1,9 +1,9 @@
 import { extensions, util, type Context } from '@aws-appsync/utils';
 import type { MutationUnshareFileArgs } from '../generated/graphql.ts';
 import { busy, notFound } from '../lib/errors.ts';
-import { aclSk, filePk, HEAD_SK, syncKey } from '../lib/keys.ts';
+import { aclSk, filePk, syncKey } from '../lib/keys.ts';
 import { REVOKED_RETENTION_SECONDS } from '../lib/limits.ts';
-import { conditionFailure, expiresIn, filesTable, transactionConflict } from '../lib/tx.ts';
+import { aclVersionBump, conditionFailure, expiresIn, filesTable, transactionConflict } from '../lib/tx.ts';
 
 /**
  * The member item is kept as REVOKED with a fresh sync key (so the user's syncFiles learns they lost
@@ -17,17 +17,7 @@ export function request(ctx: Context<MutationUnshareFileArgs>) {
   return {
     operation: 'TransactWriteItems' as const,
     transactItems: [
-      {
-        table,
-        operation: 'UpdateItem' as const,
-        key: util.dynamodb.toMapValues({ pk: filePk(input.fileId), sk: HEAD_SK }),
-        update: {
-          expression: 'SET #aclVersion = #aclVersion + :one',
-          expressionNames: { '#aclVersion': 'aclVersion' },
-          expressionValues: util.dynamodb.toMapValues({ ':one': 1 }),
-        },
-        condition: { expression: 'attribute_exists(pk)', returnValuesOnConditionCheckFailure: false },
-      },
+      aclVersionBump(table, input.fileId, { expression: 'attribute_exists(pk)', returnValuesOnConditionCheckFailure: false }),
       {
         table,
         operation: 'UpdateItem' as const,

@@ -1,12 +1,8 @@
 import { invalid, tooLarge } from './errors.ts';
 import { MAX_INLINE_CHARS, MAX_PATCH_JSON, MAX_PATCH_OPS } from './limits.ts';
 
-/**
- * Applies a version-1 text patch (client/patch/README.md) to inline content, with the same checks
- * as the client library: ops are non-zero integers or non-empty strings, retains and deletes cover
- * the base exactly and never split a surrogate pair. Failures are InvalidInput errors.
- */
-export function applyTextPatch(patch: unknown, base: string): string {
+/** The envelope checks of a version-1 text patch (format, version, kind, limits); returns its ops. */
+function textPatchOps(patch: unknown): unknown[] {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch', 'a patch is an object { v, t, ops }');
   const p = patch as { v?: unknown; t?: unknown; ops?: unknown };
   if (p.v !== 1) invalid('patch', `patch version ${JSON.stringify(p.v)} is not supported (only 1)`);
@@ -16,6 +12,16 @@ export function applyTextPatch(patch: unknown, base: string): string {
   if (ops.length > MAX_PATCH_OPS) tooLarge('patch.ops', MAX_PATCH_OPS, ops.length);
   const json = JSON.stringify(patch);
   if (json.length > MAX_PATCH_JSON) tooLarge('patch', MAX_PATCH_JSON, json.length);
+  return ops;
+}
+
+/**
+ * Applies a version-1 text patch (client/patch/README.md) to inline content, with the same checks
+ * as the client library: ops are non-zero integers or non-empty strings, retains and deletes cover
+ * the base exactly and never split a surrogate pair. Failures are InvalidInput errors.
+ */
+export function applyTextPatch(patch: unknown, base: string): string {
+  const ops = textPatchOps(patch);
 
   const parts: string[] = [];
   let at = 0;
@@ -54,15 +60,7 @@ function splitsPair(s: string, i: number): boolean {
  * checked without the text; the snapshotter's full application refuses a patch that splits one.)
  */
 export function patchedLength(patch: unknown, baseLength: number): number {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch', 'a patch is an object { v, t, ops }');
-  const p = patch as { v?: unknown; t?: unknown; ops?: unknown };
-  if (p.v !== 1) invalid('patch', `patch version ${JSON.stringify(p.v)} is not supported (only 1)`);
-  if (p.t !== 'text') invalid('patch', 'only text patches ("t": "text") are applied on the server');
-  if (!Array.isArray(p.ops)) invalid('patch', 'ops must be an array');
-  const ops = p.ops as unknown[];
-  if (ops.length > MAX_PATCH_OPS) tooLarge('patch.ops', MAX_PATCH_OPS, ops.length);
-  const json = JSON.stringify(patch);
-  if (json.length > MAX_PATCH_JSON) tooLarge('patch', MAX_PATCH_JSON, json.length);
+  const ops = textPatchOps(patch);
   let at = 0;
   let length = 0;
   let index = 0;

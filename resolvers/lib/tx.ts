@@ -1,5 +1,5 @@
 import { util, type Context } from '@aws-appsync/utils';
-import { aclSk, filePk } from './keys.ts';
+import { aclSk, filePk, HEAD_SK } from './keys.ts';
 import type { FileSummary } from './items.ts';
 
 /** The table every transaction item names; AppSync environment variable FILES_TABLE (infra/api.ts). */
@@ -38,6 +38,24 @@ export function memberUpdates(table: string, fileId: string, members: string[], 
     });
   }
   return out;
+}
+
+/**
+ * The head item of a share or unshare transaction: aclVersion + 1, so a write that fanned out to the
+ * old member list fails its condition (ACCESS_CHANGED) and retries with the new one.
+ */
+export function aclVersionBump(table: string, fileId: string, condition: Record<string, unknown>) {
+  return {
+    table,
+    operation: 'UpdateItem' as const,
+    key: util.dynamodb.toMapValues({ pk: filePk(fileId), sk: HEAD_SK }),
+    update: {
+      expression: 'SET #aclVersion = #aclVersion + :one',
+      expressionNames: { '#aclVersion': 'aclVersion' },
+      expressionValues: util.dynamodb.toMapValues({ ':one': 1 }),
+    },
+    condition,
+  };
 }
 
 /** A cancelled transaction's reason for item `index`: whether its condition failed, and the item it saw. */

@@ -1,0 +1,85 @@
+import { util } from '@aws-appsync/utils';
+import { filePk, HEAD_SK, requestSk, syncKey, versionSk } from './keys.ts';
+import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from './limits.ts';
+import { expiresIn, memberUpdates, setExpression } from './tx.ts';
+import type { ChangeItem, FileSummary, HeadItem } from './items.ts';
+
+/** The change record of a commit whose result is `summary` (its version, author and time). */
+export function changeRecord(summary: FileSummary, op: string, requestId: string): ChangeItem {
+  return {
+    fileId: summary.id,
+    version: summary.version,
+    op,
+    author: summary.updatedBy,
+    at: summary.updatedAt,
+    name: summary.name,
+    contentType: summary.contentType,
+    encoding: summary.encoding,
+    size: summary.size,
+    length: summary.length,
+    sha256: summary.sha256,
+    requestId,
+    deleted: summary.deleted,
+    expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
+  };
+}
+
+/**
+ * The one transaction of a write to an existing file (modifyFile, deleteFile), in the order
+ * lib/outcome.ts reads a cancellation by (HEAD_ITEM, REQUEST_ITEM):
+ *   [0] the head moves from `base` to `change.version` with `update`, only if it is still at `base`,
+ *       not deleted, and its members are the ones authorize saw (aclVersion);
+ *   [1] the change record, only if absent (versions are never overwritten);
+ *   [2] the idempotency record, only if absent (a retry is recognised here);
+ *   [3…] every active member's index item: the new summary and a fresh sync key.
+ */
+export function fileWriteItems(
+  table: string,
+  head: HeadItem,
+  members: string[],
+  base: number,
+  update: ReturnType<typeof setExpression>,
+  change: ChangeItem,
+  summary: FileSummary,
+) {
+  const pk = filePk(head.id);
+  return [
+    {
+      table,
+      operation: 'UpdateItem' as const,
+      key: util.dynamodb.toMapValues({ pk, sk: HEAD_SK }),
+      update,
+      condition: {
+        expression: '#version = :base AND #deleted = :false AND #aclVersion = :acl',
+        expressionNames: { '#version': 'version', '#deleted': 'deleted', '#aclVersion': 'aclVersion' },
+        expressionValues: util.dynamodb.toMapValues({ ':base': base, ':false': false, ':acl': head.aclVersion }),
+        returnValuesOnConditionCheckFailure: true,
+      },
+    },
+    changePut(table, change),
+    requestPut(table, change),
+    ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
+  ];
+}
+
+/** Puts the change record, only if absent: a version is written once. */
+export function changePut(table: string, change: ChangeItem) {
+  return {
+    table,
+    operation: 'PutItem' as const,
+    key: util.dynamodb.toMapValues({ pk: filePk(change.fileId), sk: versionSk(change.version) }),
+    attributeValues: util.dynamodb.toMapValues(change),
+    condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
+  };
+}
+
+/** Puts the idempotency record of the change's request, only if absent; a failure returns the version it committed. */
+export function requestPut(table: string, change: ChangeItem) {
+  return {
+    table,
+    operation: 'PutItem' as const,
+    key: util.dynamodb.toMapValues({ pk: filePk(change.fileId), sk: requestSk(change.requestId) }),
+    attributeValues: util.dynamodb.toMapValues({ version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+    condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
+  };
+}
