@@ -264,7 +264,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Abandons a multipart upload and its parts; true when there was one to abort. Errors: InvalidInput (uploadId). */
   abortUpload: Maybe<Scalars['Boolean']['output']>;
-  /** Completes a multipart upload from its uploaded parts and checks the whole content's SHA-256 up to 512 MiB (a mismatch discards the upload; larger uploads rely on each part's checksum). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts; sha256). */
+  /** Completes a multipart upload from its uploaded parts and checks the whole content's SHA-256 up to 128 MiB by reading it back (a mismatch discards the upload); larger uploads rely on each part's checksum, which S3 checks, and the declared SHA-256 is the writer's statement, which readers verify. Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts; sha256). */
   completeUpload: Maybe<CompletedUpload>;
   /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType), TooLarge (size). */
   createUpload: Maybe<UploadSession>;

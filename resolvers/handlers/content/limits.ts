@@ -8,8 +8,17 @@ export const MAX_PART_SIZE = 5 * 1024 * MIB;
 export const MAX_PARTS = 10_000;
 /** S3's largest object. */
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MIB;
-/** completeUpload reads a multipart object back to check its whole SHA-256 up to this size. */
-export const WHOLE_HASH_MAX = 512 * MIB;
+/**
+ * completeUpload reads a multipart object back to check its whole SHA-256 up to this size (S3 has no
+ * whole-object SHA-256 for multipart uploads: only a composite of the parts' checksums, or
+ * full-object CRCs). The read must fit the content Lambda's budget: a 10 s timeout
+ * (infra/aws/lambda-handler.ts, 512 MB) that also covers ListParts and CompleteMultipartUpload, and
+ * AppSync's 30 s per request. 128 MiB in the ~6 s left needs ~22 MiB/s of GetObject + hashing,
+ * a margin of 2-4x under what a 512 MB function is commonly seen to sustain (not measured here:
+ * no AWS account). A single PUT (up to SINGLE_PUT_MAX) needs no read-back: S3 itself checks the
+ * SHA-256 the URL binds, and verifyUpload reads it with HeadObject (ChecksumMode).
+ */
+export const WHOLE_HASH_MAX = 128 * MIB;
 /** Presigned URLs live long enough to start an upload, not to be shared around. */
 export const UPLOAD_URL_SECONDS = 15 * 60;
 export const DOWNLOAD_URL_SECONDS = 5 * 60;

@@ -123,7 +123,7 @@ function parseRef(sub: string, ref: string): { sessionId: string; key: string; s
 /**
  * S3 checked each part against its own SHA-256, but the whole content's SHA-256 was only declared:
  * read the object back and compare, discarding it on a mismatch (so a commit can never name it).
- * Above WHOLE_HASH_MAX (a Lambda's time budget) the per-part checksums are what holds.
+ * Above WHOLE_HASH_MAX (what fits the Lambda's timeout, see limits.ts) the per-part checksums are what holds.
  */
 async function checkWholeSha256(Bucket: string, Key: string): Promise<void> {
   const got = await s3().send(new GetObjectCommand({ Bucket, Key }));
