@@ -51,7 +51,36 @@ export const api: ApiDefinition = {
       grants: { tables: ['files'], buckets: ['content'] },
       description: 'snapshots of S3-held content every 50 patches',
     },
+    {
+      table: 'files',
+      handler: 'resolvers/handlers/notify/handler.ts',
+      batchSize: 100,
+      environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },
+      grants: { tables: ['files'], buses: ['events'] },
+      description: 'one FileChanged event per committed change on the events bus',
+    },
   ],
+  // Change notifications beyond subscriptions: the notify stream handler puts one FileChanged event
+  // per committed change on `events`; its rules fan events out (README "Notifications").
+  buses: {
+    events: {
+      description: 'craft-sync change events',
+      rules: {
+        fileChangedToSubscribers: {
+          description: 'FileChanged to the e-mail / SMS / push topic and the integrations queue',
+          eventPattern: { source: ['craft-sync.files'], 'detail-type': ['FileChanged'] },
+          targets: [{ topic: 'notifications' }, { queue: 'notifications' }],
+        },
+        fileChangedToWebhooks: {
+          description: 'FileChanged to every configured webhook',
+          eventPattern: { source: ['craft-sync.files'], 'detail-type': ['FileChanged'] },
+          targets: [{ webhooks: true }],
+        },
+      },
+    },
+  },
+  topics: { notifications: { description: 'FileChanged for e-mail / SMS / push; filter on detail.members' } },
+  queues: { notifications: { description: 'FileChanged for integrations' } },
   // Transactions name their table: resolvers read it from ctx.env.
   environment: { FILES_TABLE: { tableName: 'files' } },
 };

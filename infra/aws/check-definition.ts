@@ -65,6 +65,27 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     }
   }
 
+  for (const h of def.streamHandlers ?? []) {
+    const where = `stream handler ${h.handler}`;
+    requireRef(where, 'tables', h.table);
+    if (!isFile(resolve(def.root, h.handler))) throw new WiringError(`${where}: handler file not found: ${resolve(def.root, h.handler)}`);
+    checkEnv(`${where} environment`, h.environment);
+    for (const t of h.grants?.tables ?? []) requireRef(`${where} grants`, 'tables', t);
+    for (const b of h.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
+    for (const b of h.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
+  }
+
+  for (const [busKey, bus] of Object.entries(def.buses ?? {})) {
+    for (const [ruleKey, rule] of Object.entries(bus.rules ?? {})) {
+      const where = `bus "${busKey}" rule "${ruleKey}"`;
+      if (rule.targets.length === 0) throw new WiringError(`${where}: no targets`);
+      for (const t of rule.targets) {
+        if ('topic' in t && !Object.hasOwn(def.topics ?? {}, t.topic)) throw new WiringError(`${where}: topic "${t.topic}" is not declared in the API definition`);
+        if ('queue' in t && !Object.hasOwn(def.queues ?? {}, t.queue)) throw new WiringError(`${where}: queue "${t.queue}" is not declared in the API definition`);
+      }
+    }
+  }
+
   const env = Object.keys(def.environment ?? {});
   if (env.length > MAX_ENV) throw new WiringError(`environment: ${env.length} variables; AppSync allows ${MAX_ENV}`);
   for (const name of env) {

@@ -27,6 +27,8 @@ import { listen } from './net/listener.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 import { startStreamHandlers } from './services/stream-handlers.ts';
+import { startEventsServer } from './services/events-server.ts';
+import { loadNotificationsConfig, startNotifications, type LocalNotifications, type NotificationsConfig } from './services/notifications.ts';
 
 export interface RuntimeOptions {
   api: ApiDefinition;
@@ -41,6 +43,8 @@ export interface RuntimeOptions {
   tlsDir?: string;
   /** Real-time keep-alive interval (AppSync: about a minute). */
   keepAliveIntervalMs?: number;
+  /** Webhooks, topic subscribers, retries (default: the CRAFT_SYNC_NOTIFICATIONS file or `<dataDir>/notifications.json`). */
+  notifications?: NotificationsConfig;
   log?: (line: string) => void;
 }
 
@@ -63,8 +67,12 @@ export interface Runtime {
   tableName(key: string): string;
   /** The local S3 endpoint, when the API declares buckets. */
   s3?: { endpoint: string; bucketName(key: string): string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** The declared buses' rules bound to local stand-ins (topics, queues, webhooks), and the local PutEvents endpoint. */
+  notifications?: LocalNotifications & { eventsEndpoint: string };
   /** Resolves once every stream record written before the call was handed to its stream handler (tests). */
   drainStreams(): Promise<void>;
+  /** drainStreams, then waits for every bus, topic and webhook delivery in flight (tests). */
+  flushNotifications(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,9 +136,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
     stops.push(async () => sweeper.stop());
 
-    const bus = new LocalEventBus({ log: (l: string) => log(`[events] ${l}`) });
     const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
-    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets });
+    const hasBuses = Object.keys(api.buses ?? {}).length > 0;
+    const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir);
+    const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
+    // The s3 credentials are what Lambda handlers sign with; the local EventBridge accepts them too.
+    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
     let s3: LocalBuckets | undefined;
     if (hasBuckets && secrets.s3) {
       s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, log: (l) => log(`[s3] ${l}`) });
@@ -143,8 +154,37 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return v.busName;
     };
     const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: s3?.lambdaEnvironment, log }));
-    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment: s3?.lambdaEnvironment, log });
+    let lambdaEnvironment = s3?.lambdaEnvironment;
+    let notifications: Runtime['notifications'];
+    if (hasBuses && secrets.s3) {
+      // Handlers' EventBridgeClient reaches the local bus through the standard endpoint variable.
+      const events = await startEventsServer({ bus, credentials: [secrets.s3, ...(secrets.iam ? [secrets.iam] : [])], region: REGION, host, log: (l) => log(`[events] ${l}`) });
+      stops.push(() => events.stop());
+      lambdaEnvironment = {
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: secrets.s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secrets.s3.secretAccessKey,
+        ...lambdaEnvironment,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+      };
+      const local = startNotifications({
+        api,
+        bus,
+        dataDir,
+        config: notificationsConfig,
+        webhookSecret: notificationsConfig.webhookSecret ?? secrets.webhookSecret!,
+        region: REGION,
+        log: (l) => log(`[notifications] ${l}`),
+      });
+      notifications = { ...local, eventsEndpoint: events.endpoint };
+      // Deliveries in flight finish (or give up) before the services they write to stop.
+      stops.push(async () => {
+        await bus.flush();
+        await local.flush();
+      });
+    }
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, log }));
+    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, log });
     stops.push(() => streams.stop());
 
     const authenticator = createAuthenticator({
@@ -190,7 +230,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
     writeFileSync(
       join(dataDir, 'runtime.json'),
-      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint, s3: s3?.endpoint }, null, 2)}\n`,
+      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint, s3: s3?.endpoint, events: notifications?.eventsEndpoint }, null, 2)}\n`,
     );
 
     return {
@@ -208,7 +248,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       bus,
       tableName,
       s3: s3 && { endpoint: s3.endpoint, bucketName: s3.bucketName, credentials: s3.credentials },
+      notifications,
       drainStreams: () => streams.drain(),
+      async flushNotifications() {
+        await streams.drain();
+        await bus.flush();
+        await notifications?.flush();
+      },
       stop,
     };
   } catch (e) {

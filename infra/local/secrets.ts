@@ -9,10 +9,12 @@ export interface LocalSecrets {
   iam?: { accessKeyId: string; secretAccessKey: string; accountId: string; userArn: string };
   /** Credentials the local S3 accepts; Lambda handlers get them as AWS Lambda gives a function its role's. */
   s3?: { accessKeyId: string; secretAccessKey: string };
+  /** The HMAC key local webhooks are signed with, unless the notifications config names one. */
+  webhookSecret?: string;
 }
 
 /** Reads the data directory's dev credentials, creating the ones the auth modes need. */
-export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3?: boolean } = {}): LocalSecrets {
+export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3?: boolean; webhooks?: boolean } = {}): LocalSecrets {
   const secrets: LocalSecrets = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets) : {};
   let changed = false;
   const now = Math.floor(Date.now() / 1000);
@@ -31,6 +33,10 @@ export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3
   }
   if (needs.s3 && !secrets.s3) {
     secrets.s3 = { accessKeyId: `AKIALOCALS3${randomBytes(5).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
+    changed = true;
+  }
+  if (needs.webhooks && !secrets.webhookSecret) {
+    secrets.webhookSecret = randomBytes(32).toString('hex');
     changed = true;
   }
   if (changed) writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

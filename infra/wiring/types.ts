@@ -71,6 +71,32 @@ export interface StreamHandlerDef {
   description?: string;
 }
 
+/**
+ * An event bus and its rules. In AWS an EventBridge bus with one rule per entry; locally the
+ * runtime's bus (infra/local/services/event-bus.ts) with the same patterns and targets.
+ */
+export interface BusDef {
+  description?: string;
+  rules?: Record<string, RuleDef>;
+}
+
+/** An EventBridge rule: events matching `eventPattern` go to every target. */
+export interface RuleDef {
+  /** An EventBridge event pattern (the local bus supports the subset in event-pattern.ts). */
+  eventPattern: Record<string, unknown>;
+  targets: RuleTargetDef[];
+  description?: string;
+}
+
+/**
+ * Where a rule sends an event (the whole event JSON, as EventBridge delivers it):
+ * - `topic`: a declared topic (SNS in AWS; locally an outbox directory plus HTTP subscribers);
+ * - `queue`: a declared queue (SQS with its dead-letter queue; locally a file-backed queue);
+ * - `webhooks`: every webhook the deployment configures (EventBridge API destinations in AWS, the
+ *   local bus's signed HTTP POSTs locally). URLs are deployment settings, not part of the declaration.
+ */
+export type RuleTargetDef = { topic: string } | { queue: string } | { webhooks: true };
+
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
 
 export interface ApiDefinition {
@@ -84,8 +110,12 @@ export interface ApiDefinition {
   authentication: { default: AuthMode; additional?: AuthMode[] };
   tables: Record<string, TableDef>;
   buckets?: Record<string, BucketDef>;
-  /** Event buses by key; the value is a description. */
-  buses?: Record<string, { description?: string }>;
+  /** Event buses by key, with their rules. */
+  buses?: Record<string, BusDef>;
+  /** Notification topics by key (SNS in AWS), targets of bus rules. */
+  topics?: Record<string, { description?: string }>;
+  /** Queues by key (SQS with a dead-letter queue in AWS), targets of bus rules. */
+  queues?: Record<string, { description?: string }>;
   dataSources: Record<string, DataSourceDef>;
   /** Functions run on table streams (snapshots, notifications). */
   streamHandlers?: StreamHandlerDef[];

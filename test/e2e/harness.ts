@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
+import type { NotificationsConfig } from '../../infra/local/services/notifications.ts';
 
 export interface TestStack {
   runtime: Runtime;
@@ -15,7 +16,7 @@ export interface TestStack {
 export const PASSWORD = 'Passw0rd!local';
 
 /** Starts the real runtime for `api` in a throwaway data directory on a free port. */
-export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number } = {}): Promise<TestStack> {
+export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; notifications?: NotificationsConfig } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-e2e-'));
   const logs: string[] = [];
   const runtime = await startRuntime({
@@ -25,6 +26,7 @@ export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs
     port: 0,
     tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR,
     keepAliveIntervalMs: opts.keepAliveIntervalMs,
+    notifications: opts.notifications,
     log: (l) => logs.push(l),
   });
   const tokens = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { matches, validatePattern, type EventPattern } from './event-pattern.ts';
 
 /**
@@ -41,7 +41,13 @@ export interface BusEvent {
 
 export type RuleTarget =
   | { id?: string; handler: (event: BusEvent) => unknown }
-  | { id?: string; url: string; headers?: Record<string, string> };
+  | {
+      id?: string;
+      url: string;
+      headers?: Record<string, string>;
+      /** Adds `header: sha256=<hex HMAC-SHA256 of the body with secret>`, so a receiver can verify the sender. */
+      sign?: { header: string; secret: string };
+    };
 
 export interface Rule {
   name: string;
@@ -163,10 +169,12 @@ export class LocalEventBus {
         if ('handler' in target) {
           await target.handler(event);
         } else {
+          const body = JSON.stringify(event);
+          const signature = target.sign ? { [target.sign.header]: `sha256=${createHmac('sha256', target.sign.secret).update(body).digest('hex')}` } : {};
           const res = await fetch(target.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...target.headers },
-            body: JSON.stringify(event),
+            headers: { 'content-type': 'application/json', ...target.headers, ...signature },
+            body,
             signal: AbortSignal.timeout(5000),
           });
           await res.arrayBuffer();

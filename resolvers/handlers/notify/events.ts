@@ -1,0 +1,110 @@
+/**
+ * The `FileChanged` event: which stream records become events and what they carry. Pure functions,
+ * so the handler's choices are tested without a stream (events.test.ts).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+
+export const SOURCE = 'craft-sync.files';
+export const DETAIL_TYPE = 'FileChanged';
+
+/** What a recipient needs to act on a change without another read. */
+export interface FileChangedDetail {
+  /** `<fileId>:<version>`: the same on every delivery of one change (deliveries are at least once). */
+  changeId: string;
+  fileId: string;
+  version: number;
+  op: 'INSERT' | 'MODIFY' | 'DELETE';
+  /** Cognito sub of the writer. */
+  author: string;
+  /** ISO time of the commit. */
+  at: string;
+  name: string;
+  contentType: string;
+  encoding: string;
+  /** Bytes. */
+  size: number;
+  sha256: string;
+  /** Cognito sub of the owner. */
+  owner: string | null;
+  /** Cognito subs of everyone who can see the file (owner included), sorted. */
+  members: string[];
+}
+
+/** A DynamoDB stream record as Lambda's event source hands it over. */
+export interface StreamRecord {
+  eventID?: string;
+  eventName?: string;
+  dynamodb?: {
+    Keys?: Record<string, AttributeValue>;
+    NewImage?: Record<string, AttributeValue>;
+  };
+}
+
+type Item = Record<string, NativeAttributeValue>;
+
+/**
+ * The change records a batch committed, in stream order. Only INSERTs of `V#` items: a TTL expiry
+ * is a REMOVE, a head or member update is another key, and change records are never modified.
+ */
+export function newChanges(records: StreamRecord[]): Item[] {
+  const out: Item[] = [];
+  for (const r of records) {
+    const pk = r.dynamodb?.Keys?.pk?.S;
+    const sk = r.dynamodb?.Keys?.sk?.S;
+    if (r.eventName !== 'INSERT' || !pk?.startsWith('FILE#') || !sk?.startsWith('V#') || !r.dynamodb?.NewImage) continue;
+    out.push(unmarshall(r.dynamodb.NewImage) as Item);
+  }
+  return out;
+}
+
+/** The head and member items of one file (the authorization Query's answer). */
+export interface FileState {
+  head?: Item;
+  acl: Item[];
+}
+
+const OPS = new Set(['INSERT', 'MODIFY', 'DELETE']);
+
+export function buildDetail(change: Item, state: FileState): FileChangedDetail {
+  const fileId = String(change.fileId ?? String(change.pk).slice('FILE#'.length));
+  const version = Number(change.version ?? Number(String(change.sk).slice(2)));
+  const op = String(change.op);
+  if (!OPS.has(op)) throw new Error(`file ${fileId} v${version}: unknown op ${op}`);
+  const active = state.acl.filter((m) => m.role !== 'REVOKED' && typeof m.member === 'string');
+  const owner = state.head?.owner ?? active.find((m) => m.role === 'OWNER')?.member ?? null;
+  return {
+    changeId: `${fileId}:${version}`,
+    fileId,
+    version,
+    op: op as FileChangedDetail['op'],
+    author: String(change.author),
+    at: String(change.at),
+    name: String(change.name),
+    contentType: String(change.contentType),
+    encoding: String(change.encoding),
+    size: Number(change.size),
+    sha256: String(change.sha256),
+    owner: owner === null ? null : String(owner),
+    members: [...new Set(active.map((m) => String(m.member)))].sort(),
+  };
+}
+
+/** A PutEvents entry for one change on `busName`. */
+export function toEntry(detail: FileChangedDetail, busName: string) {
+  return {
+    EventBusName: busName,
+    Source: SOURCE,
+    DetailType: DETAIL_TYPE,
+    Time: new Date(detail.at),
+    Resources: [],
+    Detail: JSON.stringify(detail),
+  };
+}
+
+/** PutEvents takes at most 10 entries per call. */
+export function chunks<T>(items: T[], size = 10): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
