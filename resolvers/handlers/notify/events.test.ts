@@ -114,7 +114,9 @@ describe('entries', () => {
     const detail = buildDetail(change('f1', 1), { acl: [] });
     const entry = toEntry(detail, 'events');
     expect(entry).toMatchObject({ EventBusName: 'events', Source: SOURCE, DetailType: DETAIL_TYPE });
-    expect(entry.Time.toISOString()).toBe('2026-11-27T02:00:00.000Z');
+    expect(entry.Time?.toISOString()).toBe('2026-11-27T02:00:00.000Z');
+    // A change without a usable time gets EventBridge's (the call's) rather than an invalid one.
+    expect(toEntry({ ...detail, at: 'not a time' }, 'events')).not.toHaveProperty('Time');
     const event = { source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) as unknown };
     const rules = Object.values(api.buses!.events!.rules!);
     expect(rules.length).toBeGreaterThanOrEqual(2);

@@ -92,11 +92,13 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
 
 /** A PutEvents entry for one change on `busName`. */
 export function toEntry(detail: FileChangedDetail, busName: string) {
+  const time = new Date(detail.at);
   return {
     EventBusName: busName,
     Source: SOURCE,
     DetailType: DETAIL_TYPE,
-    Time: new Date(detail.at),
+    // The commit's time; EventBridge stamps the call's time on an entry without one.
+    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
     Resources: [],
     Detail: JSON.stringify(detail),
   };
