@@ -13,7 +13,7 @@ const RE = {
   AWSTime: new RegExp(`^${TIME}${OFFSET}?$`),
   AWSDateTime: new RegExp(`^${DATE}T${TIME}${OFFSET}$`),
   AWSEmail: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
-  AWSURL: /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/?[^\s]+$/,
+  AWSURL: /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/,
   AWSPhone: /^\+?[0-9][0-9 ()-]{3,30}$/,
 };
 
@@ -31,6 +31,16 @@ function validDateParts(s: string): boolean {
   return true;
 }
 
+/** RFC 1738 as AppSync applies it: a scheme, a non-empty authority after `//`, no `//` in the path. */
+function validUrlParts(s: string): boolean {
+  const rest = s.slice(s.indexOf(':') + 1);
+  if (!rest.startsWith('//')) return !rest.split(/[?#]/)[0]!.includes('//');
+  const afterSlashes = rest.slice(2);
+  const authority = afterSlashes.split(/[/?#]/)[0]!;
+  if (authority === '') return false;
+  return !afterSlashes.slice(authority.length).split(/[?#]/)[0]!.includes('//');
+}
+
 type Check = (value: unknown) => string | null;
 
 const stringCheck = (name: keyof typeof RE, extra?: (s: string) => boolean): Check => (value) => {
@@ -44,7 +54,7 @@ export const SCALAR_CHECKS: Record<string, Check> = {
   AWSTime: stringCheck('AWSTime', validDateParts),
   AWSDateTime: stringCheck('AWSDateTime', validDateParts),
   AWSEmail: stringCheck('AWSEmail'),
-  AWSURL: stringCheck('AWSURL'),
+  AWSURL: stringCheck('AWSURL', validUrlParts),
   AWSPhone: stringCheck('AWSPhone'),
   AWSTimestamp: (v) => (typeof v === 'number' && Number.isInteger(v) ? null : 'AWSTimestamp must be an integer number of seconds'),
   AWSIPAddress: (v) => {
