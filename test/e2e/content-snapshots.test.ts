@@ -4,11 +4,13 @@
  * contentVersion) gives the right content, a reader catching up from version 1 gets a snapshot and
  * applies no more patches than the bound, and snapshot objects are written once.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { applyText } from '../../client/patch/index.ts';
 import { SNAPSHOT_EVERY } from '../../resolvers/lib/limits.ts';
+import { maybeSnapshot } from '../../resolvers/handlers/snapshot/handler.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
 import { download, GET, hex, INSERT, MODIFY, newId, uploadBytes } from './content-client.ts';
@@ -122,6 +124,69 @@ describe('snapshots of S3-held text', () => {
     expect(after.ETag).toBe(before.ETag);
     await before.Body!.transformToByteArray();
     await after.Body!.transformToByteArray();
+  });
+
+  it('a snapshot key is never written twice: a redone snapshot leaves the object as it is, and other content at the key is neither replaced nor pointed to', { timeout: 120_000 }, async () => {
+    let text = `${'never overwritten\n'.repeat(2_500)}`;
+    const v1 = text;
+    const id = newId();
+    const bytes = Buffer.from(text, 'utf8');
+    const inserted = await alice.call(INSERT, {
+      input: { id, name: 'once.txt', contentType: 'text/plain', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: text.length }, sha256: hex(bytes), requestId: newId() },
+    });
+    expect(inserted.errors).toBeUndefined();
+    let version = 1;
+    const edit = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const insert = `[v${version + 1}]`;
+        const next = insert + text;
+        const body = await alice.call(MODIFY, { input: { id, baseVersion: version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() } });
+        expect(body.errors).toBeUndefined();
+        text = next;
+        version++;
+      }
+      await stack.runtime.drainStreams();
+    };
+    const Bucket = stack.runtime.s3!.bucketName('content');
+    const keyOf = (v: number) => `snapshots/${id}/${String(v).padStart(10, '0')}`;
+    const headKey = { pk: { S: `FILE#${id}` }, sk: { S: 'HEAD' } };
+    const TableName = stack.runtime.tableName('files');
+    const upload = (await stack.runtime.dynamodb.client.send(new GetItemCommand({ TableName, Key: headKey, ConsistentRead: true }))).Item!;
+
+    await edit(SNAPSHOT_EVERY);
+    const first = keyOf(1 + SNAPSHOT_EVERY);
+    const written = await s3.send(new HeadObjectCommand({ Bucket, Key: first }));
+    expect((await alice.call(FILE, { id })).data!.getFile).toMatchObject({ version, contentVersion: version });
+
+    // As if the pointer update had been lost: point the head back at the upload and run the handler again.
+    // It rebuilds the same version, finds the object there, leaves it untouched and points at it.
+    await stack.runtime.dynamodb.client.send(
+      new UpdateItemCommand({
+        TableName,
+        Key: headKey,
+        UpdateExpression: 'SET contentKey = :k, contentVersion = :v, contentSha256 = :s',
+        ExpressionAttributeValues: { ':k': upload.contentKey!, ':v': upload.contentVersion!, ':s': upload.contentSha256! },
+      }),
+    );
+    // The runtime hands stream handlers their environment through this process's env, as it did for the runs above.
+    expect(await maybeSnapshot(id)).toBe(first);
+    const again = await s3.send(new HeadObjectCommand({ Bucket, Key: first }));
+    expect({ etag: again.ETag, modified: again.LastModified?.getTime() }).toEqual({ etag: written.ETag, modified: written.LastModified?.getTime() });
+    expect((await alice.call(FILE, { id })).data!.getFile).toMatchObject({ contentVersion: version });
+
+    // Something else already under the next snapshot's key: it stays as it is, and the pointer does not move to it.
+    const second = keyOf(1 + 2 * SNAPSHOT_EVERY);
+    await s3.send(new PutObjectCommand({ Bucket, Key: second, Body: 'not a snapshot' }));
+    await edit(SNAPSHOT_EVERY);
+    await expect(maybeSnapshot(id)).rejects.toThrow(/already holds other content/);
+    const kept = await s3.send(new GetObjectCommand({ Bucket, Key: second }));
+    expect(await kept.Body!.transformToString()).toBe('not a snapshot');
+    const file = (await alice.call(FILE, { id })).data!.getFile as { version: number; contentVersion: number; contentUrl: string };
+    expect(file).toMatchObject({ version, contentVersion: 1 + SNAPSHOT_EVERY });
+    // Readers are still right, from the older snapshot plus the log (the bound slips until a later snapshot).
+    const fromFile = await catchUp(id, file.contentVersion, (await download(file.contentUrl)).toString('utf8'));
+    expect(fromFile.text === text).toBe(true);
+    expect((await catchUp(id, 1, v1)).text === text).toBe(true);
   });
 
   it('a reader far behind an inline file gets the head as its snapshot', async () => {

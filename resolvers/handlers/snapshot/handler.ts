@@ -3,12 +3,12 @@
  * followed by SNAPSHOT_EVERY patches (or SNAPSHOT_PATCH_CHARS of patch JSON), it applies the logged
  * patches to the head's content object, checks the result against the SHA-256 the last writer
  * declared, writes it once under `snapshots/<fileId>/<version>` (a conditional put: an existing
- * object is never replaced, so a retried batch finds its own earlier write) and moves the head's
- * pointer only if nobody moved it meanwhile. Inline files need no snapshots.
+ * object is never replaced; a retried batch finds its own earlier write, checked by its SHA-256) and
+ * moves the head's pointer only if nobody moved it meanwhile. Inline files need no snapshots.
  */
 import { createHash } from 'node:crypto';
 import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { applyText } from '../../../client/patch/index.ts';
 import { SNAPSHOT_EVERY, SNAPSHOT_PATCH_CHARS } from '../../lib/limits.ts';
@@ -63,12 +63,21 @@ export async function maybeSnapshot(fileId: string): Promise<string | undefined>
   if (sha256 !== last.sha256) throw new Error(`file ${fileId} v${to}: the patches give SHA-256 ${sha256}, the writer declared ${String(last.sha256)}`);
 
   const Key = snapshotKey(fileId, to);
-  await s3()
+  const written = await s3()
     .send(new PutObjectCommand({ Bucket, Key, Body: bytes, ContentType: last.contentType as string, IfNoneMatch: '*', Metadata: { sha256 } }))
-    .catch((e: unknown) => {
-      // Written by an earlier attempt of this batch: the same log gives the same bytes.
-      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw e;
-    });
+    .then(
+      () => true,
+      (e: unknown) => {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw e;
+        return false;
+      },
+    );
+  if (!written) {
+    // The key exists: normally an earlier attempt of this batch wrote the same bytes from the same log.
+    // It is never replaced, and the pointer moves to it only if it holds what this log gives.
+    const existing = await s3().send(new HeadObjectCommand({ Bucket, Key }));
+    if (existing.Metadata?.sha256 !== sha256) throw new Error(`file ${fileId} v${to}: ${Key} already holds other content; left as is, the pointer stays at v${from}`);
+  }
   await dynamodb()
     .send(
       new UpdateItemCommand({
