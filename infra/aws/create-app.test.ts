@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -36,5 +36,13 @@ describe('createApp (what `cdk synth` runs)', () => {
     const { app, stack } = await createApp({ appProps: { outdir: outdir(), builtinCloudFormationValidation: false } });
     new Bucket(stack, 'Unsafe');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('never phones home: cdk.json turns notices, CLI telemetry and version reporting off', () => {
+    const cdk = JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string; notices: unknown; versionReporting: unknown; context: Record<string, unknown> };
+    expect(cdk.app).toBe('npx tsx infra/aws/app.ts');
+    expect(cdk.notices).toBe(false);
+    expect(cdk.versionReporting).toBe(false);
+    expect(cdk.context['cli-telemetry']).toBe(false);
   });
 });

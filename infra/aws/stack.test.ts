@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
+import { loadConfigFile } from '../../client/sdk/config.ts';
 import { only, synthStack, type Synthesized } from './testing.ts';
 
 /** craft-sync's own stack, from infra/api.ts. */
@@ -75,6 +79,59 @@ describe('CraftSyncStack', () => {
     }
   });
 
+  it('keeps the files table on demand, recoverable, streamed, with TTL and deletion protection, retained', () => {
+    const table = only(s, 'AWS::DynamoDB::Table');
+    expect(table).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    s.template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('makes the content bucket versioned, encrypted, private and TLS-only, with its lifecycle rules', () => {
+    const [id, bucket] = Object.entries(s.resources('AWS::S3::Bucket')).find(([k]) => k.startsWith('DataBucketcontent'))!;
+    expect(bucket.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: {
+        Rules: [
+          { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true },
+        ],
+      },
+    });
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('runs every Lambda as a locally bundled Node.js function with X-Ray, each on its own least-privilege role', () => {
+    const fns = Object.values(s.resources('AWS::Lambda::Function'));
+    expect(fns.length).toBeGreaterThanOrEqual(2); // the content data source and the snapshot stream handler at least
+    const roles = fns.map((f) => (f.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(fns.length);
+    for (const [i, fn] of fns.entries()) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/); // an esbuild bundle staged on this machine
+      const statements = Object.values(s.resources('AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roles[i]))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+      for (const st of statements) {
+        for (const action of [st.Action].flat()) expect(action, roles[i]).not.toMatch(/(^|:)\*$/);
+        // Only actions that take no resource ARN may name every resource: X-Ray's, and the
+        // event source's dynamodb:ListStreams.
+        if (st.Resource === '*') expect([st.Action].flat().every((a) => a.startsWith('xray:') || a === 'dynamodb:ListStreams'), roles[i]).toBe(true);
+      }
+    }
+    // No managed policies (AWSLambdaBasicExecutionRole & co.) on these roles.
+    for (const id of roles) expect(s.template.toJSON().Resources[id].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
   it('always has a content bucket for browser uploads and an event bus', () => {
     s.template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
@@ -107,5 +164,25 @@ describe('CraftSyncStack', () => {
     expect(outputs.EventBusEvents!.Value).toEqual({ Ref: expect.stringMatching(/^DataBusevents/) });
     expect(outputs).toHaveProperty('NotificationTopicArn');
     expect(outputs).toHaveProperty('NotificationQueueUrl');
+  });
+
+  it('outputs are what the client loads its configuration from (`cdk deploy --outputs-file`)', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    // What CloudFormation resolves each output to after a deploy: one distinct value per output.
+    const deployed = Object.fromEntries(Object.keys(outputs).map((k) => [k, `deployed-${k}`]));
+    const dir = mkdtempSync(join(tmpdir(), 'craft-sync-outputs-'));
+    try {
+      const file = join(dir, 'outputs.json');
+      writeFileSync(file, JSON.stringify({ [s.stack.stackName]: deployed }));
+      expect(loadConfigFile(file)).toEqual({
+        amplify: {
+          Auth: { Cognito: { userPoolId: 'deployed-UserPoolId', userPoolClientId: 'deployed-UserPoolClientId', loginWith: { email: true } } },
+          API: { GraphQL: { endpoint: 'deployed-GraphQLUrl', region: 'deployed-Region', defaultAuthMode: 'userPool' } },
+        },
+        local: false,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
