@@ -12,6 +12,7 @@ import {
   ABORT_UPLOAD,
   CHANGES,
   COMPLETE_UPLOAD,
+  CREATE_UPLOAD,
   createUpload,
   download,
   GET,
@@ -166,6 +167,30 @@ describe('refused uploads: nothing stored, nothing committed', () => {
     expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { sha256: hex('other') }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
     expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { contentType: 'text/plain' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
     await expectNoFile(id);
+  });
+});
+
+describe('upload sessions: refused declarations and references', () => {
+  it('createUpload names the bad field (InvalidInput) or the limit (TooLarge); abortUpload and completeUpload refuse what is not an upload in progress', async () => {
+    const ok = { size: 10, sha256: hex('0123456789'), contentType: 'text/plain' };
+    const refused = async (over: Record<string, unknown>) => {
+      const body = await alice.call(CREATE_UPLOAD, { input: { ...ok, ...over } });
+      expect(body.data?.createUpload ?? null).toBeNull();
+      return errorOf(body);
+    };
+    expect(await refused({ size: -1 })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
+    expect(await refused({ size: 1.5 })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
+    expect(await refused({ sha256: 'ABC' })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
+    expect(await refused({ contentType: 'not a type' })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
+    expect(await refused({ size: 0, multipart: true })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
+    const tooBig = 5 * 1024 ** 4 + 1;
+    expect(await refused({ size: tooBig })).toEqual({ errorType: 'TooLarge', errorInfo: { field: 'size', limit: 5 * 1024 ** 4, actual: tooBig } });
+
+    expect(errorOf(await alice.call(ABORT_UPLOAD, { uploadId: '../../etc/passwd' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    const single = await createUpload(alice, ok);
+    expect(errorOf(await alice.call(COMPLETE_UPLOAD, { uploadId: single.uploadId }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    expect((await alice.call(ABORT_UPLOAD, { uploadId: single.uploadId })).data).toEqual({ abortUpload: false });
+    expect(await uploadStored(stack.runtime, alice.sub, single.uploadId)).toBe(false);
   });
 });
 
