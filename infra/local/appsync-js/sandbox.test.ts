@@ -26,10 +26,26 @@ describe('ResolverSandbox', () => {
     ['the Function constructor through util', `return util.autoId.constructor('return process')();`],
     ['the Function constructor through console', `return console.log.constructor('return globalThis')();`],
     ['eval', `return eval('1 + 1');`],
+    ['the global object', `return globalThis.constructor.constructor('return process')();`],
+    ['a function\'s prototype chain', `return Object.getPrototypeOf(function () {}).constructor('return process')();`],
+    ['an arrow in ctx.args', `return (() => 1).constructor('return require')();`],
+    ['the stash', `return ctx.stash.constructor.constructor('return this')();`],
   ])('refuses code generation via %s', async (_name, body) => {
     const { r } = await run(body);
     expect(r.outcome).toBe('crash');
     expect((r as { message: string }).message).toMatch(/EvalError|Code generation/);
+  });
+
+  it('gives `this` nothing to climb: it is undefined in resolver code', async () => {
+    const { r } = await run(`return this.constructor.constructor('return process')();`);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringMatching(/TypeError/) });
+    const { r: t } = await run(`return typeof this;`);
+    expect(t).toMatchObject({ outcome: 'return', value: 'undefined' });
+  });
+
+  it('reaches no file system or host module through any global', async () => {
+    const { r } = await run(`return Object.getOwnPropertyNames(globalThis).filter((n) => ['process', 'require', 'module', 'exports', 'Buffer', 'fs', 'global', 'setImmediate', 'queueMicrotask', 'fetch', '__appsyncHost'].includes(n));`);
+    expect(r).toMatchObject({ outcome: 'return', value: [] });
   });
 
   it('refuses dynamic import', async () => {

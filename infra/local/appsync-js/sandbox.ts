@@ -93,7 +93,13 @@ export class ResolverSandbox {
         current.sandbox?.sink?.(text);
       },
     };
-    const context = vm.createContext({ __appsyncHost: bridge }, { name: opts.tag, codeGeneration: { strings: false, wasm: false } });
+    // The object vm contextifies backs the context's global: property reads fall through to it and
+    // its prototype chain. A plain host object would hand resolver code the host's Object, and so
+    // the host's Function (`globalThis.constructor.constructor('return process')()`); a
+    // null-prototype object leaves only the context's own, code-generation-disabled built-ins.
+    const globals = Object.create(null) as Record<string, unknown>;
+    globals.__appsyncHost = bridge;
+    const context = vm.createContext(globals, { name: opts.tag, codeGeneration: { strings: false, wasm: false } });
     (await bootstrapScript()).runInContext(context);
     vm.runInContext(FREEZE_INTRINSICS, context);
     // The deployed artifact is an ES module; node:vm runs only scripts without a flag, so the same
