@@ -48,6 +48,6 @@ export function createTransformUtils(unsupported: (name: string) => never) {
     toDynamoDBFilterExpression: (filter: Obj): string => JSON.stringify(conditionExpression(filter) ?? { expression: '' }),
     toDynamoDBConditionExpression: (condition: Obj): string => JSON.stringify(conditionExpression(condition) ?? { expression: '' }),
     toSubscriptionFilter,
-    toElasticsearchQueryDSL: (): string => unsupported('util.transform.toElasticsearchQueryDSL'),
+    toElasticsearchQueryDSL: (..._args: unknown[]): string => unsupported('util.transform.toElasticsearchQueryDSL'),
   };
 }

@@ -177,3 +177,139 @@ describe('@aws-appsync/utils/dynamodb', () => {
     expect(ddb.batchGet({ tables: { T: { keys: [{ id: 'a' }] } } })).toEqual({ operation: 'BatchGetItem', tables: { T: { keys: [{ id: { S: 'a' } }] } } });
   });
 });
+
+describe('the rest of the documented util surface', () => {
+  it('autoKsuid carries the time in its first 4 bytes (KSUID epoch) and ids differ', () => {
+    const k = util.autoKsuid();
+    const n = [...k].reduce((acc, c) => acc * 62n + BigInt('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.indexOf(c)), 0n);
+    expect(Number(n >> 128n)).toBe(Math.floor(NOW / 1000) - 1_400_000_000);
+    expect(new Set([util.autoId(), util.autoId(), util.autoUlid(), util.autoUlid(), util.autoKsuid()]).size).toBe(5);
+  });
+
+  it('util.error and appendError default the errorType, data and errorInfo', () => {
+    expect(caught(() => util.error('only a message'))).toEqual({ __appsync: 'error', message: 'only a message', errorType: 'Unknown', data: null, errorInfo: null });
+    const s = newInvocationState('Query', 'q', 'API Key Authorization');
+    createRuntimeApi(host, () => s, () => NOW).util.appendError('plain');
+    expect(s.errors).toEqual([{ message: 'plain', errorType: 'Unknown', data: null, errorInfo: null }]);
+  });
+
+  it('math.randomDouble is in [0, 1); randomWithinRange includes both ends', () => {
+    const xs = Array.from({ length: 200 }, () => util.math.randomDouble());
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    const ints = new Set(Array.from({ length: 300 }, () => util.math.randomWithinRange(1, 3)));
+    expect([...ints].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('str.normalize takes every Unicode form', () => {
+    expect(util.str.normalize('\u00e9', 'nfd')).toBe('e\u0301');
+    expect(util.str.normalize('\ufb01', 'nfkc')).toBe('fi');
+    expect(util.str.normalize('\ufb01', 'nfkd')).toBe('fi');
+  });
+
+  it('base64 and url round-trip any UTF-8, and base64Decode ignores padding and line breaks', () => {
+    for (const s of ['', 'a', 'ab', 'abc', 'ü€𝄞', 'line\nbreak']) {
+      expect(util.base64Decode(util.base64Encode(s))).toBe(s);
+      expect(util.urlDecode(util.urlEncode(s))).toBe(s);
+    }
+    expect(util.base64Decode('aGVs\nbG8=')).toBe('hello');
+    expect(util.urlEncode("!'()~ *")).toBe('%21%27%28%29%7E+*');
+  });
+
+  it('the time helpers format and parse through util.time, with zones', () => {
+    expect(util.time.nowFormatted("yyyy-MM-dd'T'HH:mmXXX", 'Asia/Tokyo')).toBe('2024-01-15T22:04+09:00');
+    expect(util.time.epochMilliSecondsToFormatted(NOW, 'EEEE d MMM h:mm a', 'America/Los_Angeles')).toBe('Monday 15 Jan 5:04 AM');
+    expect(util.time.parseFormattedToEpochMilliSeconds('15/01/2024 22:04', 'dd/MM/yyyy HH:mm', 'Asia/Tokyo')).toBe(Date.UTC(2024, 0, 15, 13, 4));
+    expect(util.time.parseISO8601ToEpochMilliSeconds('2024-01-15T14:04:05.678+01:00')).toBe(NOW);
+    expect(util.time.parseFormattedToEpochMilliSeconds('15 Jan 2024 01:04 PM', 'dd MMM yyyy hh:mm a')).toBe(Date.UTC(2024, 0, 15, 13, 4));
+    expect(Number.isNaN(util.time.parseFormattedToEpochMilliSeconds('not a date', 'yyyy-MM-dd'))).toBe(true);
+    // A DST change: the same wall time maps to different offsets in winter and summer.
+    expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 6, 1, 12), 'HH:mm Z', 'Europe/Berlin')).toBe('14:00 +0200');
+    expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 0, 1, 12), 'HH:mm Z', 'Europe/Berlin')).toBe('13:00 +0100');
+  });
+
+  it('every util.dynamodb converter, null in and null out', () => {
+    const d = util.dynamodb;
+    expect(d.toString('s')).toEqual({ S: 's' });
+    expect(d.toNumber(0)).toEqual({ N: '0' });
+    expect(d.toNumber(null)).toBeNull();
+    expect(d.toBinary('YQ==')).toEqual({ B: 'YQ==' });
+    expect(d.toBinarySet(['YQ==', 'Yg=='])).toEqual({ BS: ['YQ==', 'Yg=='] });
+    expect(d.toBoolean(false)).toEqual({ BOOL: false });
+    expect(d.toBoolean(undefined)).toBeNull();
+    expect(d.toStringSet(null)).toBeNull();
+    expect(d.toList([1, 'a', null])).toEqual({ L: [{ N: '1' }, { S: 'a' }, { NULL: null }] });
+    expect(d.toMap({ a: { b: [true] } })).toEqual({ M: { a: { M: { b: { L: [{ BOOL: true }] } } } } });
+    expect(d.toMap([1] as never)).toBeNull();
+    expect(d.toMapValues(null as never)).toBeNull();
+    // A set made by a set helper stays a set when nested in an item.
+    expect(d.toMapValues({ tags: d.toStringSet(['x', 'y']), skip: undefined })).toEqual({ tags: { SS: ['x', 'y'] } });
+    expect(d.toS3Object('k', 'b', 'r')).toEqual({ S: '{"s3":{"key":"k","bucket":"b","region":"r"}}' });
+  });
+
+  it('transform: every filter operator, and subscription filters with and', () => {
+    const e = JSON.parse(util.transform.toDynamoDBFilterExpression({
+      a: { le: 1, ge: 0, lt: 2, gt: -1 }, s: { beginsWith: 'x', notContains: 'y' }, k: { in: ['p', 'q'] }, t: { attributeType: 'string' }, l: { size: { gt: 2 } }, gone: { attributeExists: false },
+    }));
+    expect(e.expression).toBe('((#a <= :a_le) AND (#a >= :a_ge) AND (#a < :a_lt) AND (#a > :a_gt) AND (begins_with(#s, :s_beginsWith)) AND (NOT contains(#s, :s_notContains)) AND (#k IN (:k_in_0, :k_in_1)) AND (attribute_type(#t, :t_attributeType)) AND (size(#l) > :l_size_gt) AND (attribute_not_exists(#gone)))');
+    expect(e.expressionValues[':t_attributeType']).toEqual({ S: 'S' });
+    expect(JSON.parse(util.transform.toDynamoDBConditionExpression({}))).toEqual({ expression: '' });
+    expect(toSubscriptionFilter({ and: [{ a: { eq: 1 } }, { or: [{ b: { eq: 2 } }, { c: { eq: 3 } }] }] })).toEqual({
+      filterGroup: [
+        { filters: [{ fieldName: 'a', operator: 'eq', value: 1 }, { fieldName: 'b', operator: 'eq', value: 2 }] },
+        { filters: [{ fieldName: 'a', operator: 'eq', value: 1 }, { fieldName: 'c', operator: 'eq', value: 3 }] },
+      ],
+    });
+  });
+
+  it('extensions: invalidation filter and cache eviction', () => {
+    const s = newInvocationState('Subscription', 'onX', 'API Key Authorization');
+    const api = createRuntimeApi(host, () => s, () => NOW);
+    api.extensions.setSubscriptionInvalidationFilter({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }] });
+    expect(s.subscriptionInvalidationFilter).toEqual({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }] });
+    expect(api.extensions.evictFromApiCache('Query', 'q', { id: 1 } as never)).toBeUndefined();
+  });
+
+  it('helpers AppSync offers only for other data sources fail with a TypeError naming them', () => {
+    expect(caught(() => util.http.copyHeaders({}))).toMatchObject({ name: 'TypeError', message: expect.stringContaining('util.http.copyHeaders') });
+    expect(caught(() => util.xml.toMap('<a/>'))).toMatchObject({ message: expect.stringContaining('util.xml.toMap') });
+    expect(caught(() => (util.rds as unknown as Record<string, () => void>).toJsonObject!())).toMatchObject({ message: expect.stringContaining('util.rds.toJsonObject') });
+    expect(caught(() => util.transform.toElasticsearchQueryDSL({}))).toMatchObject({ message: expect.stringContaining('toElasticsearchQueryDSL') });
+  });
+});
+
+describe('@aws-appsync/utils/dynamodb, the other requests', () => {
+  it('remove, scan with segments, sync', () => {
+    expect(ddb.remove({ key: { id: 'a' }, condition: { v: { eq: 1 } } })).toEqual({
+      operation: 'DeleteItem', key: { id: { S: 'a' } }, condition: { expression: '(#v = :v_eq)', expressionNames: { '#v': 'v' }, expressionValues: { ':v_eq': { N: '1' } } },
+    });
+    expect(ddb.scan({ totalSegments: 4, segment: 1, index: 'i', consistentRead: true, projection: ['a'], nextToken: 't' })).toEqual({
+      operation: 'Scan', totalSegments: 4, segment: 1, index: 'i', nextToken: 't', consistentRead: true, projection: { expression: '#a', expressionNames: { '#a': 'a' } },
+    });
+    expect(ddb.sync({ limit: 5, lastSync: 10 })).toEqual({ operation: 'Sync', limit: 5, lastSync: 10 });
+  });
+
+  it('the remaining update operations', () => {
+    const r = ddb.update({ key: { id: 'a' }, update: { s: ddb.operations.add(ddb.toStringSet(['x'])), r: ddb.operations.replace({ n: 1 }), c: ddb.operations.decrement(), l: ddb.operations.prepend(['z']) } });
+    expect(r.update.expression).toBe('SET #r = :r, #l = list_append(:l, if_not_exists(#l, :l_empty)) ADD #s :s, #c :c');
+    expect(r.update.expressionValues).toEqual({ ':s': { SS: ['x'] }, ':r': { M: { n: { N: '1' } } }, ':c': { N: '-1' }, ':l': { L: [{ S: 'z' }] }, ':l_empty': { L: [] } });
+    expect(ddb.query({ query: { pk: { eq: 'p' }, sk: { between: [1, 2] } } }).query.expression).toBe('#pk = :pk_eq AND #sk BETWEEN :sk_between_0 AND :sk_between_1');
+  });
+
+  it('batch put and delete, transact get, update and condition checks', () => {
+    expect(ddb.batchPut({ tables: { T: [{ id: 'a', n: 1 }] } })).toEqual({ operation: 'BatchPutItem', tables: { T: [{ id: { S: 'a' }, n: { N: '1' } }] } });
+    expect(ddb.batchDelete({ tables: { T: [{ id: 'a' }] } })).toEqual({ operation: 'BatchDeleteItem', tables: { T: [{ id: { S: 'a' } }] } });
+    expect(ddb.transactGet({ items: [{ table: 'T', key: { id: 'a' }, projection: ['n'] }] })).toEqual({
+      operation: 'TransactGetItems', transactItems: [{ table: 'T', key: { id: { S: 'a' } }, projection: { expression: '#n', expressionNames: { '#n': 'n' } } }],
+    });
+    const t = ddb.transactWrite({ items: [
+      { updateItem: { table: 'T', key: { id: 'a' }, update: { n: ddb.operations.increment(1) } } },
+      { conditionCheck: { table: 'T', key: { id: 'b' }, condition: { id: { attributeExists: true } } } },
+    ] });
+    expect(t.transactItems).toEqual([
+      { table: 'T', operation: 'UpdateItem', key: { id: { S: 'a' } }, update: { expression: 'ADD #n :n', expressionNames: { '#n': 'n' }, expressionValues: { ':n': { N: '1' } } } },
+      { table: 'T', operation: 'ConditionCheck', key: { id: { S: 'b' } }, condition: { expression: '(attribute_exists(#id))', expressionNames: { '#id': 'id' }, returnValuesOnConditionCheckFailure: true } },
+    ]);
+    expect(ddb.toNumberSet([1, 2])).toEqual({ NS: ['1', '2'] });
+    expect(ddb.toBinarySet(['YQ=='])).toEqual({ BS: ['YQ=='] });
+  });
+});

@@ -58,13 +58,13 @@ export function createRuntimeApi(host: HostBridge, state: () => InvocationState,
       normalize: (value: string, form: string): string => String(value).normalize(String(form).toUpperCase()),
     },
     http: {
-      copyHeaders: (): never => unsupported('util.http.copyHeaders'),
-      addResponseHeader: (): never => unsupported('util.http.addResponseHeader'),
-      addResponseHeaders: (): never => unsupported('util.http.addResponseHeaders'),
+      copyHeaders: (..._args: unknown[]): never => unsupported('util.http.copyHeaders'),
+      addResponseHeader: (..._args: unknown[]): never => unsupported('util.http.addResponseHeader'),
+      addResponseHeaders: (..._args: unknown[]): never => unsupported('util.http.addResponseHeaders'),
     },
     xml: {
-      toMap: (): never => unsupported('util.xml.toMap'),
-      toJsonString: (): never => unsupported('util.xml.toJsonString'),
+      toMap: (..._args: unknown[]): never => unsupported('util.xml.toMap'),
+      toJsonString: (..._args: unknown[]): never => unsupported('util.xml.toJsonString'),
     },
     rds: new Proxy({}, { get: (_t, p) => () => unsupported(`util.rds.${String(p)}`) }),
   };
@@ -80,7 +80,7 @@ export function createRuntimeApi(host: HostBridge, state: () => InvocationState,
       state().invalidations.push({ subscriptionField: String(obj?.subscriptionField), payload: obj?.payload ?? {} });
     },
     /** The local runtime has no resolver cache: nothing to evict. */
-    evictFromApiCache: (): void => undefined,
+    evictFromApiCache: (..._args: [typeName: string, fieldName: string, keyValuePair: Record<string, unknown>]): void => undefined,
   };
 
   const runtime = {
