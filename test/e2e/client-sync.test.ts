@@ -10,7 +10,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api as craftSync } from '../../infra/api.ts';
-import { sha256Hex, type Api } from '../../client/sdk/index.ts';
+import { sha256Hex, UnmergeableConflictError, type Api } from '../../client/sdk/index.ts';
 import { fileStore, openFile, type SyncedFile } from '../../client/sync/index.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { sdkUser, startProxy, waitFor, type Proxy } from './client-harness.ts';
@@ -139,39 +139,116 @@ describe('sync engine against the local runtime', () => {
     }
   });
 
-  it('detects a tampered and a corrupted patch by sha256 and repairs the replica with a full download', async () => {
+  it.each([
+    // A valid patch with the wrong result: only the sha256 tells (the text even keeps its length).
+    ['tampered', JSON.stringify({ v: 1, t: 'text', ops: [6, -4, 'EVIL', 7] }), /IntegrityError.*version 2: sha256 [0-9a-f]{64} != [0-9a-f]{64}/],
+    // A patch that does not even parse.
+    ['corrupted', '{"v":1,"t":"text","ops":[', /IntegrityError: change 2 of [0-9a-f-]{36}: patch: /],
+  ])('detects a %s patch and repairs the replica with a full download, in place and after a restart', async (_kind, bad, detected) => {
     const id = await newSharedFile('alpha beta gamma\n');
-    const store = fileStore(join(tmp, 'tamper'));
+    const store = fileStore(join(tmp, `tamper-${_kind}`));
     const b1 = await openFile(bob.api, id, { store, live: false });
-    await b1.close();
     const a = await openFile(alice.api, id, { live: false });
     await a.edit('alpha BETA gamma\n'); // v2
-    await a.edit('alpha BETA gamma delta\n'); // v3
-
-    const table = stack.runtime.tableName('files');
-    const setPatch = (version: number, patch: string) =>
-      stack.runtime.dynamodb.client.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { pk: { S: `FILE#${id}` }, sk: { S: `V#${String(version).padStart(10, '0')}` } },
-          UpdateExpression: 'SET patch = :p',
-          ExpressionAttributeValues: { ':p': { S: patch } },
-        }),
-      );
-    // v2: a valid patch with the wrong result (tampered); v3 would not even parse (corrupted).
-    await setPatch(2, JSON.stringify({ v: 1, t: 'text', ops: [6, -4, 'EVIL', 7] }));
-    await setPatch(3, '{"v":1,"t":"text","ops":[');
-
-    bob.api.resetStats();
-    const b2 = await openFile(bob.api, id, { store, live: false });
+    await a.edit('alpha BETA gamma delta\n'); // v3, a patch that applies to v2's text (and to the tampered one)
+    await stack.runtime.dynamodb.client.send(
+      new UpdateItemCommand({
+        TableName: stack.runtime.tableName('files'),
+        Key: { pk: { S: `FILE#${id}` }, sk: { S: `V#${String(2).padStart(10, '0')}` } },
+        UpdateExpression: 'SET patch = :p',
+        ExpressionAttributeValues: { ':p': { S: bad } },
+      }),
+    );
+    const seen: string[] = [];
+    b1.on('error', (e) => seen.push(`${e.name}: ${e.message}`));
+    b1.on('resync', (e) => seen.push(`resync at v${e.version}: ${e.reason}`));
     try {
-      expect(b2.content).toBe('alpha BETA gamma delta\n');
-      expect(b2.version).toBe(3);
+      bob.api.resetStats();
+      await b1.refresh(); // pulls v2 and v3 from the log
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toMatch(detected);
+      expect(seen[1]).toBe('resync at v3: version 2 did not apply');
+      expect([b1.content, b1.version]).toEqual(['alpha BETA gamma delta\n', 3]);
       expect(bob.api.stats.byOperation.getFile?.requests).toBe(1);
-      const saved = await store.load(id);
-      expect(saved?.sha256).toBe(await sha256Hex('alpha BETA gamma delta\n'));
+      expect((await store.load(id))?.sha256).toBe(await sha256Hex('alpha BETA gamma delta\n'));
+    } finally {
+      await b1.close();
+    }
+
+    // A client that saved v1 and restarts meets the same bad change, and repairs the same way.
+    const store2 = fileStore(join(tmp, `tamper-${_kind}-2`));
+    await store2.save({ ...(await store.load(id))!, version: 1, content: 'alpha beta gamma\n', sha256: await sha256Hex('alpha beta gamma\n'), pending: [] });
+    bob.api.resetStats();
+    const b2 = await openFile(bob.api, id, { store: store2, live: false });
+    try {
+      expect([b2.content, b2.version]).toEqual(['alpha BETA gamma delta\n', 3]);
+      expect(bob.api.stats.byOperation.getFileChanges?.requests).toBe(1);
+      expect(bob.api.stats.byOperation.getFile?.requests).toBe(1);
     } finally {
       await Promise.all([a.close(), b2.close()]);
+    }
+  });
+
+  it('after a reconnect, catches up on what it missed, then applies newer live events, every version once and in order', async () => {
+    const id = await newSharedFile('v1\n');
+    const proxy = await startProxy(stack.runtime.port);
+    const liveBob = await sdkUser(stack, 'bob@example.com', { endpoint: `http://127.0.0.1:${proxy.port}/graphql` });
+    const a = await openFile(alice.api, id, { live: false });
+    const b = await openFile(liveBob.api, id, { retryMinMs: 50, retryMaxMs: 500 });
+    const applied: number[] = [];
+    const resyncs: string[] = [];
+    b.on('change', (e) => applied.push(e.version));
+    b.on('resync', (e) => resyncs.push(e.reason));
+    try {
+      await a.edit('v1\nv2\n');
+      await waitFor(() => b.version === 2, 'a live change before the cut', () => b.version);
+      proxy.cut();
+      await waitFor(() => !b.isOnline, 'the client to notice the real-time connection is gone');
+      const stats = liveBob.api.stats;
+      const logReadsBefore = stats.byOperation.getFileChanges?.requests ?? 0;
+      for (let v = 3; v <= 5; v++) await a.edit(`${a.content}v${v}\n`); // missed: nobody can tell bob
+      const eventsBefore = stats.events;
+      proxy.restore();
+      await waitFor(() => b.isOnline && b.version === 5, 'the catch-up after reconnecting', () => [b.isOnline, b.version]);
+      expect(stats.events).toBe(eventsBefore); // v3..v5 did not come live: they came from the log
+      expect(stats.byOperation.getFileChanges!.requests).toBeGreaterThan(logReadsBefore);
+      // New changes arrive live again once the subscription is back.
+      for (let v = 6; stats.events === eventsBefore; v++) {
+        expect(v, 'no live event after the reconnect').toBeLessThan(30);
+        await a.edit(`${a.content}v${v}\n`);
+        await waitFor(() => b.version === v, `v${v} to reach the reconnected client`, () => b.version, 30_000);
+      }
+      expect(b.content).toBe(a.content);
+      expect(applied).toEqual(Array.from({ length: a.version - 1 }, (_, i) => i + 2));
+      expect(resyncs).toEqual([]);
+      expect(stats.byOperation.getFile?.requests).toBe(1); // the first open only: never a full download since
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('reports a binary edit made on an old version as an unmergeable conflict and keeps the newer version', async () => {
+    const b64 = (...bytes: number[]) => Buffer.from(bytes).toString('base64');
+    const first = b64(1, 2, 3);
+    const inserted = await alice.api.insertFile({ name: 'pic.bin', contentType: 'application/octet-stream', encoding: 'BASE64', content: first, sha256: await sha256Hex(first, 'BASE64') });
+    const id = inserted.fileId;
+    await alice.api.shareFile({ fileId: id, userId: bob.sub, role: 'EDITOR' });
+    const a = await openFile(alice.api, id, { live: false });
+    const b = await openFile(bob.api, id, { live: false });
+    const conflicts: UnmergeableConflictError[] = [];
+    b.on('conflict', (e) => conflicts.push(e));
+    try {
+      await a.edit(b64(9, 9)); // v2, which bob has not seen
+      const err = await b.edit(b64(7, 7, 7)).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(UnmergeableConflictError);
+      expect(err).toMatchObject({ errorType: 'Conflict', mine: b64(7, 7, 7), headVersion: 2, errorInfo: { reason: 'UNMERGEABLE' } });
+      expect(conflicts).toEqual([err]);
+      expect([b.version, b.content, b.pendingEdits]).toEqual([2, b64(9, 9), 0]);
+      const head = await bob.api.getFile(id);
+      expect([head.version, head.content]).toEqual([2, b64(9, 9)]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });
