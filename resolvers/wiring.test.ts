@@ -44,13 +44,16 @@ describe('craft-sync wiring', () => {
     ]);
   });
 
-  it('bundles every resolver, function and pipeline file under 32 KB within the APPSYNC_JS rules', async () => {
+  it('bundles every resolver, function and pipeline file under 32 KB within the APPSYNC_JS rules, none of them a Scan', async () => {
     const files = wiring.flatMap((r) => [r.file, ...r.functions.map((f) => f.file)]).filter((f): f is string => !!f);
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {
       const code = await bundleResolverCode(file);
       expect(code.length, file).toBeLessThan(MAX_CODE_CHARS);
       expect(code, file).not.toMatch(/\bthrow\b/);
+      // Every read is a GetItem or a Query (listFiles and syncFiles on the byMember index): no Scan.
+      expect(code, file).not.toMatch(/operation: *["'](Scan|BatchGetItem)["']/);
+      expect(code, file).toMatch(/operation: *["'](GetItem|Query|TransactWriteItems|Invoke)["']|runtime\.earlyReturn|return \{\}/);
     }
   });
 

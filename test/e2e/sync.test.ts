@@ -9,6 +9,7 @@ let stack: TestStack;
 let alice: SyncUser;
 let bob: SyncUser;
 let carol: SyncUser;
+let dave: SyncUser;
 
 beforeAll(async () => {
   stack = await startStack(api);
@@ -16,6 +17,7 @@ beforeAll(async () => {
   alice = user(url, await stack.tokenFor('alice@example.com'));
   bob = user(url, await stack.tokenFor('bob@example.com'));
   carol = user(url, await stack.tokenFor('carol@example.com'));
+  dave = user(url, await stack.tokenFor('dave@example.com'));
 });
 
 afterAll(async () => {
@@ -78,6 +80,61 @@ describe('sync API over HTTP', () => {
     expect((await alice.call(UNSHARE, { input: { fileId: f.id, userId: bob.sub } })).errors).toBeUndefined();
     expect(errorType(await modify(bob, f.id, 2, 'base+bob', 'again'))).toBe('Forbidden');
     expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ version: 2 });
+  });
+
+  it('listFiles pages what the caller can see, newest change first; syncFiles pages every change since a cursor, oldest first, deletions included', async () => {
+    type Listed = { id: string; version: number; updatedAt: string; deleted: boolean; myRole: string | null };
+    const list = async (vars: Record<string, unknown>) => {
+      const out: Listed[] = [];
+      let nextToken: string | null = null;
+      do {
+        const body = await dave.call(LIST, { ...vars, limit: 2, nextToken });
+        expect(body.errors).toBeUndefined();
+        const page = body.data!.listFiles as { items: Listed[]; nextToken: string | null };
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        out.push(...page.items);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return out;
+    };
+    const sync = async (cursor: string | null) => {
+      const out: Listed[] = [];
+      let pages = 0;
+      for (let more = true; more; pages += 1) {
+        const body = await dave.call(SYNC, { cursor, limit: 2 });
+        expect(body.errors).toBeUndefined();
+        const page = body.data!.syncFiles as { items: Listed[]; cursor: string; hasMore: boolean };
+        out.push(...page.items);
+        cursor = page.cursor;
+        more = page.hasMore;
+      }
+      return { items: out, cursor, pages };
+    };
+    const ids: string[] = [];
+    for (const name of ['a', 'b', 'c', 'd', 'e']) ids.push((await insertText(dave, `${name}.txt`, name)).id);
+    const [a, b, c, d, e] = ids as [string, string, string, string, string];
+    const start = await sync(null);
+    expect(start.items.map((x) => x.id)).toEqual(ids); // oldest first
+    expect(start.pages).toBeGreaterThanOrEqual(3); // 5 items at 2 a page
+
+    expect((await modify(dave, b, 1, 'b', 'b2')).errors).toBeUndefined();
+    expect((await dave.call(DELETE, { input: { id: c } })).errors).toBeUndefined();
+    expect((await alice.call(SHARE, { input: { fileId: (await insertText(alice, 'from-alice.txt', 'hi')).id, userId: dave.sub, role: 'VIEWER' } })).errors).toBeUndefined();
+
+    const listed = await list({});
+    const fromAlice = listed[0]!;
+    expect(fromAlice).toMatchObject({ myRole: 'VIEWER', version: 1 });
+    expect(listed.slice(1).map((x) => x.id)).toEqual([b, e, d, a]);
+    expect(listed.find((x) => x.id === b)).toMatchObject({ version: 2 });
+    expect((await list({ includeDeleted: true })).map((x) => x.id)).toEqual([fromAlice.id, c, b, e, d, a]);
+
+    // From the cursor the first pass ended at: the three changes, oldest first, the tombstone among them.
+    // (A caught-up cursor trails now by the documented overlap, so files already seen may come again.)
+    const since = await sync(start.cursor);
+    const changed = since.items.filter((x) => [b, c, fromAlice.id].includes(x.id));
+    expect(changed.map((x) => x.id)).toEqual([b, c, fromAlice.id]);
+    expect(changed.map((x) => [x.version, x.deleted])).toEqual([[2, false], [2, true], [1, false]]);
+    for (const x of since.items.filter((i) => ![b, c, fromAlice.id].includes(i.id))) expect(x.version).toBe(1);
   });
 
   it('deletes to a tombstone that the change log and syncFiles report', async () => {
