@@ -1,0 +1,107 @@
+/**
+ * `npm start` as a user runs it (the CLI in its own process): what it prints, the dev-user commands
+ * against the running stack, and that SIGKILLing it leaves no process behind (DynamoDB Local's JVM
+ * included).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'infra/local/cli.ts');
+const api = join(root, 'test/fixtures/notes-api/api.ts');
+const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-cli-'));
+const run = promisify(execFile);
+const cliRun = (...args: string[]) => run(process.execPath, ['--import', 'tsx', cli, ...args, '--data-dir', dataDir], { cwd: root });
+
+let child: ChildProcess;
+let printed = '';
+
+/** Every live process under `pid`, read from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name (field 2) may hold spaces; the ppid follows its closing parenthesis.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); }
+  };
+  walk(pid);
+  return out;
+}
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+};
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--data-dir', dataDir, '--api', api], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => { printed += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (l) => {
+      printed += `${l}\n`;
+      if (l.includes(' token ')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${printed}`)));
+  });
+}, 120_000);
+
+afterAll(() => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const field = (label: string): string => new RegExp(`${label}:\\s+(\\S+)`).exec(printed)?.[1] ?? '';
+
+describe('npm start', () => {
+  it('prints the GraphQL URL, the real-time URL, the Amplify config it wrote and how to get a dev token', () => {
+    expect(field('GraphQL \\(HTTP\\)')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(field('Real-time \\(wss\\)')).toBe(`${field('GraphQL \\(HTTP\\)').replace('http:', 'wss:')}/realtime`);
+    const configPath = field('Amplify config');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { API?: { GraphQL?: { endpoint?: string } } };
+    expect(config.API?.GraphQL?.endpoint).toBe(field('GraphQL \\(HTTP\\)'));
+    expect(printed).toMatch(/npm run cli -- user add \S+ \S+/);
+    expect(printed).toMatch(/npm run cli -- token \S+ \S+/);
+  });
+
+  it('user add and token work against the running stack, and the token is accepted with its groups', async () => {
+    const added = await cliRun('user', 'add', 'cli-admin@example.com', 'Passw0rd!cli', '--group', 'admins');
+    expect(JSON.parse(added.stdout)).toMatchObject({ email: 'cli-admin@example.com', sub: expect.any(String), groups: ['admins'] });
+    const token = (await cliRun('token', 'cli-admin@example.com', 'Passw0rd!cli')).stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ adminOnly }' }) });
+    expect(await res.json()).toEqual({ data: { adminOnly: 'for admins' } });
+    const wrong = await cliRun('token', 'cli-admin@example.com', 'wrong-password').then(() => null, (e: { code?: number; stderr?: string }) => e);
+    expect(wrong?.code).toBe(1);
+    expect(wrong?.stderr).toMatch(/^error: /);
+  }, 60_000);
+
+  it('leaves no process behind when SIGKILLed (DynamoDB Local included)', async () => {
+    const pids = descendants(child.pid!);
+    expect(pids.some((p) => /DynamoDBLocal/.test(cmdline(p)))).toBe(true);
+    child.kill('SIGKILL');
+    const until = Date.now() + 20_000;
+    while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive).map((p) => `${p} ${cmdline(p)}`)).toEqual([]);
+    const after = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', body: '{}' }).then(() => 'answered', () => 'refused');
+    expect(after).toBe('refused');
+  }, 30_000);
+});
