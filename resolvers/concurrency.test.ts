@@ -84,6 +84,10 @@ async function writer(fileId: string, start: { version: number; text: string }, 
       }
       const type = r.errors[0]!.errorType;
       expect(['Conflict', 'Busy']).toContain(type);
+      // No shares during the race: a Conflict is always a stale base, naming a head ahead of ours.
+      if (type === 'Conflict') expect(r.errors[0]!.errorInfo).toMatchObject({ fileId, reason: 'STALE_BASE', headVersion: expect.any(Number) as number });
+      if (type === 'Conflict') expect((r.errors[0]!.errorInfo as { headVersion: number }).headVersion).toBeGreaterThan(version);
+      else expect(r.errors[0]!.errorInfo).toEqual({ fileId });
       losses += 1;
       await sleep(Math.random() * (performance.now() - sent) * Math.min(2 ** (losses - 1), 16));
       if (type === 'Busy') {

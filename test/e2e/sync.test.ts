@@ -140,8 +140,11 @@ describe('sync API over HTTP', () => {
   it('deletes to a tombstone that the change log and syncFiles report', async () => {
     const { cursor } = (await alice.call(SYNC, {})).data?.syncFiles as { cursor: string };
     const f = await insertText(alice, 'gone.txt', 'bye');
-    const del = await alice.call(DELETE, { input: { id: f.id } });
-    expect(del.data?.deleteFile).toMatchObject({ op: 'DELETE', version: 2, deleted: true });
+    const requestId = randomUUID();
+    const del = await alice.call(DELETE, { input: { id: f.id, requestId } });
+    expect(del.data?.deleteFile).toMatchObject({ op: 'DELETE', version: 2, deleted: true, requestId });
+    // A retry of the same delete replays it instead of refusing the tombstone.
+    expect((await alice.call(DELETE, { input: { id: f.id, requestId } })).data?.deleteFile).toEqual(del.data?.deleteFile);
     expect((await alice.call(GET, { id: f.id })).data?.getFile).toMatchObject({ deleted: true, content: null, version: 2 });
     expect(errorType(await modify(alice, f.id, 2, '', 'x'))).toBe('NotFound');
     const log = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 1 })).data?.getFileChanges as { items: Array<{ op: string }> };
