@@ -3,7 +3,9 @@
  * formats, auth, scalars, resolvers of every kind, and bad input that must change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, generateKeyPair, importJWK, type JWK } from 'jose';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
@@ -108,8 +110,8 @@ describe('queries and mutations', () => {
     const res = await gql(url, `mutation { failing }`, {}, auth(alice));
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ failing: null });
-    expect(res.body.errors![0]!.errorType).toEqual(expect.any(String));
-    expect(String(res.body.errors![0]!.message)).toMatch(/deeper|undefined/);
+    expect(res.body.errors![0]).toMatchObject({ errorType: 'Code', path: ['failing'], locations: [{ line: 1, column: 12, sourceName: null }] });
+    expect(String(res.body.errors![0]!.message)).toMatch(/TypeError: .*deeper/);
     const after = await gql(url, `{ echo(text: "still up") }`, {}, auth(alice));
     expect(after.body.data).toEqual({ echo: 'still up' });
   });
@@ -269,5 +271,84 @@ describe('bad input changes nothing and gets AppSync\'s error', () => {
     const res = await gql(url, `subscription { onNote(board: "x") { id } }`, {}, auth(alice));
     expect(res.body.data).toBeNull();
     expect(res.body.errors![0]!.errorType).toBe('UnsupportedOperation');
+  });
+});
+
+describe('every bad input: AppSync\'s error, the server stays up, nothing is written', () => {
+  const MUTATION = `mutation { addNote(input: { board: "bad-input", title: "must not be stored" }) { id } }`;
+
+  /** Runs `send`, then checks that no note was written and that the server still answers. */
+  async function changesNothing(send: () => Promise<{ status: number; errorType: string | undefined; message: unknown; header: string | null }>) {
+    const before = await countNotes();
+    const out = await send();
+    expect(await countNotes()).toBe(before);
+    const alive = await gql(url, `{ echo(text: "still up") }`, {}, auth(alice));
+    expect(alive.body).toEqual({ data: { echo: 'still up' } });
+    return out;
+  }
+  const raw = async (body: string, headers: Record<string, string>) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const json = (await res.json()) as { errors?: Array<{ errorType?: string; message?: unknown }> };
+    return { status: res.status, errorType: json.errors?.[0]?.errorType, message: json.errors?.[0]?.message, header: res.headers.get('x-amzn-errortype') };
+  };
+  const mutate = (headers: Record<string, string>, query = MUTATION) => raw(JSON.stringify({ query }), headers);
+
+  /** An access token of the runtime's own issuer, signed with its real key, that expired an hour ago. */
+  async function expiredToken(): Promise<string> {
+    const jwk = JSON.parse(readFileSync(join(stack.runtime.dataDir, 'cognito', 'signing-key.json'), 'utf8')) as JWK;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ ...decodeJwt(alice), iat: now - 7200, exp: now - 3600 }).setProtectedHeader({ alg: 'RS256', kid: jwk.kid! }).sign(await importJWK(jwk, 'RS256'));
+  }
+
+  it('malformed JSON around a mutation: 400 MalformedHttpRequestException', async () => {
+    const r = await changesNothing(() => raw(JSON.stringify({ query: MUTATION }).slice(0, -2), auth(alice)));
+    expect(r).toEqual({ status: 400, errorType: 'MalformedHttpRequestException', message: 'Unable to parse GraphQL query.', header: 'MalformedHttpRequestException' });
+  });
+
+  it('a mutation with a GraphQL syntax error: InvalidSyntax', async () => {
+    const r = await changesNothing(() => mutate(auth(alice), MUTATION.slice(0, -2)));
+    expect(r).toMatchObject({ status: 200, errorType: 'InvalidSyntax', message: expect.stringMatching(/^Invalid Syntax/) });
+  });
+
+  it('a mutation with an unknown input field or an unknown selected field: ValidationError', async () => {
+    const extraInput = await changesNothing(() => mutate(auth(alice), `mutation { addNote(input: { board: "bad-input", title: "x", colour: "red" }) { id } }`));
+    expect(extraInput).toMatchObject({ status: 200, errorType: 'ValidationError', message: expect.stringContaining('colour') });
+    const extraField = await changesNothing(() => mutate(auth(alice), `mutation { addNote(input: { board: "bad-input", title: "x" }) { id colour } }`));
+    expect(extraField).toMatchObject({ status: 200, errorType: 'ValidationError', message: expect.stringContaining("Field 'colour' in type 'Note' is undefined") });
+  });
+
+  it('a mutation with an invalid AWSEmail literal: ValidationError', async () => {
+    const r = await changesNothing(() => mutate(auth(alice), `mutation { addNote(input: { board: "bad-input", title: "x", email: "not-an-email" }) { id } }`));
+    expect(r).toMatchObject({ status: 200, errorType: 'ValidationError', message: expect.stringContaining('AWSEmail') });
+  });
+
+  it('an oversized mutation: 413 PayloadTooLargeException', async () => {
+    const r = await changesNothing(() => mutate(auth(alice), MUTATION.replace('must not be stored', 'x'.repeat(6 * 1024 * 1024))));
+    expect(r).toMatchObject({ status: 413, errorType: 'PayloadTooLargeException', header: 'PayloadTooLargeException' });
+  });
+
+  it('a mutation without a token: 401 UnauthorizedException', async () => {
+    const r = await changesNothing(() => mutate({}));
+    expect(r).toMatchObject({ status: 401, errorType: 'UnauthorizedException', header: 'UnauthorizedException' });
+  });
+
+  it('a mutation with an expired token of the real issuer: 401 "Token has expired."', async () => {
+    const token = await expiredToken();
+    const r = await changesNothing(() => mutate(auth(token)));
+    expect(r).toEqual({ status: 401, errorType: 'UnauthorizedException', message: 'Token has expired.', header: 'UnauthorizedException' });
+  });
+
+  it('a mutation with a forged token or an unknown API key: 401 UnauthorizedException', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT(decodeJwt(alice)).setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(alice.split('.')[0]!, 'base64url').toString()).kid }).sign(privateKey);
+    for (const headers of [auth(forged), { 'x-api-key': 'da2-not-a-key' }]) {
+      const r = await changesNothing(() => mutate(headers));
+      expect(r).toMatchObject({ status: 401, errorType: 'UnauthorizedException', header: 'UnauthorizedException' });
+    }
+  });
+
+  it('a resolver that fails at run time: a Code error for its field, nothing written', async () => {
+    const r = await changesNothing(() => mutate(auth(alice), `mutation { failing }`));
+    expect(r).toMatchObject({ status: 200, errorType: 'Code', message: expect.stringContaining('TypeError') });
   });
 });
