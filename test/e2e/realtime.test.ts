@@ -3,6 +3,10 @@
  * the same port as HTTP (the CA is trusted through NODE_EXTRA_CA_CERTS, as a user would).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SignJWT, decodeJwt, importJWK, type JWK } from 'jose';
 import { notesApi } from '../fixtures/notes-api/api.ts';
 import { gql, startStack, type TestStack } from './harness.ts';
 import { RawRealtimeClient } from './ws-client.ts';
@@ -25,6 +29,18 @@ async function addNote(board: string, title: string, select = 'id board title') 
   const res = await gql(stack.runtime.graphqlUrl, `mutation($input: NoteInput!) { addNote(input: $input) { ${select} } }`, { input: { board, title } }, { authorization: alice });
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.addNote as Record<string, unknown>;
+}
+
+async function countNotes(): Promise<number> {
+  const out = await stack.runtime.dynamodb.client.send(new ScanCommand({ TableName: stack.runtime.tableName('notes'), Select: 'COUNT' }));
+  return out.Count ?? 0;
+}
+
+/** An access token of the runtime's own issuer, signed with its real key, that expired an hour ago. */
+async function expiredToken(): Promise<string> {
+  const jwk = JSON.parse(readFileSync(join(stack.runtime.dataDir, 'cognito', 'signing-key.json'), 'utf8')) as JWK;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...decodeJwt(alice), iat: now - 7200, exp: now - 3600 }).setProtectedHeader({ alg: 'RS256', kid: jwk.kid! }).sign(await importJWK(jwk, 'RS256'));
 }
 
 beforeAll(async () => {
@@ -127,6 +143,22 @@ describe('subscriptions', () => {
     expect(JSON.stringify(bad.payload)).toMatch(/Unauthorized/);
   });
 
+  it('ends subscriptions invalidated by a mutation with complete, and leaves the others', async () => {
+    const c = await connect();
+    await c.init();
+    expect((await c.start('closing', `subscription { onBoardFiltered(board: "inv-a") { title } }`, {}, wsAuth(alice))).type).toBe('start_ack');
+    expect((await c.start('staying', `subscription { onBoardFiltered(board: "inv-b") { title } }`, {}, wsAuth(alice))).type).toBe('start_ack');
+    const closed = await gql(stack.runtime.graphqlUrl, `mutation { closeBoard(board: "inv-a") }`, {}, { authorization: alice });
+    expect(closed.body).toEqual({ data: { closeBoard: true } });
+    await c.next((m) => m.id === 'closing' && m.type === 'complete');
+    await addNote('inv-a', 'after close');
+    await addNote('inv-b', 'still open');
+    const got = await c.next((m) => m.id === 'staying' && m.type === 'data');
+    expect(got.payload!.data).toEqual({ onBoardFiltered: { title: 'still open' } });
+    expect(c.dataFor('closing')).toEqual([]);
+    expect(c.messages.some((m) => m.id === 'staying' && m.type === 'complete')).toBe(false);
+  });
+
   it('refuses a start the subscription resolver rejects with util.unauthorized()', async () => {
     const c = await connect();
     await c.init();
@@ -148,9 +180,45 @@ describe('subscriptions', () => {
 describe('bad protocol input', () => {
   it('refuses a start before connection_init', async () => {
     const c = await connect();
-    c.send({ id: 'early', type: 'start', payload: { data: JSON.stringify({ query: ON_NOTE, variables: { board: 'x' } }), extensions: { authorization: wsAuth(alice) } } });
+    c.send({ id: 'early', type: 'start', payload: { data: JSON.stringify({ query: ON_NOTE, variables: { board: 'early' } }), extensions: { authorization: wsAuth(alice) } } });
     const res = await c.next((m) => m.type === 'error' || m.type === 'connection_error' || m.type === 'start_ack');
-    expect(res.type).not.toBe('start_ack');
+    expect(res).toMatchObject({ type: 'error', id: 'early', payload: { errors: [{ errorType: 'BadRequestException' }] } });
+    // Nothing was subscribed: after a proper init, an event on that board reaches only a real start.
+    await c.init();
+    expect((await c.start('late', ON_NOTE, { board: 'early' }, wsAuth(alice))).type).toBe('start_ack');
+    await addNote('early', 'one');
+    await c.next((m) => m.id === 'late' && m.type === 'data');
+    expect(c.dataFor('early')).toEqual([]);
+  });
+
+  it('refuses a start with an expired token of the real issuer, or with none, and changes nothing', async () => {
+    const c = await connect();
+    await c.init();
+    const expired = await expiredToken();
+    const res = await c.start('exp', ON_NOTE, { board: 'exp' }, wsAuth(expired));
+    expect(res).toMatchObject({ type: 'error', id: 'exp', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'Token has expired.' }] } });
+    const none = await c.start('none', ON_NOTE, { board: 'exp' }, { host });
+    expect(none).toMatchObject({ type: 'error', id: 'none', payload: { errors: [{ errorType: 'UnauthorizedException' }] } });
+    expect((await c.start('ok', ON_NOTE, { board: 'exp' }, wsAuth(alice))).type).toBe('start_ack');
+    await addNote('exp', 'only for ok');
+    await c.next((m) => m.id === 'ok' && m.type === 'data');
+    expect([...c.dataFor('exp'), ...c.dataFor('none')]).toEqual([]);
+  });
+
+  it('refuses a handshake with an expired token', async () => {
+    const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, wsAuth(await expiredToken()));
+    clients.push(c);
+    const err = await c.init();
+    expect(err).toMatchObject({ type: 'connection_error', payload: { errors: [{ errorType: 'UnauthorizedException' }] } });
+  });
+
+  it('refuses a mutation sent as a start: nothing is written', async () => {
+    const c = await connect();
+    await c.init();
+    const before = await countNotes();
+    const res = await c.start('mut', `mutation { addNote(input: { board: "ws", title: "via start" }) { id } }`, {}, wsAuth(alice));
+    expect(res.type).toBe('error');
+    expect(await countNotes()).toBe(before);
   });
 
   it('answers malformed JSON and unknown message types with errors, and keeps the connection', async () => {
