@@ -56,7 +56,7 @@ export const api: ApiDefinition = {
       handler: 'resolvers/handlers/notify/handler.ts',
       batchSize: 100,
       environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },
-      grants: { tables: ['files'], buses: ['events'] },
+      grants: { readTables: ['files'], buses: ['events'] },
       description: 'one FileChanged event per committed change on the events bus',
     },
   ],

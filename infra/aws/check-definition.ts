@@ -70,7 +70,7 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     requireRef(where, 'tables', h.table);
     if (!isFile(resolve(def.root, h.handler))) throw new WiringError(`${where}: handler file not found: ${resolve(def.root, h.handler)}`);
     checkEnv(`${where} environment`, h.environment);
-    for (const t of h.grants?.tables ?? []) requireRef(`${where} grants`, 'tables', t);
+    for (const t of [...(h.grants?.tables ?? []), ...(h.grants?.readTables ?? [])]) requireRef(`${where} grants`, 'tables', t);
     for (const b of h.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
     for (const b of h.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
   }

@@ -14,7 +14,7 @@ export interface CreateAppOptions {
 /**
  * The CDK app. Building it is async because resolver code is bundled first; `app.ts` awaits it
  * before `synth()`. Context: `stackName` (default CraftSync), `corsOrigins` (comma-separated),
- * `requireMfa`, `threatProtection` (booleans).
+ * `requireMfa`, `threatProtection` (booleans), `webhooks` (comma-separated HTTPS URLs for FileChanged).
  */
 export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App; stack: CraftSyncStack }> {
   const app = new App(opts.appProps);
@@ -33,6 +33,7 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
       ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
       : undefined,
     corsAllowedOrigins: cors ? cors.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    webhooks: context('webhooks')?.split(',').map((u) => u.trim()).filter(Boolean),
     requireMfa: context('requireMfa') === 'true',
     threatProtection: context('threatProtection') === 'true',
   });

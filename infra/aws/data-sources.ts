@@ -80,6 +80,13 @@ export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefin
       acknowledge(handler.role, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
     }
   }
+  for (const t of grants?.readTables ?? []) {
+    const table = resources.tables[t]!;
+    table.grantReadData(handler.role);
+    if (def.tables[t]?.globalSecondaryIndexes?.length) {
+      acknowledge(handler.role, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
+    }
+  }
   for (const b of grants?.buckets ?? []) {
     const bucket = resources.buckets[b]!;
     // What presigned single and multipart uploads and downloads are signed for, and no more.

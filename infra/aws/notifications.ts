@@ -1,23 +1,55 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { ApiDestination, Authorization, Connection, HttpMethod, Rule, type EventBus, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WiringError } from '../wiring/discover.ts';
+import type { ApiDefinition } from '../wiring/types.ts';
+import { acknowledge } from './nag.ts';
+
+/** The header API destinations send the webhook secret in (the connection's API-key authorization). */
+export const WEBHOOK_SECRET_HEADER = 'x-craft-sync-webhook-secret';
+/** EventBridge allows five targets per rule. */
+const MAX_TARGETS = 5;
+
+export interface NotificationsProps {
+  definition: ApiDefinition;
+  /** The definition's buses, by key (DataStores). */
+  buses: Record<string, EventBus>;
+  /** Webhook endpoints (HTTPS) every `{ webhooks: true }` target posts to. */
+  webhooks?: string[];
+}
 
 /**
- * Where change events fan out beyond GraphQL subscriptions: a topic for e-mail / SMS / push and a
- * queue for integrations, with a dead-letter queue for messages that keep failing. The routing
- * rules from the event bus come with the notifications feature.
+ * Where change events fan out beyond GraphQL subscriptions, from the definition's buses, topics and
+ * queues (the same declaration the local runtime binds in infra/local/services/notifications.ts):
+ * - a topic per declared topic (e-mail / SMS / push), encrypted with a customer-managed key that
+ *   lets EventBridge publish; subscribers select a user's files with a MessageBody filter policy on
+ *   `detail.members` (an EventBridge SNS target sets no message attributes);
+ * - a queue per declared queue (integrations), with a dead-letter queue for messages that keep failing;
+ * - every configured webhook as an EventBridge API destination, all through one connection whose
+ *   API-key authorization sends a generated secret (held by Secrets Manager) in
+ *   `x-craft-sync-webhook-secret`;
+ * - one rule per declared rule. Deliveries EventBridge cannot make after its retries go to the
+ *   dead-letter queue.
  */
 export class Notifications extends Construct {
   readonly key: Key;
-  readonly topic: Topic;
-  readonly queue: Queue;
+  readonly topics: Record<string, Topic> = {};
+  readonly queues: Record<string, Queue> = {};
   readonly deadLetterQueue: Queue;
+  readonly rules: Record<string, Rule> = {};
+  readonly webhookSecret?: Secret;
+  readonly connection?: Connection;
+  readonly apiDestinations: ApiDestination[] = [];
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
+    const def = props.definition;
     // A customer-managed key, because EventBridge can only publish to a topic whose key lets it.
     this.key = new Key(this, 'Key', {
       description: 'Encrypts craft-sync notification messages',
@@ -33,17 +65,115 @@ export class Notifications extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
-    this.topic = new Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.minutes(1),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+    for (const [key, t] of Object.entries(def.topics ?? {})) {
+      this.topics[key] = new Topic(this, key === 'notifications' ? 'Topic' : `Topic_${key}`, { masterKey: this.key, enforceSSL: true, displayName: t.description?.slice(0, 100) });
+    }
+    for (const key of Object.keys(def.queues ?? {})) {
+      this.queues[key] = new Queue(this, key === 'notifications' ? 'Queue' : `Queue_${key}`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.minutes(1),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+      });
+    }
+
+    const webhooks = props.webhooks ?? [];
+    for (const url of webhooks) {
+      if (!/^https:\/\/[^\s]+$/.test(url)) throw new WiringError(`webhook ${url}: API destinations need an https:// URL`);
+    }
+    if (webhooks.length > 0) {
+      this.webhookSecret = new Secret(this, 'WebhookSecret', {
+        description: `Sent by craft-sync webhooks in the ${WEBHOOK_SECRET_HEADER} header; receivers compare it`,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+      acknowledge(
+        this.webhookSecret,
+        'SMG4',
+        'A shared key webhook receivers compare: rotating it must be coordinated with every receiver, so it is rotated by hand (README "Notifications").',
+      );
+      this.connection = new Connection(this, 'WebhookConnection', {
+        description: 'craft-sync webhooks: the shared secret in a header',
+        authorization: Authorization.apiKey(WEBHOOK_SECRET_HEADER, SecretValue.secretsManager(this.webhookSecret.secretArn)),
+      });
+      webhooks.forEach((url, i) => {
+        this.apiDestinations.push(
+          new ApiDestination(this, `Webhook${i + 1}`, {
+            connection: this.connection!,
+            endpoint: url,
+            httpMethod: HttpMethod.POST,
+            description: `craft-sync webhook ${url}`.slice(0, 512),
+            rateLimitPerSecond: 10,
+          }),
+        );
+      });
+    }
+
+    const delivery = { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) };
+    for (const [busKey, bus] of Object.entries(def.buses ?? {})) {
+      const eventBus = props.buses[busKey];
+      if (!eventBus) throw new WiringError(`bus "${busKey}" has no EventBus`);
+      for (const [ruleKey, rule] of Object.entries(bus.rules ?? {})) {
+        const where = `bus "${busKey}" rule "${ruleKey}"`;
+        const ruleTargets: IRuleTarget[] = [];
+        for (const t of rule.targets) {
+          if ('topic' in t) ruleTargets.push(new targets.SnsTopic(required(this.topics, t.topic, where, 'topic'), delivery));
+          else if ('queue' in t) ruleTargets.push(new targets.SqsQueue(required(this.queues, t.queue, where, 'queue'), delivery));
+          else for (const d of this.apiDestinations) ruleTargets.push(new targets.ApiDestination(d, delivery));
+        }
+        if (ruleTargets.length > MAX_TARGETS) throw new WiringError(`${where}: ${ruleTargets.length} targets; EventBridge allows ${MAX_TARGETS} per rule`);
+        // A rule whose only targets are webhooks, with none configured, is left out.
+        if (ruleTargets.length === 0) continue;
+        this.rules[`${busKey}.${ruleKey}`] = new Rule(this, `Rule_${busKey}_${ruleKey}`, {
+          eventBus,
+          description: rule.description,
+          eventPattern: toCdkPattern(rule.eventPattern, where),
+          targets: ruleTargets,
+        });
+      }
+    }
   }
+
+  /** The `notifications` topic (stack outputs). */
+  get topic(): Topic | undefined {
+    return this.topics.notifications;
+  }
+
+  /** The `notifications` queue (stack outputs). */
+  get queue(): Queue | undefined {
+    return this.queues.notifications;
+  }
+}
+
+function required<T>(map: Record<string, T>, key: string, where: string, kind: string): T {
+  const v = map[key];
+  if (!v) throw new WiringError(`${where}: ${kind} "${key}" is not declared in the API definition`);
+  return v;
+}
+
+/** CDK's EventPattern names EventBridge's top-level fields in camelCase. */
+const TOP_LEVEL: Record<string, keyof EventPattern> = {
+  version: 'version',
+  id: 'id',
+  'detail-type': 'detailType',
+  source: 'source',
+  account: 'account',
+  time: 'time',
+  region: 'region',
+  resources: 'resources',
+  detail: 'detail',
+};
+
+export function toCdkPattern(pattern: Record<string, unknown>, where: string): EventPattern {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(pattern)) {
+    const field = TOP_LEVEL[k];
+    if (!field) throw new WiringError(`${where}: event pattern field "${k}" is not an EventBridge event field`);
+    out[field] = v;
+  }
+  return out as EventPattern;
 }

@@ -17,13 +17,16 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   code: ResolverCode;
   /** Browser origins allowed to upload and download content (default: what the definition declares). */
   corsAllowedOrigins?: string[];
+  /** HTTPS endpoints the definition's `{ webhooks: true }` rule targets post FileChanged events to. */
+  webhooks?: string[];
 }
 
 /**
  * craft-sync in AWS: Cognito users, the declared tables, buckets and buses, the AppSync API wired
  * exactly as the local runtime runs it, and the notification topic and queue.
  *
- * Stream handlers (snapshot compaction) subscribe to their table's stream with a DynamoEventSource
+ * The definition's bus rules route FileChanged events to the notification topic and queue and to
+ * the configured webhooks (`notifications.ts`). Stream handlers (snapshots, notifications) subscribe to their table's stream with a DynamoEventSource
  * and get the grants their declaration names (`stream-handlers.ts`).
  */
 export class CraftSyncStack extends Stack {
@@ -37,8 +40,9 @@ export class CraftSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
     this.users = new Users(this, 'Users', props);
+    const definition = withContentAndEvents(props.definition);
     this.stores = new DataStores(this, 'Data', {
-      definition: withContentAndEvents(props.definition),
+      definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
@@ -48,7 +52,7 @@ export class CraftSyncStack extends Stack {
       resources: this.stores,
       userPool: this.users.userPool,
     });
-    this.notifications = new Notifications(this, 'Notifications');
+    this.notifications = new Notifications(this, 'Notifications', { definition, buses: this.stores.buses, webhooks: props.webhooks });
     this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
 
     // What a client needs to configure itself (see infra/aws/README.md).
@@ -63,8 +67,11 @@ export class CraftSyncStack extends Stack {
     for (const [key, bus] of Object.entries(this.stores.buses)) {
       new CfnOutput(this, `EventBus${pascal(key)}`, { value: bus.eventBusName, description: `EventBridge bus "${key}"` });
     }
-    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
-    new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue.queueUrl });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic!.topicArn, description: 'FileChanged for e-mail / SMS / push (filter on detail.members)' });
+    new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue!.queueUrl, description: 'FileChanged for integrations' });
+    if (this.notifications.webhookSecret) {
+      new CfnOutput(this, 'WebhookSecretArn', { value: this.notifications.webhookSecret.secretArn, description: 'The secret webhooks send in x-craft-sync-webhook-secret' });
+    }
   }
 }
 
@@ -93,7 +100,12 @@ function withContentAndEvents(def: ApiDefinition): ApiDefinition {
     ...def,
     buckets: { [CONTENT_BUCKET]: {}, ...def.buckets },
     buses: { [EVENT_BUS]: { description: 'craft-sync change events' }, ...def.buses },
+    topics: { [NOTIFICATIONS]: {}, ...def.topics },
+    queues: { [NOTIFICATIONS]: {}, ...def.queues },
   };
 }
+
+/** The notification topic's and queue's key (stack outputs), declared by infra/api.ts. */
+export const NOTIFICATIONS = 'notifications';
 
 const pascal = (key: string) => key.replace(/(^|[-_])([a-z0-9])/gi, (_m, _s, c: string) => c.toUpperCase());

@@ -67,7 +67,8 @@ export interface StreamHandlerDef {
   /** Records per invocation (default 100). */
   batchSize?: number;
   environment?: Record<string, EnvValue>;
-  grants?: { tables?: string[]; buckets?: string[]; buses?: string[] };
+  /** `tables`: read and write; `readTables`: read only (GetItem, Query, ...); buckets, buses as for Lambda data sources. */
+  grants?: { tables?: string[]; readTables?: string[]; buckets?: string[]; buses?: string[] };
   description?: string;
 }
 

@@ -1,0 +1,123 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../api.ts';
+import { WiringError } from '../wiring/discover.ts';
+import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
+import { WEBHOOK_SECRET_HEADER } from './notifications.ts';
+
+const HOOKS = ['https://hooks.example.com/craft-sync', 'https://ops.example.net/in?src=craft'];
+const PATTERN = { source: ['craft-sync.files'], 'detail-type': ['FileChanged'] };
+
+/** The declaration's bus rules and the notify handler, deployed with two webhooks configured. */
+describe('notifications in AWS', () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthStack(api, { webhooks: HOOKS });
+  });
+  afterAll(() => s.dispose());
+
+  const id = (construct: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(construct.node.defaultChild as never);
+  const rule = (key: string): CfnProps => {
+    const r = s.stack.notifications.rules[key];
+    expect(r, key).toBeDefined();
+    return s.template.toJSON().Resources[id(r!)].Properties as CfnProps;
+  };
+
+  it('routes FileChanged on the events bus to the topic and the queue, failed deliveries to the dead-letter queue', () => {
+    const p = rule('events.fileChangedToSubscribers');
+    expect(p.EventBusName).toEqual({ Ref: id(s.stack.stores.buses.events!) });
+    expect(p.EventPattern).toEqual({ source: PATTERN.source, 'detail-type': PATTERN['detail-type'] });
+    const dlq = { 'Fn::GetAtt': [id(s.stack.notifications.deadLetterQueue), 'Arn'] };
+    expect(p.Targets).toEqual([
+      expect.objectContaining({ Arn: { Ref: id(s.stack.notifications.topic!) }, DeadLetterConfig: { Arn: dlq }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [id(s.stack.notifications.queue!), 'Arn'] }, DeadLetterConfig: { Arn: dlq } }),
+    ]);
+    // EventBridge may publish to the topic (whose key lets it) and send to the queue, for this rule only.
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } })]) },
+    });
+    s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } } }),
+        ]),
+      },
+    });
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(s.stack.notifications.key), 'Arn'] } });
+  });
+
+  it('posts to every webhook through API destinations that send the generated secret in a header', () => {
+    const p = rule('events.fileChangedToWebhooks');
+    expect(p.EventPattern).toEqual({ source: PATTERN.source, 'detail-type': PATTERN['detail-type'] });
+    expect(p.Targets).toHaveLength(2);
+    const dests = s.template.findResources('AWS::Events::ApiDestination');
+    expect(Object.values(dests).map((d: CfnProps) => d.Properties.InvocationEndpoint).sort()).toEqual([...HOOKS].sort());
+    for (const d of Object.values(dests) as CfnProps[]) expect(d.Properties).toMatchObject({ HttpMethod: 'POST', InvocationRateLimitPerSecond: 10 });
+    for (const t of p.Targets as CfnProps[]) {
+      expect(Object.keys(dests)).toContain(t.Arn['Fn::GetAtt'][0]);
+      expect(t.RoleArn).toBeDefined();
+    }
+    const secret = id(s.stack.notifications.webhookSecret!);
+    s.template.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'API_KEY',
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: WEBHOOK_SECRET_HEADER, ApiKeyValue: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: secret }])]) }) } },
+    });
+    s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
+    // The role EventBridge invokes the destinations with may invoke exactly those.
+    s.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:InvokeApiDestination', Resource: Match.anyValue() })]) },
+    });
+    expect(s.template.toJSON().Outputs.WebhookSecretArn.Value).toEqual({ Ref: secret });
+  });
+
+  it('runs the notify handler on the files stream with the bus name, PutEvents on that bus only, and read-only table access', () => {
+    const fns = Object.entries(s.template.findResources('AWS::Lambda::Function')).filter(([fid]) => fid.startsWith('StreamHandlerfilesnotify'));
+    expect(fns).toHaveLength(1);
+    const [fnId, fn] = fns[0] as [string, CfnProps];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS: { Ref: id(s.stack.stores.buses.events!) }, FILES_TABLE: { Ref: id(s.stack.stores.tables.files!) } });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: fnId }, StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true });
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = Object.values(s.template.findResources('AWS::IAM::Policy'))
+      .filter((p: CfnProps) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+      .flatMap((p: CfnProps) => p.Properties.PolicyDocument.Statement as CfnProps[]);
+    const actions = statements.flatMap((st) => [st.Action].flat() as string[]);
+    expect(statements.filter((st) => [st.Action].flat().includes('events:PutEvents'))).toEqual([
+      expect.objectContaining({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [id(s.stack.stores.buses.events!), 'Arn'] } }),
+    ]);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetRecords']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:PutObject']) expect(actions).not.toContain(write);
+  });
+
+  it('passes cdk-nag with the webhook resources present', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+});
+
+describe('notifications without webhooks, and bad settings', () => {
+  it('leaves out a rule whose only target is webhooks when none are configured', async () => {
+    const s = await synthStack(api);
+    try {
+      expect(Object.keys(s.stack.notifications.rules)).toEqual(['events.fileChangedToSubscribers']);
+      s.template.resourceCountIs('AWS::Events::ApiDestination', 0);
+      s.template.resourceCountIs('AWS::Events::Connection', 0);
+      s.template.resourceCountIs('AWS::Events::Rule', 1);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('refuses a webhook that is not https and more webhooks than a rule can hold', async () => {
+    await expect(synthStack(api, { webhooks: ['http://insecure.example.com/hook'] })).rejects.toThrow(WiringError);
+    const six = Array.from({ length: 6 }, (_, i) => `https://h${i}.example.com/`);
+    await expect(synthStack(api, { webhooks: six })).rejects.toThrow(/6 targets; EventBridge allows 5 per rule/);
+  });
+
+  it('refuses an event pattern field EventBridge does not have', async () => {
+    const bad = structuredClone(api);
+    bad.root = api.root;
+    bad.buses!.events!.rules!.fileChangedToSubscribers!.eventPattern = { sauce: ['x'] };
+    await expect(synthStack(bad)).rejects.toThrow(/event pattern field "sauce"/);
+  });
+});
