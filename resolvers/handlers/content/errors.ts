@@ -3,7 +3,7 @@
  * AppSync errorType with its errorInfo (see the schema's "Errors").
  */
 export interface HandlerError {
-  errorType: 'InvalidInput' | 'TooLarge' | 'Forbidden' | 'NotFound';
+  errorType: 'InvalidInput' | 'TooLarge';
   message: string;
   errorInfo: Record<string, unknown>;
 }
@@ -18,5 +18,3 @@ export const invalid = (field: string, reason: string) =>
   new ContentError({ errorType: 'InvalidInput', message: `${field}: ${reason}`, errorInfo: { field, reason } });
 export const tooLarge = (field: string, limit: number, actual: number) =>
   new ContentError({ errorType: 'TooLarge', message: `${field} is too large: ${actual} > ${limit}`, errorInfo: { field, limit, actual } });
-export const forbiddenUpload = (uploadId: string) =>
-  new ContentError({ errorType: 'Forbidden', message: `upload ${uploadId} belongs to another user`, errorInfo: { uploadId, role: null } });

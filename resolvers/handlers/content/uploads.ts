@@ -177,7 +177,7 @@ export async function verifyUpload(sub: string, ref: string, claim: { sha256: st
     .catch((e: unknown) => {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       // Another user's session id is simply not found under this caller's prefix.
-      if (status === 404) throw forbiddenOrMissing(sessionId);
+      if (status === 404) throw noSuchUpload(sessionId);
       throw e;
     });
   const declared = head.Metadata?.sha256;
@@ -191,7 +191,7 @@ export async function verifyUpload(sub: string, ref: string, claim: { sha256: st
   return { uploadId: sessionId, key, size: head.ContentLength ?? 0, sha256: claim.sha256, contentType: head.ContentType ?? '' };
 }
 
-const forbiddenOrMissing = (sessionId: string): ContentError => {
+const noSuchUpload = (sessionId: string): ContentError => {
   const e = invalid('uploadId', 'no finished upload of the caller has this id');
   e.failure.errorInfo.uploadId = sessionId;
   return e;
