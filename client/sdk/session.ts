@@ -31,6 +31,8 @@ export interface SessionOptions {
   storage?: KeyValueStorage;
 }
 
+const SIGN_IN_REFUSED = /^(NotAuthorized|InvalidPassword|UserNotFound|UserNotConfirmed|PasswordResetRequired)Exception$/;
+
 export function createSession(config: ClientConfig, opts: SessionOptions = {}): Session {
   const parsed = parseAmplifyConfig(config.amplify);
   const storage = opts.storage ?? memoryStorage();
@@ -52,6 +54,10 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
         const res = await amplifySignIn(ctx, { username: email, password, options: { authFlowType } });
         if (!res.isSignedIn) throw new UnauthorizedError('Unauthorized', `sign-in needs another step: ${res.nextStep.signInStep}`);
       } catch (e) {
+        // The credentials were refused: a wrong password (NotAuthorized from Cognito, InvalidPassword
+        // from the local issuer), no such user, or a user who cannot sign in yet.
+        const name = (e as { name?: string } | null)?.name ?? '';
+        if (SIGN_IN_REFUSED.test(name)) throw new UnauthorizedError('Unauthorized', `sign-in refused: ${(e as Error).message}`, { reason: name }, { cause: e });
         throw toCraftSyncError(e);
       }
     },

@@ -115,4 +115,56 @@ describe('craft-sync CLI', () => {
     await waitFor(() => !existsSync(join(d2, 'plan.txt')), 'a deletion to reach the other folder');
     for (const c of children) c.kill('SIGTERM');
   }, 120_000);
+
+  it('share --as editor lets the other user push; a role that is neither is refused', async () => {
+    const config = stack.runtime.amplifyConfigPath;
+    const carol = json<{ sub: string }>((await cli('carol2', 'login', 'carol@example.com', '--config', config, '--json')).stdout);
+    const dave = json<{ sub: string }>((await cli('dave2', 'login', 'dave@example.com', '--config', config, '--json')).stdout);
+    expect(carol.sub).not.toBe(dave.sub);
+    const path = join(tmp, 'shared.txt');
+    writeFileSync(path, 'one\n');
+    const { id } = json<{ id: string }>((await cli('carol2', 'put', path, '--json')).stdout);
+    const bad = await cli('carol2', 'share', id, dave.sub, '--as', 'owner');
+    expect(bad.code).toBe(7);
+    expect(bad.stderr).toContain('--as must be editor or viewer');
+    expect((await cli('carol2', 'share', id, dave.sub, '--as', 'editor', '--json')).code).toBe(0);
+    writeFileSync(path, 'one\ntwo by dave\n');
+    const pushed = await cli('dave2', 'push', id, path, '--json');
+    expect(pushed.code).toBe(0);
+    expect(json<{ version: number }>(pushed.stdout).version).toBe(2);
+    expect((await cli('carol2', 'get', id)).stdout).toBe('one\ntwo by dave\n');
+  }, 120_000);
+
+  it('dev starts the local stack, user add creates a user on its issuer, login finds the config in the data dir', async () => {
+    const dataDir = join(tmp, 'dev-stack');
+    const dev = spawn(process.execPath, [BIN, 'dev', '--data-dir', dataDir, '--port', '0']);
+    children.push(dev);
+    let out = '';
+    dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => dev.on('exit', (code) => r(code)));
+    try {
+      await waitFor(() => out.includes('runtime ready'), 'the local stack to start', () => out, 90_000);
+      const added = await cli('erin', 'user', 'add', 'erin@example.com', '--data-dir', dataDir);
+      expect(added.code).toBe(0);
+      expect(JSON.parse(added.stdout)).toMatchObject({ email: 'erin@example.com', sub: expect.any(String) });
+      const login = await cli('erin', 'login', 'erin@example.com', '--data-dir', dataDir, '--json');
+      expect(login.code).toBe(0);
+      expect(json<{ sub: string }>(login.stdout).sub).toBe(JSON.parse(added.stdout).sub);
+      const path = join(tmp, 'dev.txt');
+      writeFileSync(path, 'on the dev stack\n');
+      const { id } = json<{ id: string }>((await cli('erin', 'put', path, '--json')).stdout);
+      expect((await cli('erin', 'get', id)).stdout).toBe('on the dev stack\n');
+      const wrong = await cli('erin2', 'login', 'erin@example.com', '--data-dir', dataDir, '--password', 'not-the-password');
+      expect(wrong.code, wrong.stderr).toBe(3);
+      expect(wrong.stderr).toMatch(/^craft-sync: Unauthorized: sign-in refused: /m);
+    } finally {
+      dev.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0); // stopped cleanly on SIGTERM
+    // The stack is gone: the same command now cannot reach the server.
+    const gone = await cli('erin', 'ls');
+    expect(gone.code).toBe(8);
+    expect(gone.stderr).toMatch(/^craft-sync: Network: /m);
+  }, 180_000);
 });
