@@ -91,6 +91,36 @@ describe('queries and mutations', () => {
     ]);
   });
 
+  it('gives resolver code AppSync\'s ctx: arguments, Cognito identity, stash, info with selectionSetList and variables, request headers, source', async () => {
+    const query = `query Look($t: String) { inspect(tag: $t, depth: 2) { ctx renamed: label child { name } ...F parentSeen } } fragment F on Inspection { child { __typename name } }`;
+    const res = await gql(url, query, { t: 'hello' }, { ...auth(alice), 'x-trace': 'trace-1' });
+    expect(res.body.errors).toBeUndefined();
+    const data = res.body.data!.inspect as { ctx: string; renamed: string; parentSeen: string };
+    const ctx = JSON.parse(data.ctx) as Record<string, Record<string, unknown>>;
+    expect(ctx.arguments).toEqual({ tag: 'hello', depth: 2 });
+    expect(ctx.args).toEqual(ctx.arguments);
+    const claims = JSON.parse(Buffer.from(alice.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(ctx.identity).toEqual({
+      sub: claims.sub, issuer: claims.iss, username: claims.username, claims, sourceIp: [expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/)],
+      defaultAuthStrategy: 'ALLOW', groups: null,
+    });
+    expect(ctx.source).toBeNull();
+    expect(ctx.stash).toEqual({ fromRequest: 'hello' });
+    expect(ctx.prev).toEqual({ result: null });
+    expect(ctx.info).toEqual({
+      fieldName: 'inspect', parentTypeName: 'Query', variables: { t: 'hello' },
+      selectionSetList: ['ctx', 'label', 'child', 'child/name', 'parentSeen'],
+      selectionSetGraphQL: expect.stringContaining('renamed: label'),
+    });
+    expect(ctx.headers).toEqual({ trace: 'trace-1', authorizationSent: true });
+    expect(ctx.domainName).toBeNull();
+    expect(data.renamed).toBe('inspected');
+    const nested = JSON.parse(data.parentSeen) as { source: Record<string, unknown>; info: Record<string, unknown>; arguments: unknown };
+    expect(nested.source).toMatchObject({ label: 'inspected', child: { name: 'kid' } });
+    expect(nested.info).toMatchObject({ fieldName: 'parentSeen', parentTypeName: 'Inspection', variables: { t: 'hello' }, selectionSetList: [] });
+    expect(nested.arguments).toEqual({});
+  });
+
   it('logs console.log from resolver code to the server log, tagged with the resolver', async () => {
     await gql(url, `{ echo(text: "logged-line") }`, {}, auth(alice));
     expect(stack.logs.some((l) => l.includes('Query.echo') && l.includes('logged-line'))).toBe(true);
