@@ -167,6 +167,16 @@ describe('refused uploads: nothing stored, nothing committed', () => {
     expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { sha256: hex('other') }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
     expect(errorOf(await insertUpload(alice, id, uploadId, bytes, { contentType: 'text/plain' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
     await expectNoFile(id);
+
+    // modifyFile: an upload of another type than the file's (no contentType in the change), or a wrong sha256.
+    const own = newId();
+    expect((await alice.call(INSERT, { input: { id: own, name: 'm.md', contentType: TEXT, content: 'small', sha256: hex('small') } })).errors).toBeUndefined();
+    const plain = await uploadBytes(alice, bytes, 'text/plain');
+    const modifyWith = (ref: string, extra: Record<string, unknown> = {}) =>
+      alice.call(MODIFY, { input: { id: own, baseVersion: 1, upload: { uploadId: ref, length: textLength(bytes) }, sha256: hex(bytes), requestId: newId(), ...extra } });
+    expect(errorOf(await modifyWith(plain))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
+    expect(errorOf(await modifyWith(uploadId, { sha256: hex('other') }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
+    expect((await alice.call(GET, { id: own })).data!.getFile).toMatchObject({ version: 1, content: 'small', contentUrl: null });
   });
 });
 
