@@ -23,7 +23,8 @@ const USAGE = `usage: craft-sync <command> [options]
   dev [--data-dir .craft-sync] [--port 4455]      start the local stack (npm start)
   user add <email> --password P [--data-dir D]     create a dev user on the local issuer
   login <email> --password P [--config FILE]       sign in; FILE = amplify-config.json (default
-                                                   <data-dir>/amplify-config.json) or CDK outputs JSON
+        [--stack NAME]                             <data-dir>/amplify-config.json) or CDK outputs JSON
+                                                   (--stack: which stack, when it holds several)
   put <path> [--name N] [--type MIME]              insert a file, prints its id
   get <id> [--version N] [--out PATH]              print (or save) the latest or an older version
   push <id> <path>                                 replace a file's content (merged on conflict)
