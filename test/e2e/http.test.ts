@@ -76,6 +76,17 @@ describe('queries and mutations', () => {
     expect(failed.body.errors![0]).toMatchObject({ errorType: 'Lambda:Unhandled', message: 'shout failed on purpose', path: ['shout'] });
   });
 
+  it('batches a Lambda field resolved for every item of a list into one BatchInvoke', async () => {
+    for (const title of ['a', 'b', 'c']) await gql(url, ADD, { input: { board: 'batched', title } }, auth(alice));
+    const res = await gql(url, `{ listNotes(board: "batched") { items { title shouted } } }`, {}, auth(alice));
+    expect(res.body.errors).toBeUndefined();
+    const items = (res.body.data!.listNotes as { items: Array<{ title: string; shouted: string }> }).items;
+    expect(items.map((i) => i.shouted).sort()).toEqual(['A! (batch of 3)', 'B! (batch of 3)', 'C! (batch of 3)']);
+    const solo = (await gql(url, ADD, { input: { board: 'solo', title: 'x' } }, auth(alice))).body.data!.addNote as { id: string };
+    const one = await gql(url, `query($id: ID!) { getNote(id: $id) { shouted } }`, { id: solo.id }, auth(alice));
+    expect(one.body).toEqual({ data: { getNote: { shouted: 'X! (batch of 1)' } } });
+  });
+
   it('passes the caller identity to resolvers', async () => {
     const res = await gql(url, `{ whoami }`, {}, auth(alice));
     expect(res.body.data!.whoami).toMatch(/.+/);

@@ -45,8 +45,28 @@ describe('LAMBDA data source', () => {
     });
   });
 
-  it('BatchInvoke sends a list and takes the first result', async () => {
-    expect(await fn.invoke({ operation: 'BatchInvoke', payload: { n: 1 } }, call)).toEqual({ result: { batched: { n: 1 } } });
+  it('BatchInvoke sends the payloads of one field arriving together as one list, and gives each its own result', async () => {
+    const other: DataSourceCallContext = { ...call, invocation: { ...call.invocation, info: { ...call.invocation.info, fieldName: 'g' } } };
+    const outs = await Promise.all([
+      fn.invoke({ operation: 'BatchInvoke', payload: { n: 1 } }, call),
+      fn.invoke({ operation: 'BatchInvoke', payload: { n: 2 } }, call),
+      fn.invoke({ operation: 'BatchInvoke', payload: { n: 3 } }, call),
+      fn.invoke({ operation: 'BatchInvoke', payload: { n: 4 } }, other),
+    ]);
+    expect(outs).toEqual([
+      { result: { batched: { n: 1 }, batchSize: 3 } },
+      { result: { batched: { n: 2 }, batchSize: 3 } },
+      { result: { batched: { n: 3 }, batchSize: 3 } },
+      { result: { batched: { n: 4 }, batchSize: 1 } },
+    ]);
+    // A later request starts a new batch.
+    expect(await fn.invoke({ operation: 'BatchInvoke', payload: { n: 5 } }, call)).toEqual({ result: { batched: { n: 5 }, batchSize: 1 } });
+  });
+
+  it('BatchInvoke: a list of the wrong length or a thrown error fails every request of the batch', async () => {
+    const short = await Promise.all([fn.invoke({ operation: 'BatchInvoke', payload: { short: true } }, call), fn.invoke({ operation: 'BatchInvoke', payload: {} }, call)]);
+    expect(short.map((o) => o.error?.type)).toEqual(['Lambda:Unhandled', 'Lambda:Unhandled']);
+    expect(short[0]!.error?.message).toMatch(/list of 2 results/);
   });
 
   it('an Event invocation returns at once with a null result', async () => {

@@ -8,13 +8,25 @@ import { isObject, MalformedRequest } from './request-shape.ts';
  * LAMBDA: the handler module is imported once, in this process (the runtime runs under tsx, so a
  * .ts handler loads as is), and called with AppSync's event: the request's `payload`, or — when
  * the request has none — the resolver context, as for direct Lambda resolvers. `BatchInvoke`
- * sends a list and takes the first result (locally every field resolves on its own).
+ * requests of one field that arrive together (the field resolved for each item of a list) go to
+ * the function as one list of payloads, at most MAX_BATCH_SIZE per call; each resolver gets the
+ * element at its position in the returned list. AppSync bounds a batch by the resolver's
+ * maxBatchSize, which the wiring does not declare: locally a batch is whatever one execution
+ * step resolves at once.
  * A thrown error or a timeout becomes `ctx.error` `{ message, type: 'Lambda:Unhandled' }`.
  *
  * The declared environment is written into process.env before the import and before each call.
  * Handlers share one process, so two functions giving one variable different values would see
  * each other's; the runtime's declarations should avoid that.
  */
+/** AppSync's upper bound for a resolver's maxBatchSize. */
+export const MAX_BATCH_SIZE = 2000;
+
+interface BatchEntry {
+  payload: unknown;
+  done: (r: DataSourceResponse) => void;
+}
+
 export interface LambdaDataSourceOptions {
   name: string;
   /** Absolute path of the handler module (exports `handler`). */
@@ -57,6 +69,37 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
     return loaded;
   };
 
+  /** BatchInvoke requests waiting for the end of this turn of the event loop, per field. */
+  const batches = new Map<string, BatchEntry[]>();
+  const flush = (key: string): void => {
+    const entries = batches.get(key) ?? [];
+    batches.delete(key);
+    for (let i = 0; i < entries.length; i += MAX_BATCH_SIZE) {
+      const chunk = entries.slice(i, i + MAX_BATCH_SIZE);
+      void runHandler(load, chunk.map((e) => e.payload), opts, timeoutMs).then((out) => {
+        if (out.error) return chunk.forEach((e) => e.done(out));
+        if (!Array.isArray(out.result) || out.result.length !== chunk.length) {
+          const error = { message: `BatchInvoke expects the function to return a list of ${chunk.length} results, one per request`, type: 'Lambda:Unhandled' };
+          return chunk.forEach((e) => e.done({ error }));
+        }
+        const results = out.result as unknown[];
+        chunk.forEach((e, k) => e.done({ result: results[k] ?? null }));
+      });
+    }
+  };
+  const enqueue = (call: DataSourceCallContext, payload: unknown): Promise<DataSourceResponse> =>
+    new Promise((done) => {
+      const key = `${call.invocation.info.parentTypeName}.${call.invocation.info.fieldName}`;
+      const pending = batches.get(key);
+      if (pending) {
+        pending.push({ payload, done });
+      } else {
+        batches.set(key, [{ payload, done }]);
+        // Sibling resolvers reach their data source within the same turn; the batch closes after it.
+        setImmediate(() => flush(key));
+      }
+    });
+
   return {
     name: opts.name,
     kind: 'LAMBDA',
@@ -74,22 +117,18 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
         fireAndForget = request.invocationType === 'Event';
         const payload = request.payload !== undefined ? request.payload : contextEvent(call);
         // What the function receives has crossed the wire as JSON.
-        event = JSON.parse(JSON.stringify(batch ? [payload] : payload) ?? 'null');
+        event = JSON.parse(JSON.stringify(payload) ?? 'null');
       } catch (e) {
         const err = e as Error & { type?: string };
         return { error: { message: err.message, type: err.type ?? 'MappingTemplate' } };
       }
-      const run = runHandler(load, event, opts, timeoutMs);
+      if (batch && !fireAndForget) return enqueue(call, event);
+      const run = runHandler(load, batch ? [event] : event, opts, timeoutMs);
       if (fireAndForget) {
         run.then((r) => r.error && opts.log?.(`[${opts.name}] async invocation failed: ${r.error.message}`)).catch(() => {});
         return { result: null };
       }
-      const out = await run;
-      if (out.error || !batch) return out;
-      if (!Array.isArray(out.result)) {
-        return { error: { message: 'BatchInvoke expects the function to return a list', type: 'Lambda:Unhandled' } };
-      }
-      return { result: out.result[0] ?? null };
+      return run;
     },
   };
 }
