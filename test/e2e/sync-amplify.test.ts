@@ -12,7 +12,7 @@ import { Hub } from 'aws-amplify/utils';
 import { api } from '../../infra/api.ts';
 import { PASSWORD, startStack, type TestStack } from './harness.ts';
 import { CHANGE, GET, insertText, SHARE, UNSHARE, user, type SyncUser } from './sync-client.ts';
-import { Replica, writeEdit, type ChangeEvent } from './sync-replica.ts';
+import { backgroundWriter, Replica, until, writeEdit, type ChangeEvent } from './sync-replica.ts';
 import { RawRealtimeClient } from './ws-client.ts';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -88,14 +88,6 @@ function subscribe(fileId: string, onEvent: (c: ChangeEvent) => void = () => {})
   return { events, errors, ready, unsubscribe: () => sub.unsubscribe() };
 }
 
-async function until(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function sharedWithBob(content: string): Promise<{ id: string }> {
   const f = await insertText(alice, 'amplify.md', content);
   expect((await alice.call(SHARE, { input: { fileId: f.id, userId: bob.sub, role: 'VIEWER' } })).errors).toBeUndefined();
@@ -130,32 +122,24 @@ describe('onFileChanged with the Amplify v6 client', () => {
     const first = subscribe(f.id, (c) => replica.offer(c));
     await first.ready;
 
-    let head = { version: 1, text: 'amplify catch-up\n' };
-    let written = 0;
-    const writer = (async () => {
-      for (let n = 0; n < 20; n += 1) {
-        head = await writeEdit(alice, f.id, head.version, head.text, n);
-        written += 1;
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
+    const writer = backgroundWriter(alice, f.id, { version: 1, text: 'amplify catch-up\n' }, 20);
     await until(() => replica.version >= 4, 'the first live events');
     first.unsubscribe();
-    await until(() => written >= 9, 'writes while unsubscribed');
+    await until(() => writer.written >= 9, 'writes while unsubscribed');
     const atResubscribe = replica.version;
-    expect(atResubscribe).toBeLessThan(written + 1);
+    expect(atResubscribe).toBeLessThan(writer.written + 1);
 
     const second = subscribe(f.id, (c) => replica.offer(c));
     await second.ready;
     await replica.catchUp(bobViaAmplify, f.id);
     expect(replica.version).toBeGreaterThan(atResubscribe);
-    await writer;
+    await writer.done;
     await until(() => replica.version === 21, 'the last change live');
     second.unsubscribe();
 
     expect([...first.errors, ...second.errors]).toEqual([]);
     expect(replica.applied).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
-    expect(replica.text).toBe(head.text);
+    expect(replica.text).toBe(writer.head.text);
     const got = (await bobViaAmplify.call(GET, { id: f.id })).data?.getFile as { content: string; version: number };
     expect(got).toMatchObject({ version: 21, content: replica.text });
   });

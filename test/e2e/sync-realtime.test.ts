@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { CHANGE, GET, insertText, SHARE, UNSHARE, user, type SyncUser } from './sync-client.ts';
-import { Replica, writeEdit, type ChangeEvent } from './sync-replica.ts';
+import { backgroundWriter, Replica, until, writeEdit, type ChangeEvent } from './sync-replica.ts';
 import { RawRealtimeClient, type Msg } from './ws-client.ts';
 
 let stack: TestStack;
@@ -55,15 +55,6 @@ async function sharedFile(content: string): Promise<{ id: string }> {
   return f;
 }
 
-/** Waits until `pred` holds, polling; fails after `timeoutMs`. */
-async function until(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('onFileChanged over wss:// (raw client)', () => {
   it('delivers every change in version order, each applicable in place (patch or content, sha256), then the DELETE', async () => {
     const f = await sharedFile('first line\n');
@@ -109,35 +100,27 @@ describe('onFileChanged over wss:// (raw client)', () => {
     };
     feed(c, 'a');
 
-    let head = { version: 1, text: 'catch me up\n' };
-    let written = 0;
-    const writer = (async () => {
-      for (let n = 0; n < 20; n += 1) {
-        head = await writeEdit(alice, f.id, head.version, head.text, n);
-        written += 1;
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
+    const writer = backgroundWriter(alice, f.id, { version: 1, text: 'catch me up\n' }, 20);
 
     await until(() => replica.version >= 4, 'the first live events');
     c.close();
-    await until(() => written >= 9, 'writes while disconnected');
+    await until(() => writer.written >= 9, 'writes while disconnected');
     const atReconnect = replica.version;
-    expect(atReconnect).toBeLessThan(written + 1); // a real gap: changes were missed while away
+    expect(atReconnect).toBeLessThan(writer.written + 1); // a real gap: changes were missed while away
     // Reconnect: subscribe first, then read the log, so no change can fall between the two.
     c = await connect(bob);
     feed(c, 'b');
     expect((await subscribe(c, bob, 'b', f.id)).type).toBe('start_ack');
     await replica.catchUp(bob, f.id);
     expect(replica.version).toBeGreaterThan(atReconnect);
-    await writer;
+    await writer.done;
     await until(() => replica.version === 21, 'the last change live');
 
     expect(replica.applied).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
     expect(replica.waiting).toBe(0);
     const got = (await bob.call(GET, { id: f.id })).data?.getFile as { version: number; content: string };
     expect(got).toMatchObject({ version: 21, content: replica.text });
-    expect(replica.text).toBe(head.text);
+    expect(replica.text).toBe(writer.head.text);
   });
 
   it('checks access on subscribe: a stranger is refused with Forbidden, a viewer and the owner are accepted, an unknown id is NotFound', async () => {

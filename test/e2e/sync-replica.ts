@@ -105,3 +105,25 @@ export async function writeEdit(u: SyncUser, fileId: string, version: number, te
   if (body.errors) throw new Error(`modifyFile: ${JSON.stringify(body.errors)}`);
   return { version: (body.data!.modifyFile as { version: number }).version, text: to };
 }
+
+/** A writer sending `count` scripted edits one after another in the background, pausing a little between them. */
+export function backgroundWriter(u: SyncUser, fileId: string, start: { version: number; text: string }, count: number) {
+  const w = { head: start, written: 0, done: Promise.resolve() };
+  w.done = (async () => {
+    for (let n = 0; n < count; n += 1) {
+      w.head = await writeEdit(u, fileId, w.head.version, w.head.text, n);
+      w.written += 1;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  })();
+  return w;
+}
+
+/** Waits until `pred` holds, polling; fails after `timeoutMs`. */
+export async function until(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

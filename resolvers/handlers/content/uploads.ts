@@ -23,6 +23,7 @@ import { ContentError, invalid, tooLarge } from './errors.ts';
 import { isSessionId, newSessionId, uploadKey } from './keys.ts';
 import { DOWNLOAD_URL_SECONDS, MAX_OBJECT_SIZE, MAX_PARTS, SINGLE_PUT_MAX, UPLOAD_URL_SECONDS, WHOLE_HASH_MAX, partSizeFor } from './limits.ts';
 import { contentBucket, s3 } from './s3.ts';
+import type { VerifiedUpload } from '../../lib/content.ts';
 
 export interface CreateUploadInput {
   size: number;
@@ -50,13 +51,8 @@ export interface UploadSession {
   parts?: Array<PresignedRequest & { partNumber: number; size: number }>;
 }
 
-export interface VerifiedUpload {
-  uploadId: string;
-  key: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-}
+/** What verifyUpload returns is what the resolvers stash (one declaration, in the resolvers' lib). */
+export type { VerifiedUpload };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const CONTENT_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;\s*[\w!#$&^.+-]+=("[^"]*"|[\w!#$&^.+-]+))*$/;
