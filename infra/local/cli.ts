@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   Amplify config:      ${runtime.amplifyConfigPath}
   TLS CA (Node):       NODE_EXTRA_CA_CERTS=${runtime.caCertPath}
   DynamoDB Local:      ${runtime.dynamodb.endpoint}${runtime.cognito ? `\n  Cognito issuer:      ${runtime.cognito.endpoint} (pool ${runtime.cognito.userPoolId}, client ${runtime.cognito.clientId})` : ''}${runtime.apiKey ? `\n  API key:             ${runtime.apiKey}` : ''}
-  Data directory:      ${runtime.dataDir}
+  Data directory:      ${runtime.dataDir}${notificationsBanner(runtime)}
 Dev users and tokens (in another terminal):
   npm run cli -- user add alice@example.com 'Passw0rd!'
   npm run cli -- token alice@example.com 'Passw0rd!'   # prints an access token for the authorization header`);
@@ -112,6 +112,17 @@ Dev users and tokens (in another terminal):
 }
 
 class UsageError extends Error {}
+
+/** Where FileChanged events go locally (README "Notifications"). */
+function notificationsBanner(runtime: Awaited<ReturnType<typeof startRuntime>>): string {
+  const n = runtime.notifications;
+  if (!n) return '';
+  const lines = [`\n  EventBridge (local): ${n.eventsEndpoint} (PutEvents only)`];
+  for (const [key, t] of Object.entries(n.topics)) lines.push(`  Topic ${key}:`.padEnd(23) + t.outboxDir);
+  for (const [key, q] of Object.entries(n.queues)) lines.push(`  Queue ${key}:`.padEnd(23) + q.dir);
+  lines.push(`  Webhooks:            ${n.webhooks.length ? n.webhooks.join(', ') : 'none (set them in CRAFT_SYNC_NOTIFICATIONS or <data dir>/notifications.json)'}`);
+  return lines.join('\n');
+}
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -34,6 +34,8 @@ export interface LocalNotifications {
   topics: Record<string, LocalTopic>;
   queues: Record<string, LocalQueue>;
   webhookSecret: string;
+  /** The configured webhook URLs. */
+  webhooks: string[];
   /** Waits for topic deliveries in flight (the bus has its own flush). */
   flush(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export function startNotifications(opts: {
     topics,
     queues,
     webhookSecret: opts.webhookSecret,
+    webhooks: (config.webhooks ?? []).map((w) => w.url),
     flush: async () => void (await Promise.all(Object.values(topics).map((t) => t.flush()))),
   };
 }

@@ -38,7 +38,8 @@ export interface TopicNotification {
 
 export class LocalTopic {
   readonly arn: string;
-  private readonly outboxDir: string;
+  /** One JSON file per published message. */
+  readonly outboxDir: string;
   private readonly inFlight = new Set<Promise<void>>();
   private seq = 0;
 

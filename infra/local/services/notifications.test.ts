@@ -1,0 +1,144 @@
+/**
+ * The local notification stand-ins on their own: the PutEvents endpoint (EventBridge's JSON protocol
+ * through the real SDK, SigV4 checked), the topic (outbox, filter policies in both scopes, HTTP
+ * subscribers with retries), the file-backed queue, and the notifications config file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalEventBus } from './event-bus.ts';
+import { startEventsServer, type EventsServer } from './events-server.ts';
+import { loadNotificationsConfig } from './notifications.ts';
+import { LocalQueue } from './queue.ts';
+import { accepts, LocalTopic } from './topic.ts';
+
+const creds = { accessKeyId: 'AKIALOCALNOTIFY', secretAccessKey: 'notify-secret' };
+let dir: string;
+let bus: LocalEventBus;
+let server: EventsServer;
+let receiver: Server;
+let receiverUrl: string;
+const hits: Array<{ path: string; body: string; headers: Record<string, unknown> }> = [];
+let failuresLeft = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'craft-sync-notify-'));
+  bus = new LocalEventBus({ log: () => {} });
+  server = await startEventsServer({ bus, credentials: [creds], region: 'us-east-1' });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hits.push({ path: req.url ?? '/', body, headers: req.headers });
+      if (req.url === '/flaky' && failuresLeft-- > 0) res.writeHead(502).end();
+      else res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  receiver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const client = (secretAccessKey = creds.secretAccessKey) =>
+  new EventBridgeClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: creds.accessKeyId, secretAccessKey }, maxAttempts: 1 });
+
+describe('local PutEvents endpoint', () => {
+  it('accepts the SDK\'s PutEvents onto the named bus (a bus ARN names it too)', async () => {
+    const seen: unknown[] = [];
+    bus.addRule({ name: 'r', bus: 'events', eventPattern: { source: ['t.src'] }, targets: [{ handler: (e) => void seen.push(e.detail) }] });
+    const out = await client().send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'events', Source: 't.src', DetailType: 'T', Detail: '{"n":1}', Time: new Date('2026-01-02T03:04:05Z') },
+          { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/events', Source: 't.src', DetailType: 'T', Detail: '{"n":2}' },
+          { EventBusName: 'events', Source: 't.src', DetailType: 'T', Detail: 'not json' },
+        ],
+      }),
+    );
+    await bus.flush();
+    expect(out.FailedEntryCount).toBe(1);
+    expect(out.Entries![2]).toEqual({ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' });
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(bus.recent.find((e) => (e.detail as { n?: number }).n === 1)?.time).toBe('2026-01-02T03:04:05Z');
+  });
+
+  it('refuses a wrong signature, an unknown operation and a request over the entry limit', async () => {
+    await expect(client('wrong').send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'T', Detail: '{}' }] }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(client().send(new ListRulesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    const eleven = Array.from({ length: 11 }, () => ({ Source: 's', DetailType: 'T', Detail: '{}' }));
+    await expect(client().send(new PutEventsCommand({ Entries: eleven }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('local topic', () => {
+  it('keeps every message in the outbox and delivers to the subscribers whose filter policy matches, retrying failures', async () => {
+    failuresLeft = 2;
+    const topic = new LocalTopic('t1', join(dir, 't1'), {
+      retries: 3,
+      subscribers: [
+        { url: `${receiverUrl}/bob`, filterPolicyScope: 'MessageBody', filterPolicy: { detail: { members: ['bob'] } } },
+        { url: `${receiverUrl}/big`, filterPolicy: { size: [{ numeric: ['>', 100] }] } },
+        { url: `${receiverUrl}/flaky` },
+      ],
+    });
+    const a = topic.publish({ message: JSON.stringify({ detail: { members: ['alice', 'bob'] } }), messageAttributes: { size: { Type: 'Number', Value: '5' } } });
+    const b = topic.publish({ message: JSON.stringify({ detail: { members: ['alice'] } }), messageAttributes: { size: { Type: 'Number', Value: '500' } } });
+    await topic.flush();
+    expect(topic.outbox().map((n) => n.MessageId)).toEqual([a.MessageId, b.MessageId]);
+    const ids = (path: string) => hits.filter((h) => h.path === path).map((h) => (JSON.parse(h.body) as { MessageId: string }).MessageId);
+    expect(ids('/bob')).toEqual([a.MessageId]);
+    expect(ids('/big')).toEqual([b.MessageId]);
+    // Two 502s, then each message once more: every message delivered.
+    expect(new Set(ids('/flaky'))).toEqual(new Set([a.MessageId, b.MessageId]));
+    expect(ids('/flaky')).toHaveLength(4);
+    const bobHit = hits.find((h) => h.path === '/bob')!;
+    expect(bobHit.headers['x-amz-sns-message-type']).toBe('Notification');
+    expect(JSON.parse(bobHit.body)).toMatchObject({ Type: 'Notification', TopicArn: topic.arn });
+  });
+
+  it('matches String.Array attributes element-wise and rejects a non-JSON body in MessageBody scope', () => {
+    const n = { Message: 'plain text', MessageAttributes: { members: { Type: 'String.Array' as const, Value: '["alice","bob"]' } } };
+    expect(accepts({ filterPolicy: { members: ['bob'] } }, n)).toBe(true);
+    expect(accepts({ filterPolicy: { members: ['carol'] } }, n)).toBe(false);
+    expect(accepts({ filterPolicy: { members: ['bob'] }, filterPolicyScope: 'MessageBody' }, n)).toBe(false);
+    expect(() => new LocalTopic('bad', join(dir, 'bad'), { subscribers: [{ url: receiverUrl, filterPolicy: { x: 'not an array' } }] })).toThrow(/Event pattern is not valid/);
+  });
+});
+
+describe('local queue', () => {
+  it('is durable across instances, oldest first, until each message is deleted', () => {
+    const q = new LocalQueue('q', join(dir, 'q'));
+    const sent = ['one', 'two', 'three'].map((b) => q.send(b));
+    const again = new LocalQueue('q', join(dir, 'q'));
+    const got = again.receive(2);
+    expect(got.map((m) => m.Body)).toEqual(['one', 'two']);
+    expect(got[0]).toMatchObject({ MessageId: sent[0]!.MessageId, MD5OfBody: sent[0]!.MD5OfMessageBody });
+    again.delete(got[0]!.ReceiptHandle);
+    expect(q.receive(10).map((m) => m.Body)).toEqual(['two', 'three']);
+    expect(() => q.receive(11)).toThrow(/between 1 and 10/);
+    // A receipt handle cannot reach outside the queue's directory.
+    q.delete('../../outside.json');
+    expect(q.count()).toBe(2);
+  });
+});
+
+describe('notifications config', () => {
+  it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, and checks webhook URLs', () => {
+    expect(loadNotificationsConfig(join(dir, 'none'), {})).toEqual({});
+    const file = join(dir, 'n.json');
+    writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 's' }));
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file })).toMatchObject({ webhookSecret: 's' });
+    writeFileSync(join(dir, 'notifications.json'), JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
+    expect(() => loadNotificationsConfig(dir, {})).toThrow(/http\(s\) url/);
+    expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') })).toThrow(/does not exist/);
+  });
+});
