@@ -251,4 +251,37 @@ describe('sync engine against the local runtime', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('a restarted client resends the edits it saved offline with their request ids; one the server already took lands once', async () => {
+    for (const alreadyCommitted of [false, true]) {
+      const id = await newSharedFile('base\n');
+      const store = fileStore(join(tmp, `resend-${alreadyCommitted}`));
+      const proxy = await startProxy(stack.runtime.port);
+      const offlineBob = await sdkUser(stack, 'bob@example.com', { endpoint: `http://127.0.0.1:${proxy.port}/graphql` });
+      const b1 = await openFile(offlineBob.api, id, { store, live: false });
+      proxy.cut();
+      const lost = b1.edit('base\nbob\n').catch(() => undefined); // never acknowledged: the client closes first
+      await waitFor(async () => (await store.load(id))?.pending.length === 1, 'the edit to be saved');
+      await b1.close();
+      await proxy.close();
+      void lost;
+      const saved = (await store.load(id))!;
+      const edit = saved.pending[0]!;
+      if (alreadyCommitted) {
+        // The server took it, but the answer never arrived: the same request id makes the resend a no-op.
+        await bob.api.modifyFile({ id, baseVersion: 1, patch: JSON.stringify(edit.patch), sha256: await sha256Hex('base\nbob\n'), requestId: edit.requestId });
+      }
+      const b2 = await openFile(bob.api, id, { store, live: false });
+      try {
+        await b2.flush();
+        const head = await alice.api.getFile(id);
+        expect([head.version, head.content]).toEqual([2, 'base\nbob\n']);
+        expect([b2.version, b2.content, b2.pendingEdits]).toEqual([2, 'base\nbob\n', 0]);
+        const log = await alice.api.getFileChanges(id, 1);
+        expect(log.items.map((c) => c.requestId)).toEqual([edit.requestId]);
+      } finally {
+        await b2.close();
+      }
+    }
+  });
 });
