@@ -132,6 +132,18 @@ describe('queries and mutations', () => {
     expect(nested.arguments).toEqual({});
   });
 
+  it('filters util.error / appendError data by the selection set (aliases, fragments) and keeps errorInfo whole', async () => {
+    const failed = await gql(url, `{ inspect(tag: "fail") { title: label child { ...C } } } fragment C on InspectionChild { name }`, {}, auth(alice));
+    expect(failed.body.data).toEqual({ inspect: null });
+    expect(failed.body.errors).toEqual([{
+      path: ['inspect'], errorType: 'Refused', message: 'inspection refused', locations: [{ line: 1, column: 3, sourceName: null }],
+      data: { title: 'in error', child: { name: 'kid' } }, errorInfo: { why: 'tag', hidden: 'kept' },
+    }]);
+    const warned = await gql(url, `{ inspect(tag: "warn") { label } }`, {}, auth(alice));
+    expect(warned.body.data).toEqual({ inspect: { label: 'inspected' } });
+    expect(warned.body.errors).toMatchObject([{ path: ['inspect'], errorType: 'Warning', data: { label: 'in error' }, errorInfo: { why: 'tag' } }]);
+  });
+
   it('logs console.log from resolver code to the server log, tagged with the resolver', async () => {
     await gql(url, `{ echo(text: "logged-line") }`, {}, auth(alice));
     expect(stack.logs.some((l) => l.includes('Query.echo') && l.includes('logged-line'))).toBe(true);

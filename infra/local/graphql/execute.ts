@@ -17,7 +17,7 @@ import type { AuthSuccess } from '../auth/types.ts';
 import type { LoadedSchema } from '../../wiring/schema.ts';
 import type { SubscriptionEvent } from '../realtime/types.ts';
 import { FieldFailure, formatExecutionError, formatValidationError, type AppSyncErrorEntry } from './errors.ts';
-import { selectionSetGraphQL, selectionSetList } from './selection.ts';
+import { dataForSelection, selectionSetGraphQL, selectionSetList } from './selection.ts';
 
 export interface ResolverRunner {
   has(typeName: string, fieldName: string): boolean;
@@ -94,7 +94,7 @@ function fieldResolver(deps: ExecutionDeps): GraphQLFieldResolver<unknown, Reque
     };
     const result = await deps.resolvers.run(parentType.name, info.fieldName, invocation);
     ctx.invalidations.push(...result.invalidations);
-    const errors = [...result.errors];
+    const errors = result.errors.map((e) => (e.data == null ? e : { ...e, data: dataForSelection(e.data, info.fieldNodes, info.fragments) }));
     const fatal = result.data == null && errors.length > 0 ? errors.pop() : undefined;
     const path = pathOf(info.path as never);
     const loc = info.fieldNodes[0]?.loc;
