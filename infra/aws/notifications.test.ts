@@ -2,7 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
-import { WiringError } from '../wiring/discover.ts';
+import { discoverResolvers, WiringError } from '../wiring/discover.ts';
+import { checkDefinition } from './check-definition.ts';
 import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
 import { WEBHOOK_SECRET_HEADER } from './notifications.ts';
 
@@ -119,5 +120,20 @@ describe('notifications without webhooks, and bad settings', () => {
     bad.root = api.root;
     bad.buses!.events!.rules!.fileChangedToSubscribers!.eventPattern = { sauce: ['x'] };
     await expect(synthStack(bad)).rejects.toThrow(/event pattern field "sauce"/);
+  });
+
+  it('refuses, before synth, a rule naming an undeclared topic or queue and a stream handler naming an undeclared bus', () => {
+    const wiring = discoverResolvers(api);
+    const withTargets = (targets: Array<{ topic: string } | { queue: string }>) => {
+      const d = structuredClone(api);
+      d.buses!.events!.rules!.fileChangedToSubscribers!.targets = targets;
+      return d;
+    };
+    expect(() => checkDefinition(withTargets([{ topic: 'pager' }]), wiring)).toThrow(/rule "fileChangedToSubscribers": topic "pager" is not declared/);
+    expect(() => checkDefinition(withTargets([{ queue: 'billing' }]), wiring)).toThrow(/queue "billing" is not declared/);
+    const d = structuredClone(api);
+    d.streamHandlers![1]!.grants = { buses: ['audit'] };
+    expect(() => checkDefinition(d, wiring)).toThrow(/notify\/handler.ts grants: event bus "audit" is not declared/);
+    expect(() => checkDefinition(api, wiring)).not.toThrow();
   });
 });
