@@ -55,6 +55,19 @@ describe('queries and mutations', () => {
     expect(get.body).toEqual({ data: { getNote: { id: note.id, title: 'hello', board: 'b1' } } });
   });
 
+  it('puts an event on the local bus through the EVENTBRIDGE data source (PutEvents), in EventBridge\'s event shape', async () => {
+    const seen: unknown[] = [];
+    const remove = stack.runtime.bus.addRule({ name: 'e2e-note-added', eventPattern: { source: ['notes.test'], 'detail-type': ['NoteAdded'] }, targets: [{ handler: (e) => seen.push(e) }] });
+    try {
+      const add = await gql(url, ADD, { input: { board: 'evt', title: 'announced' } }, auth(alice));
+      const id = (add.body.data!.addNote as { id: string }).id;
+      await stack.runtime.bus.flush();
+      expect(seen).toEqual([expect.objectContaining({ version: '0', source: 'notes.test', 'detail-type': 'NoteAdded', detail: { id, board: 'evt', title: 'announced' }, region: 'us-east-1', id: expect.any(String) })]);
+    } finally {
+      remove();
+    }
+  });
+
   it('queries an index with paging through nextToken', async () => {
     for (const title of ['p1', 'p2', 'p3']) await gql(url, ADD, { input: { board: 'paged', title } }, auth(alice));
     const seen: string[] = [];
