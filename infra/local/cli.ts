@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
+import { LocalQueue } from './services/queue.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
 // later releases will need Node 22 is not for users of the local stack.
@@ -18,7 +19,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
-  token <email> <password> [--data-dir .craft-sync]`;
+  token <email> <password> [--data-dir .craft-sync]
+  queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line`;
 
 async function loadApi(path: string): Promise<ApiDefinition> {
   const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       api: { type: 'string', default: 'infra/api.ts' },
       'in-memory': { type: 'boolean', default: false },
       group: { type: 'string', multiple: true },
+      max: { type: 'string', default: '10' },
+      delete: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,6 +110,17 @@ Dev users and tokens (in another terminal):
     if (!email || !password) throw new UsageError('token needs <email> <password>');
     const tokens = await withCognito(dataDir, (c) => c.signIn(email, password));
     console.log(tokens.accessToken);
+    return 0;
+  }
+  if (command === 'queue' && sub === 'receive') {
+    const name = rest[0] ?? 'notifications';
+    const dir = join(dataDir, 'queues', name);
+    if (!existsSync(dir)) throw new UsageError(`no local queue "${name}" in ${dataDir}`);
+    const queue = new LocalQueue(name, dir);
+    for (const m of queue.receive(Number(values.max))) {
+      console.log(JSON.stringify(m));
+      if (values.delete) queue.delete(m.ReceiptHandle);
+    }
     return 0;
   }
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
