@@ -77,6 +77,26 @@ describe('ResolverSandbox', () => {
     expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('timed out') });
   });
 
+  it.each([
+    ['Array.from of a huge length', `return Array.from({ length: 4e9 }, (_, i) => i).length;`, /RangeError: Array.from of a length of 4000000000 exceeds the local runtime limit/],
+    ['Array(n).fill', `return Array(2 ** 31).fill(0).length;`, /RangeError: Array.prototype.fill on a length of 2147483648 exceeds/],
+    ['String.prototype.repeat', `return 'abc'.repeat(1e9).length;`, /RangeError: String.prototype.repeat to a length of 3000000000 exceeds/],
+    ['String.prototype.padEnd', `return ''.padEnd(2 ** 30, 'x').length;`, /RangeError: String.prototype.padEnd/],
+  ])('fails code that builds a huge value from nothing (%s) instead of exhausting the heap', async (_name, body, message) => {
+    const { r } = await run(body);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringMatching(message) });
+  });
+
+  it('still builds values up to the limit, and the wrapped built-ins behave as before', async () => {
+    const { r } = await run(`return [Array.from({ length: 3 }, (_, i) => i * 2), Array(3).fill(7), Array.from('ab'), Array.from(new Set([1, 1, 2])), 'ab'.repeat(3), '5'.padStart(3, '0'), 'x'.padEnd(3, '-'), Array.from({ length: 1e6 }).length];`);
+    expect(r).toMatchObject({ outcome: 'return', value: [[0, 2, 4], [7, 7, 7], ['a', 'b'], [1, 2], 'ababab', '005', 'x--', 1e6] });
+  });
+
+  it('watches loop-free code that calls a callback over an array of its own making', async () => {
+    const { r } = await run(`return Array.from({ length: 9e6 }, (_, i) => i).map((x) => Array.from({ length: 5 }, () => x)).length;`, 50);
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringContaining('timed out') });
+  });
+
   it('tags console lines with the resolver', async () => {
     const { lines } = await run(`console.log('a', { b: 1 }); console.error('bad'); return null;`);
     expect(lines).toEqual(['[Query.t] a {"b":1}', '[Query.t] ERROR bad']);

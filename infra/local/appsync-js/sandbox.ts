@@ -43,7 +43,25 @@ function bootstrapScript(): Promise<vm.Script> {
 
 // Promise is not part of APPSYNC_JS; removing it keeps resolver code from leaving rejected promises
 // behind, which would reach the host process as unhandled rejections.
+// node:vm cannot bound a context's memory, and V8 ends the whole process when its heap is
+// exhausted: the built-ins that make a huge array or string from a small input refuse sizes over
+// MAX_BUILT_SIZE with a RangeError, which fails the resolver instead.
+export const MAX_BUILT_SIZE = 10_000_000;
 const FREEZE_INTRINSICS = `(() => {
+  const MAX = ${MAX_BUILT_SIZE};
+  const tooBig = (what, n) => new RangeError(what + ' of ' + n + ' exceeds the local runtime limit of ' + MAX);
+  const fill = Array.prototype.fill;
+  Object.defineProperty(Array.prototype, 'fill', { value: function fill_(...a) { if (this.length > MAX) throw tooBig('Array.prototype.fill on a length', this.length); return fill.apply(this, a); }, writable: true, configurable: true });
+  const from = Array.from;
+  Object.defineProperty(Array, 'from', { value: function from_(src, ...a) {
+    if (src != null && typeof src[Symbol.iterator] !== 'function' && Number(src.length) > MAX) throw tooBig('Array.from of a length', src.length);
+    return from.call(this, src, ...a);
+  }, writable: true, configurable: true });
+  for (const name of ['repeat', 'padStart', 'padEnd']) {
+    const f = String.prototype[name];
+    const size = name === 'repeat' ? (s, a) => s.length * Number(a[0]) : (s, a) => Number(a[0]);
+    Object.defineProperty(String.prototype, name, { value: function (...a) { const n = size(String(this), a); if (n > MAX) throw tooBig('String.prototype.' + name + ' to a length', n); return f.apply(this, a); }, writable: true, configurable: true });
+  }
   for (const n of ['Promise', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']) delete globalThis[n];
   const names = ['Object','Array','Function','String','Number','Boolean','Symbol','BigInt','Date','RegExp','Error','TypeError',
     'RangeError','ReferenceError','SyntaxError','URIError','EvalError','Promise','Map','Set','WeakMap','WeakSet','ArrayBuffer',
@@ -73,9 +91,11 @@ export class ResolverSandbox {
     /** The in-context dispatcher, called directly when no watchdog is needed (no per-call script run). */
     private readonly dispatch: (request: string) => unknown,
     /**
-     * Set only for code with for-of / for-in loops. APPSYNC_JS has no while, C-style for,
-     * recursion or generators, so a loop over a collection the code keeps growing is the one way
-     * to run forever; without such a loop every call ends on its own. node:vm's timeout starts a
+     * Set only for code with for-of / for-in loops or that makes arrays of arbitrary length
+     * (Array(n), Array.from, fill, repeat). APPSYNC_JS has no while, C-style for, recursion or
+     * generators, so a loop over a collection the code keeps growing, or a callback over an array
+     * as long as it likes, is the way to run (nearly) forever; without either every call ends
+     * within the size of its input. node:vm's timeout starts a
      * watchdog thread per call (about 0.1-0.7 ms each on this machine), which loop-free resolvers
      * are spared.
      */
@@ -119,6 +139,13 @@ export class ResolverSandbox {
       ForStatement: () => { hasLoop = true; },
       WhileStatement: () => { hasLoop = true; },
       DoWhileStatement: () => { hasLoop = true; },
+      // Arrays of any length made from nothing (`Array.from({ length: 1e9 }, f)`, `Array(n).fill(x)`)
+      // let loop-free code run a callback for hours: such code gets the watchdog too.
+      CallExpression: (node) => {
+        const callee = node.callee as { type: string; name?: string; property?: { type: string; name?: string } };
+        if (callee.type === 'Identifier' && callee.name === 'Array') hasLoop = true;
+        if (callee.type === 'MemberExpression' && ['from', 'fill', 'repeat'].includes(callee.property?.name ?? '')) hasLoop = true;
+      },
     });
     if (hasImport) throw new SandboxLoadError(`${opts.tag}: dynamic import() is not supported`);
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
