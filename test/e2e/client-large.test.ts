@@ -234,6 +234,31 @@ describe('CLI with large content', () => {
     expect((await cli('get', 'no-such-file')).code).toBe(4);
   }, 180_000);
 
+  it('on a terminal, put and get draw a progress bar on stderr', async () => {
+    // `script` runs the CLI on a pseudo-terminal, as a person would; it relays the terminal's output.
+    const tty = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((done) => {
+        const cmd = [process.execPath, BIN, '--profile', join(tmp, 'carol'), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+        const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, CRAFT_SYNC_PASSWORD: PASSWORD } });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (code) => done({ code: code ?? -1, out }));
+      });
+    const src = join(tmp, 'tty.raw');
+    writeFileSync(src, randomBytes(3 * 1024 * 1024));
+    const put = await tty('put', src);
+    expect(put.code, put.out).toBe(0);
+    expect(put.out).toMatch(/\rupload \[#{30}\] 100% 3\.0\/3\.0 MB/);
+    const fileId = /([0-9a-f-]{36})\s*$/.exec(put.out)?.[1];
+    expect(fileId, put.out).toBeDefined();
+    const dest = join(tmp, 'tty.copy');
+    const get = await tty('get', fileId!, '--out', dest);
+    expect(get.code, get.out).toBe(0);
+    expect(get.out).toMatch(/\rdownload \[#{30}\] 100% 3\.0\/3\.0 MB/);
+    expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+  }, 180_000);
+
   it('watch prints a live change', async () => {
     const path = join(tmp, 'watched.txt');
     writeFileSync(path, 'first\n');
