@@ -110,6 +110,13 @@ describe('ResolverSandbox', () => {
     expect(sb.call(req)).toMatchObject({ value: 2 });
   });
 
+  it('places a run-time error at its line and column in the deployed code (code.js:LINE:COL)', async () => {
+    const code = `import { util } from '@aws-appsync/utils';\n\nexport function request(ctx) {\n  const id = util.autoId();\n  return ctx.args.missing.deeper + id;\n}\nexport function response(ctx) { return ctx.result; }\n`;
+    const sb = await ResolverSandbox.create({ code, tag: 'Query.t', log: () => {} });
+    const r = sb.call({ handler: 'request', ctx: { args: {}, stash: {} }, typeName: 'Query', fieldName: 't', authType: '' });
+    expect(r).toMatchObject({ outcome: 'crash', message: expect.stringMatching(/^code\.js:5:27: TypeError: Cannot read properties of undefined \(reading 'deeper'\)$/) });
+  });
+
   it('reports a value that is not JSON as a crash', async () => {
     const { r } = await run(`const a = {}; a.self = a; return a;`);
     expect(r.outcome).toBe('crash');

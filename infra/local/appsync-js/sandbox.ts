@@ -8,6 +8,7 @@ import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { build, transform } from 'esbuild';
 import { randomBytes } from 'node:crypto';
+import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { DispatchRequest, DispatchResult } from './runtime/entry.ts';
@@ -100,7 +101,18 @@ export class ResolverSandbox {
      * are spared.
      */
     private readonly timeoutMs: number | undefined,
+    /** From the CommonJS form run here back to the deployed ES module, for `code.js:LINE:COL`. */
+    private readonly toDeployed?: SourceMap,
   ) {}
+
+  /** Places a crash at its line and column in the deployed code, as AppSync reports it. */
+  private placeCrash(message: string): string {
+    const m = /^code\.js:(\d+):(\d+): /.exec(message);
+    if (!m || !this.toDeployed) return message;
+    const entry = this.toDeployed.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalLine?: number; originalColumn?: number };
+    if (entry.originalLine === undefined) return message.slice(m[0].length);
+    return `code.js:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}: ${message.slice(m[0].length)}`;
+  }
 
   static async create(opts: SandboxOptions): Promise<ResolverSandbox> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -124,7 +136,8 @@ export class ResolverSandbox {
     vm.runInContext(FREEZE_INTRINSICS, context);
     // The deployed artifact is an ES module; node:vm runs only scripts without a flag, so the same
     // code is turned into a CommonJS body whose imports resolve to the sandbox's own modules.
-    const cjs = await transform(opts.code, { loader: 'js', format: 'cjs', target: 'esnext', logLevel: 'silent' });
+    const cjs = await transform(opts.code, { loader: 'js', format: 'cjs', target: 'esnext', logLevel: 'silent', sourcemap: 'external', sourcefile: 'code.js' });
+    const toDeployed = new SourceMap(JSON.parse(cjs.map) as ConstructorParameters<typeof SourceMap>[0]);
     const wrapped = `__appsyncDefine(function (require, module, exports) {"use strict";\n${cjs.code}\n});`;
     // import() cannot be stopped from inside a vm script without a Node flag, and its rejection
     // would reach the host as an unhandled rejection: refuse such code before it runs (the
@@ -150,7 +163,7 @@ export class ResolverSandbox {
     if (hasImport) throw new SandboxLoadError(`${opts.tag}: dynamic import() is not supported`);
     new vm.Script(wrapped, { filename: '<resolver>' }).runInContext(context, { timeout: timeoutMs });
     const dispatch = vm.runInContext('__appsyncDispatch', context) as (request: string) => unknown;
-    current.sandbox = new ResolverSandbox(context, dispatch, hasLoop ? timeoutMs : undefined);
+    current.sandbox = new ResolverSandbox(context, dispatch, hasLoop ? timeoutMs : undefined, toDeployed);
     return current.sandbox;
   }
 
@@ -174,6 +187,8 @@ export class ResolverSandbox {
       this.context.__appsyncRequest = undefined;
       this.sink = undefined;
     }
-    return JSON.parse(String(out)) as DispatchResult;
+    const result = JSON.parse(String(out)) as DispatchResult;
+    if (result.outcome === 'crash') result.message = this.placeCrash(result.message);
+    return result;
   }
 }
