@@ -226,10 +226,10 @@ describe('bad protocol input', () => {
     await c.init();
     let from = c.messages.length;
     c.send('this is not json');
-    await c.next((m) => m.type === 'error', from);
+    expect(await c.next((m) => m.type === 'error', from)).toMatchObject({ payload: { errors: [{ errorType: 'BadRequestException' }] } });
     from = c.messages.length;
     c.send({ type: 'teleport', id: 'x' });
-    await c.next((m) => m.type === 'error', from);
+    expect(await c.next((m) => m.type === 'error', from)).toEqual({ type: 'error', id: 'x', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'teleport not supported through the realtime channel' }] } });
     const ok = await c.start('still', ON_NOTE, { board: 'x' }, wsAuth(alice));
     expect(ok.type).toBe('start_ack');
   });
