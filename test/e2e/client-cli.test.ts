@@ -78,6 +78,9 @@ describe('craft-sync CLI', () => {
 
     expect((await cli('carol', 'rm', id)).code).toBe(0);
     expect((await cli('carol', 'push', id, path)).code).toBe(4);
+    expect(json<Array<{ id: string }>>((await cli('carol', 'ls', '--json')).stdout).map((f) => f.id)).not.toContain(id);
+    const all = json<Array<{ id: string; deleted: boolean }>>((await cli('carol', 'ls', '--all', '--json')).stdout);
+    expect(all.find((f) => f.id === id)).toMatchObject({ deleted: true });
   }, 240_000); // about twenty CLI processes, each starting Node, tsx and Amplify
 
   it('sync <dir> keeps two folders and one server in step both ways', async () => {
