@@ -132,7 +132,7 @@ describe('local queue', () => {
 });
 
 describe('notifications config', () => {
-  it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, and checks webhook URLs', () => {
+  it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, plus CRAFT_SYNC_WEBHOOKS, and checks webhook URLs', () => {
     expect(loadNotificationsConfig(join(dir, 'none'), {})).toEqual({});
     const file = join(dir, 'n.json');
     writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 's' }));
@@ -140,5 +140,10 @@ describe('notifications config', () => {
     writeFileSync(join(dir, 'notifications.json'), JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
     expect(() => loadNotificationsConfig(dir, {})).toThrow(/http\(s\) url/);
     expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') })).toThrow(/does not exist/);
+    // CRAFT_SYNC_WEBHOOKS adds URLs to the file's (or stands alone).
+    const both = loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file, CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b' });
+    expect(both.webhooks).toEqual([{ url: `${receiverUrl}/hook` }, { url: 'http://127.0.0.1:1/a' }, { url: 'http://127.0.0.1:2/b' }]);
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }).webhooks).toEqual([{ url: 'http://127.0.0.1:1/a' }]);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'not-a-url' })).toThrow(/CRAFT_SYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
   });
 });

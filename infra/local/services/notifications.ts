@@ -8,7 +8,8 @@
  *   `x-craft-sync-signature: sha256=<HMAC-SHA256 of the body>` and retried with backoff.
  *
  * Webhooks and topic subscribers are deployment settings: a JSON file named by
- * `CRAFT_SYNC_NOTIFICATIONS` (default `<dataDir>/notifications.json`), or the runtime option.
+ * `CRAFT_SYNC_NOTIFICATIONS` (default `<dataDir>/notifications.json`) plus the comma-separated
+ * `CRAFT_SYNC_WEBHOOKS`, or the runtime option.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,17 +41,17 @@ export interface LocalNotifications {
   flush(): Promise<void>;
 }
 
-/** The config file's contents, if any: the path in CRAFT_SYNC_NOTIFICATIONS, or `<dataDir>/notifications.json`. */
+/** The config file's contents, if any (the path in CRAFT_SYNC_NOTIFICATIONS, or `<dataDir>/notifications.json`), plus CRAFT_SYNC_WEBHOOKS. */
 export function loadNotificationsConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
   const named = env.CRAFT_SYNC_NOTIFICATIONS;
   const path = named ?? join(dataDir, 'notifications.json');
-  if (!existsSync(path)) {
-    if (named) throw new Error(`CRAFT_SYNC_NOTIFICATIONS names ${named}, which does not exist`);
-    return {};
-  }
-  const config = JSON.parse(readFileSync(path, 'utf8')) as NotificationsConfig;
+  if (named && !existsSync(named)) throw new Error(`CRAFT_SYNC_NOTIFICATIONS names ${named}, which does not exist`);
+  const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as NotificationsConfig) : {};
+  // CRAFT_SYNC_WEBHOOKS: comma-separated URLs added to the file's, signed with the common secret.
+  const extra = (env.CRAFT_SYNC_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (extra.length) config.webhooks = [...(config.webhooks ?? []), ...extra.map((url) => ({ url }))];
   for (const w of config.webhooks ?? []) {
-    if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${path}: every webhook needs an http(s) url`);
+    if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${existsSync(path) ? path : 'CRAFT_SYNC_WEBHOOKS'}: every webhook needs an http(s) url (got ${String(w?.url)})`);
   }
   return config;
 }
