@@ -13,7 +13,11 @@ interface Presigned {
 export function request(ctx: Context<MutationCreateUploadArgs>) {
   const sub = requireSub(ctx);
   const i = ctx.args.input;
-  return invokeContent({ action: 'createUpload', sub, input: { size: i.size, sha256: i.sha256, contentType: i.contentType, multipart: i.multipart === true } });
+  return invokeContent({
+    action: 'createUpload',
+    sub,
+    input: { size: i.size, sha256: i.sha256, contentType: i.contentType, multipart: i.multipart === true, partSize: i.partSize, partSha256: i.partSha256 },
+  });
 }
 
 export function response(ctx: Context<MutationCreateUploadArgs>) {

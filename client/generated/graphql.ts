@@ -25,6 +25,10 @@ export type CreateUploadInput = {
   contentType: string;
   /** Ask for a multipart upload below 64 MiB too (parallel or resumable parts). Larger uploads are always multipart. Not for empty content. */
   multipart?: boolean | null | undefined;
+  /** Multipart: the lowercase hex SHA-256 of each part, in order (parts of `partSize` bytes); each is bound into its part URL. Required above 128 MiB, where the server cannot read the whole content back. Ignored for a single PUT. */
+  partSha256?: Array<string> | null | undefined;
+  /** Multipart: the size of every part but the last, 5 MiB..5 GiB, at most 10,000 parts (default 8 MiB, doubled until the parts fit in 10,000). Ignored for a single PUT. */
+  partSize?: number | null | undefined;
   /** Lowercase hex SHA-256 of the bytes. */
   sha256: string;
   /** Exact size in bytes (0..5 TiB). A Float because GraphQL's Int is 32-bit; must be an integer. */

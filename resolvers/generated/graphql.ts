@@ -47,6 +47,10 @@ export type CreateUploadInput = {
   contentType: Scalars['String']['input'];
   /** Ask for a multipart upload below 64 MiB too (parallel or resumable parts). Larger uploads are always multipart. Not for empty content. */
   multipart?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Multipart: the lowercase hex SHA-256 of each part, in order (parts of `partSize` bytes); each is bound into its part URL. Required above 128 MiB, where the server cannot read the whole content back. Ignored for a single PUT. */
+  partSha256?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Multipart: the size of every part but the last, 5 MiB..5 GiB, at most 10,000 parts (default 8 MiB, doubled until the parts fit in 10,000). Ignored for a single PUT. */
+  partSize?: InputMaybe<Scalars['Float']['input']>;
   /** Lowercase hex SHA-256 of the bytes. */
   sha256: Scalars['String']['input'];
   /** Exact size in bytes (0..5 TiB). A Float because GraphQL's Int is 32-bit; must be an integer. */
@@ -90,7 +94,7 @@ export type File = {
   name: Scalars['String']['output'];
   /** Cognito `sub` of the user who inserted the file. */
   owner: Scalars['ID']['output'];
-  /** Lowercase hex SHA-256 of the content bytes (UTF-8 for text), as computed by the writing client; verify after reconstructing. */
+  /** Lowercase hex SHA-256 of the content bytes (UTF-8 for text), as computed by the writing client; verify after reconstructing or downloading. For content uploaded in parts above 128 MiB the server checked only the parts, so this is the writer's declaration (see "Content in S3": Integrity): content that does not match it is an integrity error. */
   sha256: Scalars['String']['output'];
   /** Size of the content in bytes (UTF-8 for text). A Float because GraphQL's Int is 32-bit; always an integer. */
   size: Scalars['Float']['output'];
@@ -131,7 +135,7 @@ export type FileChange = {
   patch: Maybe<Scalars['AWSJSON']['output']>;
   /** The client request id the writer sent; a retry with the same id returns this same change. */
   requestId: Scalars['ID']['output'];
-  /** SHA-256 (lowercase hex) of the content after the change; verify and fall back to getFile on mismatch. */
+  /** SHA-256 (lowercase hex) of the content after the change; verify and fall back to getFile on mismatch. For content uploaded in parts above 128 MiB it is the writer's declaration (see File.sha256). */
   sha256: Scalars['String']['output'];
   /** Size in bytes of the content after the change. */
   size: Scalars['Float']['output'];
@@ -264,9 +268,9 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Abandons a multipart upload and its parts; true when there was one to abort. Errors: InvalidInput (uploadId). */
   abortUpload: Maybe<Scalars['Boolean']['output']>;
-  /** Completes a multipart upload from its uploaded parts and checks the whole content's SHA-256 up to 128 MiB by reading it back (a mismatch discards the upload); larger uploads rely on each part's checksum, which S3 checks, and the declared SHA-256 is the writer's statement, which readers verify. Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts; sha256). */
+  /** Completes a multipart upload from its uploaded parts (S3 checks each part's checksum), then checks the object: its size and, with `partSha256`, the composite of the declared parts; up to 128 MiB also the whole content's SHA-256, read back. A failed check discards the upload. Above 128 MiB the whole SHA-256 stays the writer's declaration, which readers verify (see "Content in S3": Integrity). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts or a missing part; size; partSha256; sha256). */
   completeUpload: Maybe<CompletedUpload>;
-  /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType), TooLarge (size). */
+  /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType, partSize, partSha256: missing above 128 MiB, not one per part), TooLarge (size). */
   createUpload: Maybe<UploadSession>;
   /** Deletes a file (owner only), leaving a tombstone and a DELETE change. Errors: NotFound, Forbidden, Conflict, Busy. */
   deleteFile: Maybe<FileChange>;
@@ -425,7 +429,7 @@ export type UploadPart = {
   __typename?: 'UploadPart';
   /** 1-based part number. */
   partNumber: Scalars['Int']['output'];
-  /** The presigned PUT; also send `x-amz-checksum-sha256` with the base64 SHA-256 of the part. */
+  /** The presigned PUT. With `partSha256` its headers include the part's `x-amz-checksum-sha256` (signed); without, also send that header with the base64 SHA-256 of the part. */
   request: PresignedRequest;
   /** Exact byte length of this part (the URL binds it); parts are consecutive slices of the content. */
   size: Scalars['Float']['output'];
