@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestS3, TEST_CREDENTIAL } from '../../../infra/local/services/s3/testing.ts';
 import { ContentError } from './errors.ts';
@@ -111,6 +112,102 @@ describe('multipart sessions', () => {
     expect((await fetch(p.url, { method: 'PUT', body: chunk })).status).toBe(400);
     expect(await abortUpload(ALICE, s.uploadId)).toBe(true);
     expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'uploadId' });
+    expect(await stored(ALICE, s)).toBe(false);
+  });
+});
+
+describe('multipart above the read-back limit (CONTENT_WHOLE_HASH_MAX): parts bound, whole SHA-256 declared', () => {
+  const LIMIT = 10 * 1024 * 1024;
+  beforeAll(() => {
+    process.env.CONTENT_WHOLE_HASH_MAX = String(LIMIT);
+  });
+  afterAll(() => {
+    delete process.env.CONTENT_WHOLE_HASH_MAX;
+  });
+  const PART = 8 * 1024 * 1024;
+  const slices = (b: Buffer) => Array.from({ length: Math.ceil(b.length / PART) }, (_, i) => b.subarray(i * PART, (i + 1) * PART));
+  const session = (b: Buffer, over: Partial<Parameters<typeof createUpload>[1]> = {}) =>
+    createUpload(ALICE, { size: b.length, sha256: hex(b), contentType: 'application/octet-stream', multipart: true, partSha256: slices(b).map(hex), ...over });
+  const sendPart = (s: UploadSession, n: number, chunk: Buffer, extra: Record<string, string> = {}) =>
+    fetch(s.parts![n]!.url, { method: 'PUT', body: new Uint8Array(chunk), headers: { ...s.parts![n]!.headers, ...extra } });
+  const head = (sub: string, s: UploadSession) => t.server.store.head('content', uploadKey(sub, s.uploadId.split('.')[0]!));
+
+  it('bind each part SHA-256 as a signed header; the upload completes, verifies and downloads byte-exact, recorded as DECLARED', async () => {
+    const bytes = randomBytes(LIMIT + 1024 * 1024);
+    const s = await session(bytes);
+    expect(s.parts).toHaveLength(2);
+    slices(bytes).forEach((c, i) => expect(s.parts![i]!.headers).toEqual({ 'x-amz-checksum-sha256': createHash('sha256').update(c).digest('base64') }));
+    for (const [i, c] of slices(bytes).entries()) expect((await sendPart(s, i, c)).status).toBe(200);
+    await completeUpload(ALICE, s.uploadId);
+    expect((await head(ALICE, s))?.metadata).toMatchObject({ 'sha256-check': 'DECLARED', sha256: hex(bytes) });
+    const v = await verifyUpload(ALICE, s.uploadId, { sha256: hex(bytes), contentType: 'application/octet-stream' });
+    expect(v.size).toBe(bytes.length);
+    expect(Buffer.from(await (await fetch((await presignDownload(v.key)).url)).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('refuse a session without one SHA-256 per part, or with a bad part size', async () => {
+    const bytes = randomBytes(LIMIT + 1);
+    expect((await failure(session(bytes, { partSha256: undefined }))).errorInfo).toMatchObject({ field: 'partSha256' });
+    expect((await failure(session(bytes, { partSha256: [hex(bytes)] }))).errorInfo).toMatchObject({ field: 'partSha256' });
+    expect((await failure(session(bytes, { partSha256: slices(bytes).map((c) => hex(c).toUpperCase()) }))).errorInfo).toMatchObject({ field: 'partSha256' });
+    expect((await failure(session(bytes, { partSize: 1024 }))).errorInfo).toMatchObject({ field: 'partSize' });
+    expect((await failure(createUpload(ALICE, { size: 5 * 1024 ** 4, sha256: hex(bytes), contentType: 'text/plain', multipart: true, partSize: 5 * 1024 * 1024 }))).errorInfo).toMatchObject({ field: 'partSize' });
+  });
+
+  it('refuse other bytes for a part, or another checksum header: S3 stores no part; completeUpload refuses the gap', async () => {
+    const bytes = randomBytes(LIMIT + 1024 * 1024);
+    const s = await session(bytes);
+    const [first, second] = slices(bytes) as [Buffer, Buffer];
+    const other = Buffer.from(first).fill(0, 0, 1);
+    expect((await sendPart(s, 0, other)).status).toBe(400); // BadDigest: the bound checksum is not the body's
+    expect((await sendPart(s, 0, other, { 'x-amz-checksum-sha256': createHash('sha256').update(other).digest('base64') })).status).toBe(403); // a signed header changed
+    expect((await sendPart(s, 1, second)).status).toBe(200);
+    expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'uploadId', reason: 'part 1 was not uploaded' });
+    expect(await stored(ALICE, s)).toBe(false);
+    expect(await abortUpload(ALICE, s.uploadId)).toBe(true);
+  });
+
+  it('discard an upload missing its last part (the size is not the declared one)', async () => {
+    const bytes = randomBytes(LIMIT + 1024 * 1024);
+    const s = await session(bytes);
+    expect((await sendPart(s, 0, slices(bytes)[0]!)).status).toBe(200);
+    expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'size' });
+    expect(await stored(ALICE, s)).toBe(false);
+  });
+
+  it('discard an object whose parts are not the declared ones (a part written around the URLs, with the bucket credentials)', async () => {
+    const bytes = randomBytes(LIMIT + 1024 * 1024);
+    const s = await session(bytes);
+    const [first, second] = slices(bytes) as [Buffer, Buffer];
+    expect((await sendPart(s, 0, first)).status).toBe(200);
+    const other = Buffer.from(second).fill(0, 0, 1);
+    const direct = t.client();
+    const [sessionId, s3UploadId] = s.uploadId.split('.') as [string, string];
+    await direct.send(
+      new UploadPartCommand({ Bucket: 'content', Key: uploadKey(ALICE, sessionId), UploadId: s3UploadId, PartNumber: 2, Body: other, ChecksumSHA256: createHash('sha256').update(other).digest('base64') }),
+    );
+    direct.destroy();
+    expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'partSha256' });
+    expect(await stored(ALICE, s)).toBe(false);
+  });
+
+  it('a wrong declared whole SHA-256 over right parts is not caught here: the commit check passes, the bytes do not match it', async () => {
+    const bytes = randomBytes(LIMIT + 1024 * 1024);
+    const wrong = hex(Buffer.from('not these bytes'));
+    const s = await session(bytes, { sha256: wrong });
+    for (const [i, c] of slices(bytes).entries()) expect((await sendPart(s, i, c)).status).toBe(200);
+    await completeUpload(ALICE, s.uploadId);
+    const v = await verifyUpload(ALICE, s.uploadId, { sha256: wrong, contentType: 'application/octet-stream' });
+    const back = Buffer.from(await (await fetch((await presignDownload(v.key)).url)).arrayBuffer());
+    expect(back.equals(bytes)).toBe(true);
+    expect(hex(back)).not.toBe(v.sha256);
+  });
+
+  it('below the limit the read-back still refuses a wrong whole SHA-256, with the parts bound', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024);
+    const s = await session(bytes, { sha256: hex(Buffer.from('other')) });
+    expect((await sendPart(s, 0, bytes)).status).toBe(200);
+    expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'sha256' });
     expect(await stored(ALICE, s)).toBe(false);
   });
 });
