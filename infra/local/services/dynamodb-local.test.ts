@@ -20,8 +20,8 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Runs the fixture parent under tsx and reads the pids it prints. */
-async function startParent(dataDir = ''): Promise<{ parentPid: number; pid: number; guardPid: number; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', parentScript, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startParent(dataDir = '', mode = ''): Promise<{ parentPid: number; pid: number; guardPid: number; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', parentScript, dataDir, mode], { stdio: ['ignore', 'pipe', mode === 'crash' ? 'ignore' : 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`parent exited with ${code}`)));
@@ -64,6 +64,13 @@ describe('startDynamoDbLocal', () => {
     const { parentPid, pid } = await startParent();
     expect(exists(pid)).toBe(true);
     process.kill(parentPid, 'SIGKILL');
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('kills the JVM when its parent dies of an uncaught exception', async () => {
+    const { parentPid, pid } = await startParent('', 'crash');
+    expect(exists(pid)).toBe(true);
+    expect(await gone(parentPid)).toBe(true);
     expect(await gone(pid)).toBe(true);
   });
 
