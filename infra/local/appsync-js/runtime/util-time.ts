@@ -66,6 +66,16 @@ function offsetText(min: number, letter: string, count: number): string {
   return count === 2 || count === 4 ? `${sign}${h}${m}` : `${sign}${h}:${m}`;
 }
 
+/** Java's `z` (short, e.g. PST) and `zzzz` (long, e.g. Pacific Standard Time) zone names. */
+function zoneName(ms: number, timeZone: string, long: boolean): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: long ? 'long' : 'short' }).formatToParts(new Date(ms));
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
 export function formatEpochMillis(ms: number, pattern: string, timeZone = 'UTC'): string {
   const off = zoneOffsetMinutes(ms, timeZone);
   const f = fieldsAt(ms, off);
@@ -85,7 +95,8 @@ export function formatEpochMillis(ms: number, pattern: string, timeZone = 'UTC')
       case 'a': out += f.hour < 12 ? 'AM' : 'PM'; break;
       case 'E': out += count >= 4 ? DAYS[f.weekday]! : DAYS[f.weekday]!.slice(0, 3); break;
       case 'Z': case 'X': case 'x': out += offsetText(off, letter, count); break;
-      case 'z': case 'V': out += timeZone; break;
+      case 'z': out += zoneName(ms, timeZone, count >= 4); break;
+      case 'V': out += timeZone; break;
       default: out += letter.repeat(count);
     }
   }

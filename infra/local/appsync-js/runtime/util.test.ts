@@ -222,6 +222,10 @@ describe('the rest of the documented util surface', () => {
     expect(util.time.parseISO8601ToEpochMilliSeconds('2024-01-15T14:04:05.678+01:00')).toBe(NOW);
     expect(util.time.parseFormattedToEpochMilliSeconds('15 Jan 2024 01:04 PM', 'dd MMM yyyy hh:mm a')).toBe(Date.UTC(2024, 0, 15, 13, 4));
     expect(Number.isNaN(util.time.parseFormattedToEpochMilliSeconds('not a date', 'yyyy-MM-dd'))).toBe(true);
+    expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 0, 1, 12), 'HH:mm z', 'America/Los_Angeles')).toBe('04:00 PST');
+    expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 6, 1, 12), 'HH:mm zzzz', 'America/Los_Angeles')).toBe('05:00 Pacific Daylight Time');
+    expect(util.time.epochMilliSecondsToFormatted(0, 'z VV')).toBe('UTC UTC');
+    expect(util.time.epochMilliSecondsToFormatted(0, 'VV', 'Europe/Paris')).toBe('Europe/Paris');
     // A DST change: the same wall time maps to different offsets in winter and summer.
     expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 6, 1, 12), 'HH:mm Z', 'Europe/Berlin')).toBe('14:00 +0200');
     expect(util.time.epochMilliSecondsToFormatted(Date.UTC(2024, 0, 1, 12), 'HH:mm Z', 'Europe/Berlin')).toBe('13:00 +0100');
