@@ -35,7 +35,10 @@ export interface Session {
 export const hex = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 export const b64sha = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
 
-export async function createUpload(u: SyncUser, input: { size: number; sha256: string; contentType: string; multipart?: boolean }): Promise<Session> {
+export async function createUpload(
+  u: SyncUser,
+  input: { size: number; sha256: string; contentType: string; multipart?: boolean; partSize?: number; partSha256?: string[] },
+): Promise<Session> {
   const body = await u.call(CREATE_UPLOAD, { input });
   const s = body.data?.createUpload as Session | null;
   if (!s) throw new Error(`createUpload failed: ${JSON.stringify(body.errors)}`);
@@ -55,6 +58,10 @@ export async function uploadBytes(u: SyncUser, bytes: Uint8Array, contentType: s
   if (res.status !== 200) throw new Error(`PUT failed: ${res.status} ${await res.text()}`);
   return s.uploadId;
 }
+
+/** The hex SHA-256 of each `partSize` slice of `bytes` (createUpload `partSha256`). */
+export const partHashes = (bytes: Uint8Array, partSize = 8 * 1024 * 1024) =>
+  Array.from({ length: Math.ceil(bytes.length / partSize) }, (_, i) => hex(bytes.subarray(i * partSize, (i + 1) * partSize)));
 
 /** Uploads every part of a multipart session with its own checksum, then completes it. */
 export async function uploadParts(u: SyncUser, s: Session, bytes: Uint8Array): Promise<{ errors?: unknown; uploadId?: string }> {

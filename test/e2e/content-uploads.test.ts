@@ -1,11 +1,15 @@
 /**
  * Content in S3 through the API, against the real runtime and its local S3: presigned uploads named
  * by insertFile/modifyFile, presigned downloads from getFile and getFileChanges, and every way an
- * upload can be wrong refused with nothing stored or committed.
+ * upload can be wrong refused with nothing stored or committed. The content Lambda's read-back
+ * limit (CONTENT_WHOLE_HASH_MAX, 128 MiB in AWS) is 16 MiB here, so a 20 MB multipart upload takes
+ * the declared path (parts bound and checked, whole SHA-256 declared) and a 6 MB one the read-back.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api } from '../../infra/api.ts';
+import type { ApiDefinition } from '../../infra/wiring/types.ts';
+import { download as sdkDownload } from '../../client/sdk/transfer.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
 import {
@@ -16,8 +20,10 @@ import {
   createUpload,
   download,
   GET,
+  b64sha,
   hex,
   INSERT,
+  partHashes,
   MODIFY,
   newId,
   send,
@@ -30,8 +36,16 @@ let stack: TestStack;
 let alice: SyncUser;
 let bob: SyncUser;
 
+const READ_BACK_MAX = 16 * 1024 * 1024;
+/** The real wiring, with the content Lambda's read-back limit lowered as its environment allows. */
+function withReadBackMax(def: ApiDefinition, max: number): ApiDefinition {
+  const content = def.dataSources.content!;
+  if (content.kind !== 'LAMBDA') throw new Error('the content data source is a Lambda');
+  return { ...def, dataSources: { ...def.dataSources, content: { ...content, environment: { ...content.environment, CONTENT_WHOLE_HASH_MAX: String(max) } } } };
+}
+
 beforeAll(async () => {
-  stack = await startStack(api);
+  stack = await startStack(withReadBackMax(api, READ_BACK_MAX));
   alice = user(stack.runtime.graphqlUrl, await stack.tokenFor('alice@example.com'));
   bob = user(stack.runtime.graphqlUrl, await stack.tokenFor('bob@example.com'));
 });
@@ -205,11 +219,21 @@ describe('upload sessions: refused declarations and references', () => {
 });
 
 describe('multipart', () => {
-  it('20 MB round-trips byte-exact through the API', async () => {
+  const BIN = 'application/octet-stream';
+  /** A session on the declared path: above READ_BACK_MAX, every part's SHA-256 declared. */
+  const declaredSession = (bytes: Buffer, sha256 = hex(bytes)) =>
+    createUpload(alice, { size: bytes.length, sha256, contentType: BIN, multipart: true, partSha256: partHashes(bytes) });
+  const insertBlob = (u: SyncUser, id: string, uploadId: string, sha256: string) =>
+    u.call(INSERT, { input: { id, name: 'blob.bin', contentType: BIN, encoding: 'BASE64', upload: { uploadId }, sha256, requestId: newId() } });
+
+  it('20 MB round-trips byte-exact through the API (declared path: each part SHA-256 bound into its URL)', async () => {
     const bytes = randomBytes(20 * 1024 * 1024);
-    const s = await createUpload(alice, { size: bytes.length, sha256: hex(bytes), contentType: 'application/octet-stream', multipart: true });
+    expect(bytes.length).toBeGreaterThan(READ_BACK_MAX);
+    const s = await declaredSession(bytes);
     expect(s.put).toBeNull();
-    expect(s.parts!.length).toBeGreaterThan(1);
+    expect(s.parts!.length).toBe(3);
+    // The part's checksum is one of the headers the URL was signed with.
+    expect(s.parts![0]!.request.headers).toEqual([{ name: 'x-amz-checksum-sha256', value: b64sha(bytes.subarray(0, s.partSize!)) }]);
     const done = await uploadParts(alice, s, bytes);
     expect(done.errors).toBeUndefined();
     const id = newId();
@@ -217,14 +241,61 @@ describe('multipart', () => {
       input: { id, name: 'blob.bin', contentType: 'application/octet-stream', encoding: 'BASE64', upload: { uploadId: done.uploadId }, sha256: hex(bytes), requestId: newId() },
     });
     expect(inserted.errors).toBeUndefined();
-    const file = (await alice.call(GET, { id })).data!.getFile as { contentUrl: string; size: number; length: number };
-    expect(file).toMatchObject({ size: bytes.length, length: bytes.length });
+    const file = (await alice.call(GET, { id })).data!.getFile as { contentUrl: string; size: number; length: number; sha256: string };
+    expect(file).toMatchObject({ size: bytes.length, length: bytes.length, sha256: hex(bytes) });
     expect((await download(file.contentUrl)).equals(bytes)).toBe(true);
+    // What every reader does: the client SDK's download checks the SHA-256 the file names.
+    expect(Buffer.from(await sdkDownload(file.contentUrl, { sha256: file.sha256 })).equals(bytes)).toBe(true);
   });
 
-  it('parts that do not add up to the declared SHA-256 are discarded at completeUpload', async () => {
+  it('above the read-back limit a session must declare every part (InvalidInput partSha256)', async () => {
+    const bytes = randomBytes(READ_BACK_MAX + 1);
+    const refused = async (input: Record<string, unknown>) => errorOf(await alice.call(CREATE_UPLOAD, { input: { size: bytes.length, sha256: hex(bytes), contentType: BIN, ...input } }));
+    expect(await refused({ multipart: true })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'partSha256' } });
+    expect(await refused({ multipart: true, partSha256: partHashes(bytes).slice(1) })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'partSha256' } });
+    expect(await refused({ multipart: true, partSize: 1024, partSha256: partHashes(bytes, 1024) })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'partSize' } });
+  });
+
+  it('a part with other bytes, or another checksum than its URL binds, is refused by S3: nothing stored or committed', async () => {
+    const bytes = randomBytes(20 * 1024 * 1024);
+    const s = await declaredSession(bytes);
+    const first = bytes.subarray(0, s.partSize!);
+    const other = Buffer.from(first).fill(0, 0, 1);
+    const bad = await send(s.parts![0]!.request, other);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('BadDigest');
+    expect((await send(s.parts![0]!.request, other, { 'x-amz-checksum-sha256': b64sha(other) })).status).toBe(403);
+    for (const p of s.parts!.slice(1)) {
+      const at = (p.partNumber - 1) * s.partSize!;
+      expect((await send(p.request, bytes.subarray(at, at + p.size))).status).toBe(200);
+    }
+    expect(errorOf(await alice.call(COMPLETE_UPLOAD, { uploadId: s.uploadId }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
+    const id = newId();
+    expect(errorOf(await insertBlob(alice, id, s.uploadId, hex(bytes)))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    await expectNoFile(id);
+  });
+
+  it('a wrong declared SHA-256 over right parts (declared path) is committed as declared; every reader finds the mismatch (IntegrityError)', async () => {
+    const bytes = randomBytes(20 * 1024 * 1024);
+    const declared = hex(Buffer.from('not these bytes'));
+    const s = await declaredSession(bytes, declared);
+    const done = await uploadParts(alice, s, bytes);
+    expect(done.errors).toBeUndefined();
+    const id = newId();
+    expect(errorOf(await insertBlob(alice, id, done.uploadId!, hex(bytes)))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
+    expect((await insertBlob(alice, id, done.uploadId!, declared)).errors).toBeUndefined();
+    const file = (await alice.call(GET, { id })).data!.getFile as { contentUrl: string; sha256: string; size: number };
+    expect(file).toMatchObject({ sha256: declared, size: bytes.length });
+    // The bytes are exactly the parts; they are not what the writer declared, and a reader's check says so.
+    expect((await download(file.contentUrl)).equals(bytes)).toBe(true);
+    await expect(sdkDownload(file.contentUrl, { sha256: file.sha256 })).rejects.toMatchObject({ name: 'IntegrityError', errorType: 'Integrity' });
+  });
+
+  it('(read-back path) parts that do not add up to the declared SHA-256 are discarded at completeUpload', async () => {
     const bytes = randomBytes(6 * 1024 * 1024);
     const s = await createUpload(alice, { size: bytes.length, sha256: hex(Buffer.from('something else')), contentType: 'application/octet-stream', multipart: true });
+    expect(bytes.length).toBeLessThanOrEqual(READ_BACK_MAX);
     const done = await uploadParts(alice, s, bytes);
     expect(done.errors).toMatchObject([{ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } }]);
     expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
