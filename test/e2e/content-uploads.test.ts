@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { api } from '../../infra/api.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import { download as sdkDownload } from '../../client/sdk/transfer.ts';
-import { startStack, type TestStack } from './harness.ts';
+import { createApi, createSession, fromAmplifyConfig } from '../../client/sdk/index.ts';
+import { openFile } from '../../client/sync/index.ts';
+import { PASSWORD, startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
 import {
   ABORT_UPLOAD,
@@ -290,6 +292,10 @@ describe('multipart', () => {
     // The bytes are exactly the parts; they are not what the writer declared, and a reader's check says so.
     expect((await download(file.contentUrl)).equals(bytes)).toBe(true);
     await expect(sdkDownload(file.contentUrl, { sha256: file.sha256 })).rejects.toMatchObject({ name: 'IntegrityError', errorType: 'Integrity' });
+    // The sync engine (client/sync) opening the file downloads it the same way and refuses it.
+    const session = createSession(fromAmplifyConfig(stack.runtime.amplifyConfig));
+    await session.signIn('alice@example.com', PASSWORD);
+    await expect(openFile(createApi(session), id, { live: false })).rejects.toMatchObject({ name: 'IntegrityError', errorType: 'Integrity' });
   });
 
   it('(read-back path) parts that do not add up to the declared SHA-256 are discarded at completeUpload', async () => {
