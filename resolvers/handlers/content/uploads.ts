@@ -76,6 +76,14 @@ export function compositeSha256(partSha256: string[]): string {
   return `${createHash('sha256').update(joined).digest('base64')}-${partSha256.length}`;
 }
 
+/** Whether S3's composite checksum is `declared`: the same digest, and the same part count when S3 states one. */
+function sameComposite(got: string | undefined, declared: string): boolean {
+  if (!got) return false;
+  const [digest, count] = got.split('-');
+  const [want, wantCount] = declared.split('-');
+  return digest === want && (count === undefined || count === wantCount);
+}
+
 function checkInput(input: CreateUploadInput): void {
   if (!Number.isSafeInteger(input.size) || input.size < 0) throw invalid('size', 'must be a non-negative integer');
   if (input.size > MAX_OBJECT_SIZE) throw tooLarge('size', MAX_OBJECT_SIZE, input.size);
@@ -185,7 +193,7 @@ async function checkCompleted(Bucket: string, Key: string): Promise<void> {
     return invalid(field, `${reason}; the upload was discarded`);
   };
   if (meta.size !== String(head.ContentLength)) throw await discard('size', `the uploaded parts hold ${head.ContentLength} bytes, not the declared ${meta.size}`);
-  if (meta['parts-sha256'] !== undefined && head.ChecksumSHA256 !== meta['parts-sha256']) {
+  if (meta['parts-sha256'] !== undefined && !sameComposite(head.ChecksumSHA256, meta['parts-sha256'])) {
     throw await discard('partSha256', 'the uploaded parts are not the declared ones');
   }
   if (meta['sha256-check'] === 'DECLARED') {
@@ -248,7 +256,7 @@ export async function verifyUpload(sub: string, ref: string, claim: { sha256: st
   if (head.ChecksumType !== 'COMPOSITE' && head.ChecksumSHA256 !== hexToB64(claim.sha256)) throw invalid('sha256', 'does not match the uploaded content');
   if (head.ChecksumType === 'COMPOSITE') {
     if (meta.size !== String(head.ContentLength)) throw invalid('uploadId', 'the upload is not the size declared');
-    if (meta['parts-sha256'] !== undefined && head.ChecksumSHA256 !== meta['parts-sha256']) throw invalid('uploadId', 'the uploaded parts are not the declared ones');
+    if (meta['parts-sha256'] !== undefined && !sameComposite(head.ChecksumSHA256, meta['parts-sha256'])) throw invalid('uploadId', 'the uploaded parts are not the declared ones');
     if (meta['sha256-check'] === 'DECLARED' && meta['parts-sha256'] === undefined) throw invalid('uploadId', 'the upload does not declare its parts');
   }
   // Without a claim (a modify keeping the file's type) the caller compares the type returned.
