@@ -21,7 +21,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { discoverResolvers, WiringError } from '../wiring/discover.ts';
 import type { ApiDefinition, AuthMode, EnvValue, ResolverWiring } from '../wiring/types.ts';
-import { checkDefinition } from './check-definition.ts';
+import { checkDefinition } from '../wiring/check.ts';
 import { createDataSources } from './data-sources.ts';
 import { acknowledge } from './nag.ts';
 import { bundleWiring, DEFAULT_PIPELINE_CODE, type ResolverCode } from './resolver-code.ts';

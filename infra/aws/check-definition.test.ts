@@ -8,7 +8,7 @@ import { discoverResolvers, WiringError } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { fixtureApi } from './fixtures/api.ts';
 import { AppSyncApi } from './appsync-api.ts';
-import { checkDefinition } from './check-definition.ts';
+import { checkDefinition } from '../wiring/check.ts';
 import { DataStores } from './data-stores.ts';
 import { createCraftSyncStack } from './stack.ts';
 import { startRuntime } from '../local/runtime.ts';
@@ -118,7 +118,12 @@ describe('a wiring that names something missing fails synth (and the local runti
 
   it('a Lambda handler file that does not exist', async () => {
     const dataSources = { ...fixtureApi.dataSources, presigner: { kind: 'LAMBDA' as const, handler: 'handlers/gone.ts' } };
-    await expectSynthFails({ ...fixtureApi, dataSources }, /data source "presigner": Lambda handler file not found: .*handlers\/gone\.ts/);
+    await expectBothFail({ ...fixtureApi, dataSources }, /data source "presigner": Lambda handler file not found: .*handlers\/gone\.ts/);
+  });
+
+  it('a data source naming an undeclared table stops synth and the local start alike', async () => {
+    const items = { kind: 'DYNAMODB' as const, table: 'itemz' };
+    await expectBothFail({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, /data source "items": table "itemz" is not declared/);
   });
 
   it('a data source, grant or environment variable naming an undeclared table, bucket or bus', () => {

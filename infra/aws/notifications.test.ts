@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
 import { discoverResolvers, WiringError } from '../wiring/discover.ts';
-import { checkDefinition } from './check-definition.ts';
+import { checkDefinition } from '../wiring/check.ts';
 import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
 import { WEBHOOK_SECRET_HEADER } from './notifications.ts';
 

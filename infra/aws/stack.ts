@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { AppSyncApi, envResolver } from './appsync-api.ts';
-import { checkDefinition } from './check-definition.ts';
+import { checkDefinition } from '../wiring/check.ts';
 import { DataStores } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
 import { createStreamHandlers } from './stream-handlers.ts';

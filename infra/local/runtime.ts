@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
 import type { DataSource } from './appsync-js/types.ts';
 import { discoverResolvers } from '../wiring/discover.ts';
-import { loadSchema, validateWiring } from '../wiring/schema.ts';
+import { checkDefinition } from '../wiring/check.ts';
 import { createResolverExecutor } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
 import { startDynamoDbLocal } from './services/dynamodb-local.ts';
@@ -87,9 +87,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const modes = [api.authentication.default, ...(api.authentication.additional ?? [])];
 
   // Fail on a broken declaration before any service starts.
-  const loaded = loadSchema(api);
+  // The same checks synth runs: every field, data source, table, bucket, bus and handler file named exists.
   const wiring = discoverResolvers(api);
-  validateWiring(loaded.schema, wiring);
+  const loaded = checkDefinition(api, wiring);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));

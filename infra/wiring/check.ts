@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WiringError } from '../wiring/discover.ts';
-import { loadSchema, validateWiring, type LoadedSchema } from '../wiring/schema.ts';
-import type { ApiDefinition, EnvValue, ResolverWiring } from '../wiring/types.ts';
+import { WiringError } from './discover.ts';
+import { loadSchema, validateWiring, type LoadedSchema } from './schema.ts';
+import type { ApiDefinition, EnvValue, ResolverWiring } from './types.ts';
 
 /** AppSync's rules for environment variable keys and count. */
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]{1,63}$/;
