@@ -87,6 +87,17 @@ describe('upload', () => {
     expect(progress).toHaveLength(5);
   });
 
+  it('multipart declares its part size and every part SHA-256 (bound into the part URLs) and sends each with its part', async () => {
+    const part = 8 * 1024 * 1024;
+    const bytes = randomBytes(part + 1_000);
+    let declared: Record<string, unknown> = {};
+    const { api } = stubApi((i) => ((declared = i), partsSession('m3', i.size, part)));
+    await upload(api, bytes, { contentType: 'application/x-test', multipart: true });
+    const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(declared).toMatchObject({ multipart: true, partSize: part, partSha256: [hex(bytes.subarray(0, part)), hex(bytes.subarray(part))] });
+    expect(seen.find((s) => s.path === '/m3/2')!.headers['x-amz-checksum-sha256']).toBe(b64sha(bytes.subarray(part)));
+  });
+
   it('a refused part aborts the upload and throws InvalidInput, without completing', async () => {
     failures.set('/m2/3', [403]);
     const { api, calls } = stubApi((i) => partsSession('m2', i.size, 1_000));
