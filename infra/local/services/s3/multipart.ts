@@ -106,6 +106,10 @@ export class MultipartUploads {
       if (i > 0 && ref.partNumber <= refs[i - 1]!.partNumber) throw s3Errors.invalidPartOrder();
       const part = stored.get(ref.partNumber);
       if (!part || unquote(ref.etag) !== part.md5) throw s3Errors.invalidPart();
+      // As S3 does: a checksum named for a part must be the one the part was stored with.
+      for (const [alg, value] of Object.entries(ref.checksums ?? {})) {
+        if (alg !== upload.checksumAlgorithm || value !== part.checksum) throw s3Errors.invalidPart();
+      }
       chosen.push(part);
     }
     if (chosen.slice(0, -1).some((p) => p.size < MIN_PART_SIZE)) throw s3Errors.entityTooSmall();

@@ -161,7 +161,8 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
     }
     case 'CompleteMultipartUpload': {
       const upload = await uploads.get(r.bucket, r.key, r.params.get('uploadId') ?? '');
-      const text = await readSmallBody(req, 1024 * 1024, auth.payloadHash);
+      // 10,000 parts, each with its ETag and checksum, fit well within 16 MiB.
+      const text = await readSmallBody(req, 16 * 1024 * 1024, auth.payloadHash);
       const refs = parseCompleteMultipartUpload(text);
       if (!refs) throw s3Errors.malformedXml();
       const meta = await uploads.complete(upload, refs);

@@ -182,6 +182,8 @@ describe('multipart uploads', () => {
     const complete = (Parts: Array<{ PartNumber: number; ETag?: string; ChecksumSHA256?: string }>) => s3.send(new CompleteMultipartUploadCommand({ Bucket: 'content', Key: 'mp', UploadId, MultipartUpload: { Parts } }));
     await expect(complete([{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }])).rejects.toMatchObject({ name: 'EntityTooSmall' });
     await expect(complete([{ PartNumber: 1, ETag: '"0000"' }])).rejects.toMatchObject({ name: 'InvalidPart' });
+    // A part named with another checksum than it was stored with.
+    await expect(complete([{ PartNumber: 1, ETag: p1.ETag, ChecksumSHA256: sha256b64(Buffer.from('other')) }])).rejects.toMatchObject({ name: 'InvalidPart' });
     await expect(complete([{ PartNumber: 2, ETag: p2.ETag }, { PartNumber: 1, ETag: p1.ETag }])).rejects.toMatchObject({ name: 'InvalidPartOrder' });
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'content', Key: 'mp', UploadId }));
     await expect(complete([{ PartNumber: 1, ETag: p1.ETag }])).rejects.toMatchObject({ name: 'NoSuchUpload' });

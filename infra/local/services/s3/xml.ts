@@ -44,6 +44,8 @@ export function errorDocument(err: S3Error, resource: string, requestId: string)
 export interface CompletedPartRef {
   partNumber: number;
   etag: string;
+  /** The part's checksum as the request states it (`ChecksumSHA256`, ...), by algorithm. */
+  checksums?: Record<string, string>;
 }
 
 /** Parses a CompleteMultipartUpload body; undefined when it is not one. */
@@ -55,7 +57,9 @@ export function parseCompleteMultipartUpload(xml: string): CompletedPartRef[] | 
     const n = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(inner)?.[1];
     const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(inner)?.[1];
     if (n === undefined || etag === undefined) return undefined;
-    parts.push({ partNumber: Number(n), etag: unescapeXml(etag.trim()) });
+    const checksums: Record<string, string> = {};
+    for (const c of inner.matchAll(/<Checksum([A-Z0-9]+)>\s*([^<]*?)\s*<\/Checksum\1>/g)) checksums[c[1]!] = c[2]!;
+    parts.push({ partNumber: Number(n), etag: unescapeXml(etag.trim()), ...(Object.keys(checksums).length ? { checksums } : {}) });
   }
   return parts;
 }
