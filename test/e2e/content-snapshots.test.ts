@@ -2,7 +2,8 @@
  * Snapshots of S3-held text, against the real runtime: the snapshot handler runs from DynamoDB
  * Local's stream. A 1 MB text file edited 300 times by patches: getFile (+ the changes after its
  * contentVersion) gives the right content, a reader catching up from version 1 gets a snapshot and
- * applies no more patches than the bound, and snapshot objects are written once.
+ * applies no more patches than the bound, and snapshot objects are written once. Superseded
+ * snapshots are collected: the newest two of a file stay, older ones are deleted, nothing else is.
  */
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { applyText } from '../../client/patch/index.ts';
 import { SNAPSHOT_EVERY } from '../../resolvers/lib/limits.ts';
-import { maybeSnapshot } from '../../resolvers/handlers/snapshot/handler.ts';
+import { collectSnapshots, handler as snapshotHandler, maybeSnapshot, SNAPSHOTS_KEPT } from '../../resolvers/handlers/snapshot/handler.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
 import { download, GET, hex, INSERT, MODIFY, newId, uploadBytes } from './content-client.ts';
@@ -103,11 +104,13 @@ describe('snapshots of S3-held text', () => {
     expect(reader.patches).toBeLessThanOrEqual(SNAPSHOT_EVERY);
     expect(reader.text === text).toBe(true);
 
-    // Snapshots: several, each under its own version key, each holding what its metadata says.
+    // Snapshots: the newest two of the several written remain (the older ones are collected), each
+    // under its own version key, the head's among them, each holding what its metadata says.
     const Bucket = stack.runtime.s3!.bucketName('content');
     const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `snapshots/${id}/` }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
-    expect(keys.length).toBeGreaterThanOrEqual(300 / SNAPSHOT_EVERY - 1);
+    expect(keys).toHaveLength(SNAPSHOTS_KEPT);
+    expect(keys).toContain(`snapshots/${id}/${String(file.contentVersion).padStart(10, '0')}`);
     for (const Key of keys) {
       const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
       expect(hex(Buffer.from(await got.Body!.transformToByteArray()))).toBe(got.Metadata?.sha256);
@@ -187,6 +190,98 @@ describe('snapshots of S3-held text', () => {
     const fromFile = await catchUp(id, file.contentVersion, (await download(file.contentUrl)).toString('utf8'));
     expect(fromFile.text === text).toBe(true);
     expect((await catchUp(id, 1, v1)).text === text).toBe(true);
+  });
+
+  it('superseded snapshots are collected: the newest two of the file stay, the current one intact; other files, other keys and a retried batch are left alone', { timeout: 240_000 }, async () => {
+    const Bucket = stack.runtime.s3!.bucketName('content');
+    const TableName = stack.runtime.tableName('files');
+    const listKeys = async (fileId: string) =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `snapshots/${fileId}/` }))).Contents ?? []).map((o) => o.Key!).sort();
+    const keyOf = (fileId: string, v: number) => `snapshots/${fileId}/${String(v).padStart(10, '0')}`;
+
+    const newFile = async (name: string) => {
+      const state = { id: newId(), text: `${name}: collected\n`.repeat(2_500), version: 1, v1: '' };
+      state.v1 = state.text;
+      const bytes = Buffer.from(state.text, 'utf8');
+      const inserted = await alice.call(INSERT, {
+        input: { id: state.id, name, contentType: 'text/plain', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: state.text.length }, sha256: hex(bytes), requestId: newId() },
+      });
+      expect(inserted.errors).toBeUndefined();
+      return state;
+    };
+    const edit = async (f: { id: string; text: string; version: number }, count: number) => {
+      for (let i = 0; i < count; i++) {
+        const insert = `[v${f.version + 1}]`;
+        const next = insert + f.text;
+        const body = await alice.call(MODIFY, { input: { id: f.id, baseVersion: f.version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, f.text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() } });
+        expect(body.errors).toBeUndefined();
+        f.text = next;
+        f.version++;
+      }
+      await stack.runtime.drainStreams();
+    };
+    // Rounds of SNAPSHOT_EVERY edits, drained between: one snapshot per round, at 1 + n × SNAPSHOT_EVERY.
+    const rounds = async (file: { id: string; text: string; version: number }, n: number) => {
+      for (let i = 0; i < n; i++) await edit(file, SNAPSHOT_EVERY);
+    };
+
+    // Another file with two snapshots, and an object under the collected file's prefix that is no snapshot.
+    const other = await newFile('other.txt');
+    await rounds(other, 2);
+    const otherKeys = await listKeys(other.id);
+    expect(otherKeys).toEqual([keyOf(other.id, 1 + SNAPSHOT_EVERY), keyOf(other.id, 1 + 2 * SNAPSHOT_EVERY)]);
+    const otherEtags = await Promise.all(otherKeys.map(async (Key) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).ETag));
+
+    const f = await newFile('collected.txt');
+    const notes = `snapshots/${f.id}/notes.txt`;
+    await s3.send(new PutObjectCommand({ Bucket, Key: notes, Body: 'not a snapshot key' }));
+    await rounds(f, 3);
+    // Three snapshots written: the oldest is gone, the newest two stay.
+    const s = (n: number) => keyOf(f.id, 1 + n * SNAPSHOT_EVERY);
+    expect(await listKeys(f.id)).toEqual([s(2), s(3), notes].sort());
+
+    // A reader far behind now holds a URL of the current snapshot (3) ...
+    const held = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 1, nextToken: null })).data!.getFileChanges as Page;
+    expect(held.snapshot).toMatchObject({ version: 1 + 3 * SNAPSHOT_EVERY });
+    const heldText = `[v${f.version}]`;
+
+    // ... while the pointer moves on: snapshot 4 is written, snapshot 2 collected, 3 kept for that reader.
+    await rounds(f, 1);
+    expect(await listKeys(f.id)).toEqual([s(3), s(4), notes].sort());
+    expect((await download(held.snapshot!.contentUrl!)).toString('utf8').startsWith(heldText)).toBe(true);
+
+    // The current snapshot is intact and readers get the right content.
+    const current = await s3.send(new GetObjectCommand({ Bucket, Key: s(4) }));
+    expect(hex(Buffer.from(await current.Body!.transformToByteArray()))).toBe(current.Metadata?.sha256);
+    await edit(f, 3);
+    const file = (await alice.call(FILE, { id: f.id })).data!.getFile as { version: number; contentVersion: number; contentUrl: string; sha256: string };
+    expect(file).toMatchObject({ version: f.version, contentVersion: 1 + 4 * SNAPSHOT_EVERY, sha256: hex(f.text) });
+    expect((await catchUp(f.id, file.contentVersion, (await download(file.contentUrl)).toString('utf8'))).text === f.text).toBe(true);
+    const reader = await catchUp(f.id, 1, f.v1);
+    expect(reader.snapshot).toBe(true);
+    expect(reader.text === f.text).toBe(true);
+
+    // A snapshot-shaped key above the head's pointer (as a snapshot whose pointer move is still to come) is kept.
+    const ahead = keyOf(f.id, f.version + 1_000);
+    await s3.send(new PutObjectCommand({ Bucket, Key: ahead, Body: 'ahead' }));
+
+    // The stream redelivers the batch that moved the pointer: nothing more is deleted.
+    const head = (await stack.runtime.dynamodb.client.send(new GetItemCommand({ TableName, Key: { pk: { S: `FILE#${f.id}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }))).Item!;
+    const retried = await snapshotHandler({
+      Records: [
+        {
+          eventName: 'MODIFY',
+          dynamodb: { Keys: { pk: { S: `FILE#${f.id}` }, sk: { S: 'HEAD' } }, OldImage: { contentKey: { S: s(3) } }, NewImage: { contentKey: head.contentKey! as { S: string } } },
+        },
+      ],
+    });
+    expect(retried).toEqual({ snapshots: [], deleted: [] });
+    expect(await collectSnapshots(f.id)).toEqual([]);
+    expect(await listKeys(f.id)).toEqual([s(3), s(4), notes, ahead].sort());
+
+    // The other file's snapshots are as they were.
+    expect(await listKeys(other.id)).toEqual(otherKeys);
+    expect(await Promise.all(otherKeys.map(async (Key) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).ETag))).toEqual(otherEtags);
   });
 
   it('a reader far behind an inline file gets the head as its snapshot', async () => {

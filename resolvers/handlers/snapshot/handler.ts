@@ -5,10 +5,17 @@
  * declared, writes it once under `snapshots/<fileId>/<version>` (a conditional put: an existing
  * object is never replaced; a retried batch finds its own earlier write, checked by its SHA-256) and
  * moves the head's pointer only if nobody moved it meanwhile. Inline files need no snapshots.
+ *
+ * When the head's pointer moves (a MODIFY of the head whose `contentKey` changed: this handler's own
+ * move, or a whole-content change), the file's superseded snapshots are collected: of the snapshot
+ * keys at or below the head's `contentVersion`, the newest SNAPSHOTS_KEPT stay (the current one and
+ * its predecessor, for readers still holding a URL or a page naming it) and older ones are deleted.
+ * Keys above `contentVersion` (a snapshot whose pointer move is still to come), the head's own key
+ * and anything under the prefix that is not a snapshot key are never deleted.
  */
 import { createHash } from 'node:crypto';
 import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { applyText } from '../../../client/patch/index.ts';
 import { SNAPSHOT_EVERY, SNAPSHOT_PATCH_CHARS } from '../../lib/limits.ts';
@@ -16,25 +23,36 @@ import { contentBucket, s3 } from '../content/s3.ts';
 import { snapshotKey } from '../content/keys.ts';
 import { dynamodb, filesTable } from './dynamodb.ts';
 
+type Image = Record<string, { S?: string }>;
+
 interface StreamRecord {
   eventName?: string;
-  dynamodb?: { Keys?: Record<string, { S?: string }> };
+  dynamodb?: { Keys?: Image; OldImage?: Image; NewImage?: Image };
 }
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[] }> {
+/** How many snapshots of a file at or below its head's `contentVersion` are kept: the current one and the one before. */
+export const SNAPSHOTS_KEPT = 2;
+
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[] }> {
   const files = new Set<string>();
+  const moved = new Set<string>();
   for (const r of event.Records ?? []) {
     const pk = r.dynamodb?.Keys?.pk?.S;
     const sk = r.dynamodb?.Keys?.sk?.S;
+    if (!pk?.startsWith('FILE#')) continue;
     // A new change record is what can push a file past the bound.
-    if (r.eventName === 'INSERT' && pk?.startsWith('FILE#') && sk?.startsWith('V#')) files.add(pk.slice(5));
+    if (r.eventName === 'INSERT' && sk?.startsWith('V#')) files.add(pk.slice(5));
+    // A moved pointer is what supersedes a snapshot. A retried batch sees the same record again.
+    if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) moved.add(pk.slice(5));
   }
   const snapshots: string[] = [];
   for (const fileId of files) {
     const key = await maybeSnapshot(fileId);
     if (key) snapshots.push(key);
   }
-  return { snapshots };
+  const deleted: string[] = [];
+  for (const fileId of moved) deleted.push(...(await collectSnapshots(fileId)));
+  return { snapshots, deleted };
 }
 
 type Item = Record<string, NativeAttributeValue>;
@@ -93,6 +111,45 @@ export async function maybeSnapshot(fileId: string): Promise<string | undefined>
       if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
     });
   return Key;
+}
+
+/**
+ * Deletes the file's superseded snapshots (see the module comment) and returns their keys. Lists
+ * `snapshots/<fileId>/` first and then reads the head (consistent), so a snapshot written after the
+ * listing is not seen, and one the head reaches after it is above the `contentVersion` read before.
+ * Idempotent: a deleted key is no longer listed (in a versioned bucket its delete marker hides it).
+ */
+export async function collectSnapshots(fileId: string): Promise<string[]> {
+  const Bucket = contentBucket();
+  const Prefix = `snapshots/${fileId}/`;
+  const listed: Array<{ key: string; version: number }> = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3().send(new ListObjectsV2Command({ Bucket, Prefix, ContinuationToken }));
+    for (const o of page.Contents ?? []) {
+      const rest = o.Key?.startsWith(Prefix) ? o.Key.slice(Prefix.length) : undefined;
+      // Only what snapshotKey writes: ten digits, nothing deeper.
+      if (rest !== undefined && /^[0-9]{10}$/.test(rest) && o.Key === snapshotKey(fileId, Number(rest))) listed.push({ key: o.Key, version: Number(rest) });
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  if (listed.length <= SNAPSHOTS_KEPT) return [];
+
+  const got = await dynamodb().send(
+    new GetItemCommand({ TableName: filesTable(), Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }),
+  );
+  const head = got.Item ? (unmarshall(got.Item) as Item) : undefined;
+  // Inline content has no pointer: the content is the head's own version (as getFile reports it).
+  const pointer = Number(head?.contentKey === undefined ? head?.version : head.contentVersion);
+  // No head, or no version to measure against: leave everything.
+  if (!head || !Number.isSafeInteger(pointer)) return [];
+  const superseded = listed
+    .filter((s) => s.version <= pointer)
+    .sort((a, b) => b.version - a.version)
+    .slice(SNAPSHOTS_KEPT)
+    .filter((s) => s.key !== head.contentKey);
+  for (const s of superseded) await s3().send(new DeleteObjectCommand({ Bucket, Key: s.key }));
+  return superseded.map((s) => s.key);
 }
 
 async function changes(TableName: string, fileId: string, from: number, to: number): Promise<Item[]> {
