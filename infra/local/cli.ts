@@ -135,6 +135,7 @@ function notificationsBanner(runtime: Awaited<ReturnType<typeof startRuntime>>):
   const lines = [`\n  EventBridge (local): ${n.eventsEndpoint} (PutEvents only)`];
   for (const [key, t] of Object.entries(n.topics)) lines.push(`  Topic ${key}:`.padEnd(23) + t.outboxDir);
   for (const [key, q] of Object.entries(n.queues)) lines.push(`  Queue ${key}:`.padEnd(23) + q.dir);
+  lines.push('  Dead-letter queue:'.padEnd(23) + n.deadLetterQueue.dir);
   lines.push(`  Webhooks:            ${n.webhooks.length ? n.webhooks.join(', ') : 'none (set them in CRAFT_SYNC_NOTIFICATIONS or <data dir>/notifications.json)'}`);
   return lines.join('\n');
 }

@@ -2,16 +2,17 @@
  * Change notifications end to end: craft-sync's API on the real runtime; insertFile / modifyFile /
  * shareFile / deleteFile over GraphQL; the notify stream handler (fed by DynamoDB Local's stream)
  * puts FileChanged events through the real EventBridge SDK to the runtime's local bus, whose
- * declared rules deliver them to signed webhooks on loopback, the topic's outbox and HTTP
- * subscribers, and the file-backed queue.
+ * declared rules deliver them to webhooks on loopback (through the same delivery handler AWS runs,
+ * verified with the SDK's verifyWebhookSignature), the topic's outbox and HTTP subscribers, and the
+ * file-backed queue.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
-import { SIGNATURE_HEADER } from '../../infra/local/services/notifications.ts';
+import { verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../client/sdk/webhooks.ts';
 import type { FileChangedDetail } from '../../resolvers/handlers/notify/events.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { CHANGES, DELETE, INSERT, MODIFY, SHARE, sha256, user, type SyncUser } from './sync-client.ts';
@@ -57,7 +58,6 @@ async function startReceiver(): Promise<{ url: string; hits: Hit[]; server: Serv
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
 }
 
-const hmac = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const byVersion = (a: { detail: FileChangedDetail }, b: { detail: FileChangedDetail }) => a.detail.version - b.detail.version;
 
 let stack: TestStack;
@@ -120,12 +120,16 @@ describe('FileChanged notifications', () => {
       { version: 4, op: 'DELETE', members: [alice.sub, bob.sub].sort() },
     ];
 
-    // Webhook /ok: each version exactly once, signed with the configured secret.
+    // Webhook /ok: each version exactly once, signed with the configured secret over the timestamp and the body.
     const ok = receiver.hits.filter((h) => h.path === '/ok');
     expect(ok).toHaveLength(4);
     for (const h of ok) {
-      expect(h.headers[SIGNATURE_HEADER]).toBe(hmac(SECRET, h.body));
-      expect(h.headers[SIGNATURE_HEADER]).not.toBe(hmac('another-secret', h.body));
+      expect(h.headers[WEBHOOK_SIGNATURE_HEADER]).toMatch(/^v1=[0-9a-f]{64}$/);
+      expect(h.headers[WEBHOOK_TIMESTAMP_HEADER]).toMatch(/^\d+$/);
+      expect(verifyWebhookSignature(SECRET, h.headers, h.body)).toBe(true);
+      expect(verifyWebhookSignature('another-secret', h.headers, h.body)).toBe(false);
+      expect(verifyWebhookSignature(SECRET, h.headers, h.body.replace('"op":"', '"op":"X'))).toBe(false);
+      expect(h.headers[WEBHOOK_EVENT_ID_HEADER]).toBe((JSON.parse(h.body) as DeliveredEvent).id);
       expect(h.headers['content-type']).toBe('application/json');
     }
     const events = ok.map((h) => JSON.parse(h.body) as DeliveredEvent).sort(byVersion);
@@ -138,18 +142,24 @@ describe('FileChanged notifications', () => {
     }
     expect(events[2]!.detail).toMatchObject({ size: Buffer.byteLength('hello world!'), sha256: sha256('hello world!') });
 
-    // Webhook /flaky: two 500s then 200 for each version, the same event id on every attempt.
+    // Webhook /flaky: two 500s then 200 for each version, the same event id (body and header) on every attempt, each attempt signed.
     const flaky = receiver.hits.filter((h) => h.path === '/flaky');
-    const flakyEvents = flaky.map((h) => ({ ...(JSON.parse(h.body) as DeliveredEvent), status: h.status }));
+    const flakyEvents = flaky.map((h) => ({ ...(JSON.parse(h.body) as DeliveredEvent), status: h.status, header: h.headers[WEBHOOK_EVENT_ID_HEADER], signed: verifyWebhookSignature(SECRET, h.headers, h.body) }));
     for (const v of [1, 2, 3, 4]) {
       const tries = flakyEvents.filter((e) => e.detail.version === v);
       expect(tries.map((t) => t.status)).toEqual([500, 500, 200]);
       expect(new Set(tries.map((t) => t.id)).size).toBe(1);
+      expect(tries.map((t) => t.header)).toEqual([tries[0]!.id, tries[0]!.id, tries[0]!.id]);
+      expect(tries.every((t) => t.signed)).toBe(true);
       expect(tries[0]!.id).toBe(events[v - 1]!.id);
     }
-    // Webhook /down: tried 1 + 3 times per version, then given up (and /ok, /flaky were not held back).
+    // Webhook /down: tried 1 + 3 times per version, then given up (and /ok, /flaky were not held back);
+    // each given-up message is in the dead-letter queue as AWS's webhook queue would redrive it.
     expect(receiver.hits.filter((h) => h.path === '/down')).toHaveLength(16);
     expect(stack.logs.filter((l) => l.includes(`${receiver.url}/down`) && l.includes('giving up'))).toHaveLength(4);
+    const dead = stack.runtime.notifications!.deadLetterQueue.receive(10).map((m) => JSON.parse(m.Body) as { webhook: string; event: DeliveredEvent });
+    expect(dead.map((d) => d.webhook)).toEqual(Array(4).fill(`${receiver.url}/down`));
+    expect(dead.map((d) => d.event.id).sort()).toEqual(events.map((e) => e.id).sort());
 
     // Topic: every event in the outbox; bob's filter policy selects the versions he could see.
     const topic = stack.runtime.notifications!.topics.notifications!;

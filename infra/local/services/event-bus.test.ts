@@ -67,6 +67,40 @@ describe('LocalEventBus', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('retries a rejecting function target with the attempt number, and hands it to onGiveUp once after the last', async () => {
+    const lines: string[] = [];
+    const bus = new LocalEventBus({ retries: 2, log: (l) => lines.push(l) });
+    const attempts: Record<string, number[]> = { always: [], second: [] };
+    const givenUp: Array<{ target: string; id: string; message: string }> = [];
+    bus.addRule({
+      name: 'all',
+      eventPattern: { source: ['s'] },
+      targets: [
+        {
+          id: 'always',
+          handler: (_e, attempt) => {
+            attempts.always!.push(attempt);
+            throw new Error(`no (${attempt})`);
+          },
+          onGiveUp: (e, err) => void givenUp.push({ target: 'always', id: e.id, message: err.message }),
+        },
+        {
+          id: 'second',
+          handler: async (_e, attempt) => {
+            attempts.second!.push(attempt);
+            if (attempt < 2) throw new Error('not yet');
+          },
+          onGiveUp: (e, err) => void givenUp.push({ target: 'second', id: e.id, message: err.message }),
+        },
+      ],
+    });
+    const out = await bus.putEvents([{ Source: 's', DetailType: 'd', Detail: '{}' }]);
+    await bus.flush();
+    expect(attempts).toEqual({ always: [1, 2, 3], second: [1, 2] });
+    expect(givenUp).toEqual([{ target: 'always', id: (out.Entries[0] as { EventId: string }).EventId, message: 'no (3)' }]);
+    expect(lines.filter((l) => l.includes('giving up'))).toEqual([expect.stringContaining('all/always failed (attempt 3): no (3); giving up')]);
+  });
+
   it('reports bad entries per entry and oversized or empty requests as a whole', async () => {
     const bus = new LocalEventBus();
     const out = await bus.putEvents([

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { matches, validatePattern, type EventPattern } from './event-pattern.ts';
 
 /**
@@ -40,14 +40,14 @@ export interface BusEvent {
 }
 
 export type RuleTarget =
-  | { id?: string; handler: (event: BusEvent) => unknown }
   | {
       id?: string;
-      url: string;
-      headers?: Record<string, string>;
-      /** Adds `header: sha256=<hex HMAC-SHA256 of the body with secret>`, so a receiver can verify the sender. */
-      sign?: { header: string; secret: string };
-    };
+      /** A rejection is a failed attempt: retried with backoff, up to the bus's retries. */
+      handler: (event: BusEvent, attempt: number) => unknown;
+      /** Called once when the bus gives up on the event (the dead-letter queue's stand-in). */
+      onGiveUp?: (event: BusEvent, error: Error) => unknown;
+    }
+  | { id?: string; url: string; headers?: Record<string, string> };
 
 export interface Rule {
   name: string;
@@ -167,13 +167,12 @@ export class LocalEventBus {
     for (let attempt = 1; ; attempt++) {
       try {
         if ('handler' in target) {
-          await target.handler(event);
+          await target.handler(event, attempt);
         } else {
           const body = JSON.stringify(event);
-          const signature = target.sign ? { [target.sign.header]: `sha256=${createHmac('sha256', target.sign.secret).update(body).digest('hex')}` } : {};
           const res = await fetch(target.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...target.headers, ...signature },
+            headers: { 'content-type': 'application/json', ...target.headers },
             body,
             signal: AbortSignal.timeout(5000),
           });
@@ -186,7 +185,16 @@ export class LocalEventBus {
       } catch (e) {
         const final = (e as { final?: boolean }).final || attempt > this.retries;
         this.log(`delivery to ${label} failed (attempt ${attempt}): ${(e as Error).message}${final ? '; giving up' : ''}`);
-        if (final) return;
+        if (final) {
+          if ('handler' in target && target.onGiveUp) {
+            try {
+              await target.onGiveUp(event, e as Error);
+            } catch (e2) {
+              this.log(`${label}: recording the undelivered event failed: ${(e2 as Error).message}`);
+            }
+          }
+          return;
+        }
         await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
       }
     }

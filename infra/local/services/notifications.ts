@@ -4,26 +4,30 @@
  * the routing CDK deploys (infra/aws/notifications.ts):
  * - `{ topic }` → a LocalTopic under `<dataDir>/topics/<key>/` (outbox + HTTP subscribers);
  * - `{ queue }` → a LocalQueue under `<dataDir>/queues/<key>/` (file-backed);
- * - `{ webhooks: true }` → an HTTP POST of the event to every configured webhook, signed with
- *   `x-craft-sync-signature: sha256=<HMAC-SHA256 of the body>` and retried with backoff.
+ * - `{ webhooks: true }` → for every configured webhook, the delivery Lambda AWS runs
+ *   (resolvers/handlers/webhooks/handler.ts `deliverWebhooks`), invoked with the SQS-shaped event
+ *   AWS's webhook queue would hand it (`{ webhook, event }` per message), so the POST, its signature
+ *   headers and what counts as a failure are the same code in both. A reported failure is retried
+ *   with backoff (the bus's retries); after the last, the message goes to the local dead-letter
+ *   queue `<dataDir>/queues/dead-letter/` (AWS: the stack's dead-letter queue).
  *
  * Webhooks and topic subscribers are deployment settings: a JSON file named by
  * `CRAFT_SYNC_NOTIFICATIONS` (default `<dataDir>/notifications.json`) plus the comma-separated
  * `CRAFT_SYNC_WEBHOOKS`, or the runtime option.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deliverWebhooks, type WebhookMessage } from '../../../resolvers/handlers/webhooks/handler.ts';
 import type { ApiDefinition } from '../../wiring/types.ts';
-import type { LocalEventBus, RuleTarget } from './event-bus.ts';
+import type { BusEvent, LocalEventBus, RuleTarget } from './event-bus.ts';
 import { LocalQueue } from './queue.ts';
 import { LocalTopic, type TopicSubscriber } from './topic.ts';
-
-export const SIGNATURE_HEADER = 'x-craft-sync-signature';
 
 export interface NotificationsConfig {
   /** Every `{ webhooks: true }` target posts to each of these. */
   webhooks?: Array<{ url: string; /** Overrides `webhookSecret` for this URL. */ secret?: string }>;
-  /** The HMAC key webhooks are signed with (default: generated once, kept in `<dataDir>/secrets.json`). */
+  /** The key webhooks are signed with (default: generated once, kept in `<dataDir>/secrets.json`). */
   webhookSecret?: string;
   /** HTTP subscribers per declared topic key. */
   topicSubscribers?: Record<string, TopicSubscriber[]>;
@@ -34,6 +38,8 @@ export interface NotificationsConfig {
 export interface LocalNotifications {
   topics: Record<string, LocalTopic>;
   queues: Record<string, LocalQueue>;
+  /** Webhook messages given up on after the retries, as AWS's dead-letter queue would hold them. */
+  deadLetterQueue: LocalQueue;
   webhookSecret: string;
   /** The configured webhook URLs. */
   webhooks: string[];
@@ -75,6 +81,7 @@ export function startNotifications(opts: {
     if (!topics[key]) throw new Error(`notifications config: topicSubscribers names topic "${key}", which the API does not declare`);
   }
   for (const key of Object.keys(api.queues ?? {})) queues[key] = new LocalQueue(key, join(opts.dataDir, 'queues', key));
+  const deadLetterQueue = new LocalQueue('dead-letter', join(opts.dataDir, 'queues', 'dead-letter'));
 
   for (const [busKey, bus] of Object.entries(api.buses ?? {})) {
     for (const [ruleKey, rule] of Object.entries(bus.rules ?? {})) {
@@ -91,7 +98,7 @@ export function startNotifications(opts: {
           targets.push({ id: `queue:${t.queue}`, handler: (event) => void queue.send(JSON.stringify(event)) });
         } else {
           for (const w of config.webhooks ?? []) {
-            targets.push({ id: `webhook:${w.url}`, url: w.url, sign: { header: SIGNATURE_HEADER, secret: w.secret ?? opts.webhookSecret } });
+            targets.push(webhookTarget(w.url, w.secret ?? opts.webhookSecret, { deadLetterQueue, region: opts.region, log: opts.log }));
           }
         }
       }
@@ -101,8 +108,34 @@ export function startNotifications(opts: {
   return {
     topics,
     queues,
+    deadLetterQueue,
     webhookSecret: opts.webhookSecret,
     webhooks: (config.webhooks ?? []).map((w) => w.url),
     flush: async () => void (await Promise.all(Object.values(topics).map((t) => t.flush()))),
+  };
+}
+
+/**
+ * One webhook as a bus target: each attempt invokes the delivery handler with a one-message SQS
+ * event (the message id stays the same across attempts, the receive count grows, as in SQS).
+ */
+function webhookTarget(url: string, secret: string, opts: { deadLetterQueue: LocalQueue; region: string; log: (line: string) => void }): RuleTarget {
+  const body = (event: BusEvent) => JSON.stringify({ webhook: url, event } satisfies WebhookMessage);
+  const messageId = (event: BusEvent) => {
+    const h = createHash('sha256').update(`${event.id}\n${url}`).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  };
+  return {
+    id: `webhook:${url}`,
+    handler: async (event, attempt) => {
+      const record = { messageId: messageId(event), body: body(event), attributes: { ApproximateReceiveCount: String(attempt) }, eventSourceARN: `arn:aws:sqs:${opts.region}:000000000000:webhooks` };
+      const lines: string[] = [];
+      const out = await deliverWebhooks({ Records: [record] }, { urls: [url], secretFor: () => secret, log: (l) => lines.push(l) });
+      if (out.batchItemFailures.length) throw new Error(lines.join('; ') || 'reported as a batch item failure');
+    },
+    onGiveUp: (event) => {
+      const m = opts.deadLetterQueue.send(body(event));
+      opts.log(`webhook ${url}: event ${event.id} moved to the dead-letter queue (${opts.deadLetterQueue.dir}, message ${m.MessageId})`);
+    },
   };
 }

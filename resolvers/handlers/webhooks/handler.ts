@@ -34,7 +34,8 @@ export interface SqsBatchResponse {
 /** One queue message: an event for one webhook. */
 export interface WebhookMessage {
   webhook: string;
-  event: { id: string; [field: string]: unknown };
+  /** The EventBridge event, POSTed as is. */
+  event: { id: string };
 }
 
 export interface DeliveryOptions {
