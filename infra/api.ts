@@ -48,8 +48,9 @@ export const api: ApiDefinition = {
       handler: 'resolvers/handlers/snapshot/handler.ts',
       batchSize: 100,
       environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
-      grants: { tables: ['files'], buckets: ['content'] },
-      description: 'snapshots of S3-held content every 50 patches',
+      // Reads any content object; writes, lists and deletes (superseded snapshots) only under snapshots/.
+      grants: { tables: ['files'], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
+      description: 'snapshots of S3-held content every 50 patches; superseded snapshots deleted',
     },
     {
       table: 'files',

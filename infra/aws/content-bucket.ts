@@ -15,13 +15,21 @@ export interface ContentBucketOptions {
   /** Where S3 writes server access logs. */
   accessLogs: IBucket;
   accessLogsPrefix: string;
-  /** How long an overwritten or deleted object version is kept before it expires. */
+  /** How long an overwritten or deleted object version is kept before it expires (default 30 days). */
   noncurrentVersionRetention?: Duration;
+  /**
+   * How long a deleted snapshot (`snapshots/`) is kept as a noncurrent version (default 7 days): the
+   * snapshot handler deletes superseded snapshots, and a snapshot can be rebuilt from the change log.
+   */
+  snapshotNoncurrentRetention?: Duration;
 }
 
 /**
- * A bucket for file content. Objects are written once per snapshot version, so versioning costs
- * little and protects against a bad overwrite; superseded versions expire after a grace period.
+ * A bucket for file content. Objects are written once (uploads, and snapshots per version), so
+ * versioning costs little and protects against a bad overwrite or delete. Lifecycle: abandoned
+ * multipart uploads are aborted after a day; the snapshot handler deletes superseded snapshots, whose
+ * noncurrent versions expire after `snapshotNoncurrentRetention`; any other noncurrent version after
+ * `noncurrentVersionRetention`; a delete marker left with no versions behind it is removed.
  */
 export function createContentBucket(scope: Construct, id: string, opts: ContentBucketOptions): Bucket {
   return new Bucket(scope, id, {
@@ -46,6 +54,12 @@ export function createContentBucket(scope: Construct, id: string, opts: ContentB
     ],
     lifecycleRules: [
       { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      {
+        id: 'expire-superseded-snapshots',
+        prefix: 'snapshots/',
+        noncurrentVersionExpiration: opts.snapshotNoncurrentRetention ?? Duration.days(7),
+        expiredObjectDeleteMarker: true,
+      },
       {
         id: 'expire-old-versions',
         noncurrentVersionExpiration: opts.noncurrentVersionRetention ?? Duration.days(30),

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { BaseDataSource, GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { ApiDefinition, EnvValue, StreamHandlerDef } from '../wiring/types.ts';
+import { WiringError } from '../wiring/discover.ts';
+import type { ApiDefinition, EnvValue, ObjectGrantDef, StreamHandlerDef } from '../wiring/types.ts';
 
 type GrantsDef = StreamHandlerDef['grants'];
 import type { ApiResources } from './appsync-api.ts';
@@ -105,4 +106,32 @@ export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefin
     );
   }
   for (const b of grants?.buses ?? []) resources.buses[b]!.grantPutEventsTo(handler.role);
+  for (const g of grants?.objects ?? []) grantObjects(handler, g, def, resources);
+}
+
+/** `grants.objects`: each action on the object ARNs under its prefixes; ListBucket with an `s3:prefix` condition. */
+function grantObjects(handler: LambdaHandler, g: ObjectGrantDef, def: ApiDefinition, resources: ApiResources): void {
+  const bucket = resources.buckets[g.bucket];
+  if (!bucket) throw new WiringError(`${def.name}: grants.objects names bucket "${g.bucket}", which is not declared`);
+  const actions = { read: 's3:GetObject', write: 's3:PutObject', delete: 's3:DeleteObject' } as const;
+  for (const [kind, action] of Object.entries(actions) as Array<[keyof typeof actions, string]>) {
+    for (const prefix of g[kind] ?? []) {
+      handler.role.addToPolicy(new PolicyStatement({ actions: [action], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+      acknowledge(
+        handler.role,
+        'IAM5',
+        `${action} on the objects under "${prefix}" of this one bucket: keys are chosen at run time.`,
+        arnWildcardFinding(bucket, `/${prefix}*`),
+      );
+    }
+  }
+  if (g.list?.length) {
+    handler.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': g.list.map((p) => `${p}*`) } },
+      }),
+    );
+  }
 }

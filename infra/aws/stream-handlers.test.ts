@@ -31,7 +31,7 @@ describe('stream handlers', () => {
     });
   });
 
-  it('gives it the table and bucket names and only the grants it declares', () => {
+  it('gives it the table and bucket names and only the grants it declares: S3 writes, deletes and lists only under snapshots/', () => {
     const [, fn] = snapshotFunction();
     const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(env).sort()).toEqual(['CONTENT_BUCKET', 'FILES_TABLE', 'NODE_OPTIONS']);
@@ -43,6 +43,23 @@ describe('stream handlers', () => {
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject', 's3:PutObject', 'dynamodb:GetRecords']));
     expect(actions).not.toContain('s3:*');
     expect(actions).not.toContain('dynamodb:*');
+    // S3: reads any content object (a snapshot's base may be an upload); writes, deletes and lists only snapshots/.
+    const bucketId = Object.keys(s.template.findResources('AWS::S3::Bucket')).find((k) => k.startsWith('DataBucketcontent'))!;
+    const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, suffix]] });
+    const s3Statements = policies
+      .flatMap((p: CfnProps) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: objects('/*') },
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('/snapshots/*') },
+      { Action: 's3:DeleteObject', Effect: 'Allow', Resource: objects('/snapshots/*') },
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['snapshots/*'] } } },
+    ]);
     s.template.hasResourceProperties('AWS::Lambda::Function', Match.objectLike({ Runtime: Match.stringLikeRegexp('nodejs') }));
+  });
+
+  it('refuses an object grant on a bucket the definition does not declare', async () => {
+    const handlers = api.streamHandlers!.map((h) => (h.handler.endsWith('snapshot/handler.ts') ? { ...h, grants: { objects: [{ bucket: 'attic', read: [''] }] } } : h));
+    await expect(synthStack({ ...api, streamHandlers: handlers })).rejects.toThrow(/grants.objects names bucket "attic", which is not declared/);
   });
 });

@@ -67,9 +67,25 @@ export interface StreamHandlerDef {
   /** Records per invocation (default 100). */
   batchSize?: number;
   environment?: Record<string, EnvValue>;
-  /** `tables`: read and write; `readTables`: read only (GetItem, Query, ...); buckets, buses as for Lambda data sources. */
-  grants?: { tables?: string[]; readTables?: string[]; buckets?: string[]; buses?: string[] };
+  /**
+   * `tables`: read and write; `readTables`: read only (GetItem, Query, ...); buckets, buses as for Lambda
+   * data sources; `objects`: S3 access narrower than `buckets`, by key prefix.
+   */
+  grants?: { tables?: string[]; readTables?: string[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
   description?: string;
+}
+
+/**
+ * S3 actions on one declared bucket's objects under key prefixes ('' = every key): `read` GetObject
+ * (and so HeadObject), `write` PutObject, `delete` DeleteObject, `list` ListBucket limited to
+ * requests whose `prefix` lies under one of these prefixes.
+ */
+export interface ObjectGrantDef {
+  bucket: string;
+  read?: string[];
+  write?: string[];
+  delete?: string[];
+  list?: string[];
 }
 
 /**
