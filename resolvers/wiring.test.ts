@@ -21,6 +21,7 @@ describe('craft-sync wiring', () => {
       'Mutation.deleteFile:PIPELINE',
       'Mutation.insertFile:PIPELINE',
       'Mutation.modifyFile:PIPELINE',
+      'Mutation.setFileNotifications:PIPELINE',
       'Mutation.shareFile:PIPELINE',
       'Mutation.unshareFile:PIPELINE',
       'Query.getFile:UNIT',
@@ -53,7 +54,7 @@ describe('craft-sync wiring', () => {
       expect(code, file).not.toMatch(/\bthrow\b/);
       // Every read is a GetItem or a Query (listFiles and syncFiles on the byMember index): no Scan.
       expect(code, file).not.toMatch(/operation: *["'](Scan|BatchGetItem)["']/);
-      expect(code, file).toMatch(/operation: *["'](GetItem|Query|TransactWriteItems|Invoke)["']|runtime\.earlyReturn|return \{\}/);
+      expect(code, file).toMatch(/operation: *["'](GetItem|Query|UpdateItem|TransactWriteItems|Invoke)["']|runtime\.earlyReturn|return \{\}/);
     }
   });
 

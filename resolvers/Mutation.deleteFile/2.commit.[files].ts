@@ -11,7 +11,7 @@ import type { ChangeItem, FileSummary } from '../lib/items.ts';
 /** The head becomes a tombstone (no content) at version + 1; members' index items say deleted. */
 export function request(ctx: Context<MutationDeleteFileArgs>) {
   const input = ctx.args.input;
-  const { head, members } = ctx.stash.access as Access;
+  const { head, members, muted } = ctx.stash.access as Access;
   const base = input.baseVersion || head.version;
   const now = util.time.nowISO8601();
   const summary: FileSummary = {
@@ -29,7 +29,7 @@ export function request(ctx: Context<MutationDeleteFileArgs>) {
     updatedBy: (ctx.identity as { sub: string }).sub,
     deleted: true,
   };
-  const change = changeRecord(summary, 'DELETE', ctx.stash.requestId as string);
+  const change = changeRecord(summary, 'DELETE', ctx.stash.requestId as string, { members, muted });
   ctx.stash.change = change;
   const update = setExpression({ ...summary }, ['content']);
   return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(filesTable(ctx), head, members, base, update, change, summary) };

@@ -32,7 +32,7 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
     updatedBy: s.owner,
     deleted: false,
   };
-  const change = changeRecord(summary, 'INSERT', s.requestId);
+  const change = changeRecord(summary, 'INSERT', s.requestId, { members: [s.owner], muted: [] });
   // Inline content, or the key of the verified upload (0.verify) that holds it.
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
   const body: { content?: string; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload

@@ -13,7 +13,7 @@ import { uploadMeasure, type VerifiedUpload } from '../lib/content.ts';
 
 export function request(ctx: Context<MutationModifyFileArgs>) {
   const input = ctx.args.input;
-  const { head, members } = ctx.stash.access as Access;
+  const { head, members, muted } = ctx.stash.access as Access;
   const author = (ctx.identity as { sub: string }).sub;
   const base = input.baseVersion;
   const next = base + 1;
@@ -67,7 +67,7 @@ export function request(ctx: Context<MutationModifyFileArgs>) {
     updatedBy: author,
     deleted: false,
   };
-  const change = changeRecord(summary, 'MODIFY', input.requestId);
+  const change = changeRecord(summary, 'MODIFY', input.requestId, { members, muted });
   if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(input.patch);
   else if (upload) change.contentKey = upload.key;
   else change.content = content;

@@ -165,6 +165,19 @@ export type FileChangePage = {
   snapshot: Maybe<FileSnapshot>;
 };
 
+/** The caller's notification setting for one file. */
+export type FileNotifications = {
+  __typename?: 'FileNotifications';
+  /** When the setting was changed. */
+  at: Scalars['AWSDateTime']['output'];
+  /** The file. */
+  fileId: Scalars['ID']['output'];
+  /** True: the caller is left out of the `recipients` of this file's FileChanged events (e-mail / SMS / push topic, queue, webhooks). Live onFileChanged subscriptions are not affected. */
+  muted: Scalars['Boolean']['output'];
+  /** Cognito `sub` of the caller. */
+  userId: Scalars['ID']['output'];
+};
+
 /** A page of files, newest change first. */
 export type FilePage = {
   __typename?: 'FilePage';
@@ -278,6 +291,8 @@ export type Mutation = {
   insertFile: Maybe<FileChange>;
   /** Moves the head from `baseVersion` to `baseVersion + 1`; returns the MODIFY change. Errors: Conflict, NotFound, Forbidden (viewers, strangers), InvalidInput, TooLarge, Busy. */
   modifyFile: Maybe<FileChange>;
+  /** Chooses whether the caller is notified of a file's changes outside GraphQL subscriptions (see README "Notifications"): a muted member is left out of the events' `recipients`. Kept until changed or until the member leaves; a new shareFile of the member resets it. Errors: NotFound, Forbidden (not a member), InvalidInput, Busy. */
+  setFileNotifications: Maybe<FileNotifications>;
   /** Grants a user EDITOR or VIEWER on a file (owner only). Errors: NotFound, Forbidden, InvalidInput, TooLarge (members), Busy. */
   shareFile: Maybe<FileShare>;
   /** Removes a user's role (owner, or the member themself); their open onFileChanged subscriptions on the file are closed. Errors: NotFound, Forbidden, InvalidInput, Busy. */
@@ -312,6 +327,11 @@ export type MutationInsertFileArgs = {
 
 export type MutationModifyFileArgs = {
   input: ModifyFileInput;
+};
+
+
+export type MutationSetFileNotificationsArgs = {
+  input: SetFileNotificationsInput;
 };
 
 
@@ -381,6 +401,14 @@ export type Role =
   | 'OWNER'
   /** Reads and subscribes. */
   | 'VIEWER';
+
+/** Mutes or unmutes a file's change notifications for the caller. */
+export type SetFileNotificationsInput = {
+  /** The file (the caller must be a member: owner, editor or viewer). */
+  fileId: Scalars['ID']['input'];
+  /** True to stop notifications of this file's changes to the caller, false to receive them again. */
+  muted: Scalars['Boolean']['input'];
+};
 
 /** Grants a user a role on a file (owner only); replaces the user's previous role. */
 export type ShareFileInput = {

@@ -8,6 +8,8 @@ export interface Access {
   head: HeadItem;
   /** Active members (owner included), for the member index fan-out. */
   members: string[];
+  /** Active members who muted the file's notifications (setFileNotifications). */
+  muted: string[];
   /** The caller's role; 'BACKEND' for IAM callers, null for strangers. */
   role: string | null;
 }
@@ -49,6 +51,7 @@ export function authorize(ctx: Context, fileId: string, allowed: string[], what:
   const sub = callerSub(ctx);
   let head: HeadItem | null = null;
   const members: string[] = [];
+  const muted: string[] = [];
   let role: string | null = sub ? null : 'BACKEND';
   for (const item of items) {
     if (item.sk === HEAD_SK) {
@@ -57,6 +60,7 @@ export function authorize(ctx: Context, fileId: string, allowed: string[], what:
       const acl = item as AclItem;
       if (acl.role !== 'REVOKED') {
         members.push(acl.member);
+        if (acl.muted === true) muted.push(acl.member);
         if (sub && acl.member === sub) role = acl.role;
       }
     }
@@ -64,9 +68,11 @@ export function authorize(ctx: Context, fileId: string, allowed: string[], what:
   if (!head) return notFound(fileId, false);
   if (head.deleted && !allowDeleted) notFound(fileId, true);
   if (!role || !allowed.includes(role)) forbidden(fileId, role, what);
-  return { head, members, role };
+  return { head, members, muted, role };
 }
 
 export const READERS = ['OWNER', 'EDITOR', 'VIEWER', 'BACKEND'];
+/** Every member, and only members (no backend callers): settings of one's own membership. */
+export const MEMBERS = ['OWNER', 'EDITOR', 'VIEWER'];
 export const WRITERS = ['OWNER', 'EDITOR'];
 export const OWNERS = ['OWNER'];

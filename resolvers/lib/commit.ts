@@ -4,8 +4,22 @@ import { CHANGE_RETENTION_SECONDS, REQUEST_RETENTION_SECONDS } from './limits.ts
 import { expiresIn, memberUpdates, setExpression } from './tx.ts';
 import type { ChangeItem, FileSummary, HeadItem } from './items.ts';
 
-/** The change record of a commit whose result is `summary` (its version, author and time). */
-export function changeRecord(summary: FileSummary, op: string, requestId: string): ChangeItem {
+/** Who may see a file at commit time: the active members, and those of them who muted its notifications. */
+export interface Audience {
+  members: string[];
+  muted: string[];
+}
+
+/**
+ * The change record of a commit whose result is `summary` (its version, author and time). It also
+ * keeps the file's audience as the commit saw it (the transaction's aclVersion condition proves the
+ * member list current), so notifications go to exactly who could see the change.
+ */
+export function changeRecord(summary: FileSummary, op: string, requestId: string, audience: Audience): ChangeItem {
+  const recipients: string[] = [];
+  for (const m of audience.members) {
+    if (m !== summary.updatedBy && !audience.muted.includes(m)) recipients.push(m);
+  }
   return {
     fileId: summary.id,
     version: summary.version,
@@ -21,6 +35,9 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
     requestId,
     deleted: summary.deleted,
     expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
+    owner: summary.owner,
+    members: audience.members,
+    recipients,
   };
 }
 

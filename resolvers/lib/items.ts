@@ -41,6 +41,8 @@ export interface AclItem extends FileSummary {
   /** byMember's sort key: `<13-digit ms>#<fileId>`. */
   syncKey: string;
   expiresAt?: number;
+  /** The member muted the file's notifications (setFileNotifications). */
+  muted?: boolean;
 }
 
 export interface ChangeItem {
@@ -66,6 +68,10 @@ export interface ChangeItem {
   requestId: string;
   deleted: boolean;
   expiresAt: number;
+  /** Who could see the file when the change committed, and who is to be notified of it (notify handler). */
+  owner?: string;
+  members?: string[];
+  recipients?: string[];
 }
 
 export interface RequestItem {

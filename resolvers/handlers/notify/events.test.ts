@@ -89,6 +89,7 @@ describe('buildDetail', () => {
       sha256: 'a'.repeat(64),
       owner: 'sub-alice',
       members: ['sub-alice', 'sub-bob', 'sub-carol'],
+      recipients: ['sub-alice', 'sub-carol'],
     });
     expect(JSON.stringify(d)).not.toContain('hello');
   });
@@ -97,6 +98,22 @@ describe('buildDetail', () => {
     const d = buildDetail(change('f1', 4, { op: 'DELETE', deleted: true }), state);
     expect(d.op).toBe('DELETE');
     expect(d.members).toEqual(['sub-alice', 'sub-bob', 'sub-carol']);
+  });
+
+  it('recipients leave out the author and members who muted the file, but members still list them', () => {
+    const muted = { ...state, acl: state.acl.map((m) => (m.member === 'sub-carol' ? { ...m, muted: true } : m)) };
+    const d = buildDetail(change('f1', 5, { author: 'sub-alice' }), muted);
+    expect(d.members).toEqual(['sub-alice', 'sub-bob', 'sub-carol']);
+    expect(d.recipients).toEqual(['sub-bob']);
+    const unmuted = { ...state, acl: state.acl.map((m) => (m.member === 'sub-carol' ? { ...m, muted: false } : m)) };
+    expect(buildDetail(change('f1', 5, { author: 'sub-alice' }), unmuted).recipients).toEqual(['sub-bob', 'sub-carol']);
+  });
+
+  it('a change that carries its audience (commit time) is used as is, whatever the members are now', () => {
+    const carried = change('f1', 6, { author: 'sub-bob', owner: 'sub-alice', members: ['sub-bob', 'sub-alice'], recipients: ['sub-alice'] });
+    const d = buildDetail(carried, state);
+    expect(d).toMatchObject({ owner: 'sub-alice', members: ['sub-alice', 'sub-bob'], recipients: ['sub-alice'] });
+    expect(buildDetail(carried, { acl: [] })).toEqual(d);
   });
 
   it('owner falls back to the OWNER member item when the head is not readable', () => {

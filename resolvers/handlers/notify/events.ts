@@ -29,6 +29,11 @@ export interface FileChangedDetail {
   owner: string | null;
   /** Cognito subs of everyone who can see the file (owner included), sorted. */
   members: string[];
+  /**
+   * The members to notify: not the author (who made the change) and not those who muted the file
+   * (`setFileNotifications`), sorted. Route per-user deliveries on this.
+   */
+  recipients: string[];
 }
 
 /** A DynamoDB stream record as Lambda's event source hands it over. */
@@ -71,8 +76,31 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
   const version = Number(change.version ?? Number(String(change.sk).slice(2)));
   const op = String(change.op);
   if (!OPS.has(op)) throw new Error(`file ${fileId} v${version}: unknown op ${op}`);
+  // Records written since setFileNotifications carry their audience as the commit saw it.
+  if (carriesAudience(change)) {
+    return {
+      ...common(change, fileId, version, op),
+      owner: typeof change.owner === 'string' ? change.owner : null,
+      members: [...new Set((change.members as unknown[]).map(String))].sort(),
+      recipients: [...new Set((change.recipients as unknown[]).map(String))].sort(),
+    };
+  }
   const active = state.acl.filter((m) => m.role !== 'REVOKED' && typeof m.member === 'string');
   const owner = state.head?.owner ?? active.find((m) => m.role === 'OWNER')?.member ?? null;
+  return {
+    ...common(change, fileId, version, op),
+    owner: owner === null ? null : String(owner),
+    members: [...new Set(active.map((m) => String(m.member)))].sort(),
+    recipients: [...new Set(active.filter((m) => m.muted !== true && m.member !== change.author).map((m) => String(m.member)))].sort(),
+  };
+}
+
+/** Whether the change names its audience (then the handler needs no read of the members). */
+export function carriesAudience(change: Item): boolean {
+  return Array.isArray(change.members) && Array.isArray(change.recipients);
+}
+
+function common(change: Item, fileId: string, version: number, op: string) {
   return {
     changeId: `${fileId}:${version}`,
     fileId,
@@ -85,8 +113,6 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
     encoding: String(change.encoding),
     size: Number(change.size),
     sha256: String(change.sha256),
-    owner: owner === null ? null : String(owner),
-    members: [...new Set(active.map((m) => String(m.member)))].sort(),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Change notifications, run on the `files` table's stream: every newly committed change record
  * (`V#…` INSERT) becomes one `FileChanged` event on the bus named by `EVENT_BUS`, whose rules fan it
- * out to the topic, the queue and webhooks (infra/api.ts). The members who can see the file are read
+ * out to the topic, the queue and webhooks (infra/api.ts). A change record carries its audience as
+ * the commit saw it (owner, members, recipients); for older records without one, the members are read
  * with one consistent Query per file. Any entry EventBridge does not accept fails the batch, so the
  * stream retries it: delivery is at least once, and `detail.changeId` lets consumers drop repeats.
  */
@@ -9,7 +10,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { dynamodb, filesTable } from '../snapshot/dynamodb.ts';
-import { buildDetail, chunks, newChanges, toEntry, type FileState, type StreamRecord } from './events.ts';
+import { buildDetail, carriesAudience, chunks, newChanges, toEntry, type FileState, type StreamRecord } from './events.ts';
 
 let cached: { endpoint: string | undefined; client: EventBridgeClient } | undefined;
 
@@ -33,7 +34,7 @@ export async function handler(event: { Records?: StreamRecord[] }): Promise<{ pu
   const entries = [];
   for (const change of changes) {
     const fileId = String(change.fileId);
-    let state = states.get(fileId);
+    let state = carriesAudience(change) ? { acl: [] } : states.get(fileId);
     if (!state) states.set(fileId, (state = await fileState(fileId)));
     entries.push(toEntry(buildDetail(change, state), busName()));
   }
