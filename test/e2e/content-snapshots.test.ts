@@ -5,7 +5,8 @@
  * applies no more patches than the bound, and snapshot objects are written once. Superseded
  * snapshots are collected: the newest two of a file stay, older ones are deleted, nothing else is.
  */
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
@@ -265,16 +266,11 @@ describe('snapshots of S3-held text', () => {
     const ahead = keyOf(f.id, f.version + 1_000);
     await s3.send(new PutObjectCommand({ Bucket, Key: ahead, Body: 'ahead' }));
 
-    // The stream redelivers the batch that moved the pointer: nothing more is deleted.
-    const head = (await stack.runtime.dynamodb.client.send(new GetItemCommand({ TableName, Key: { pk: { S: `FILE#${f.id}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }))).Item!;
-    const retried = await snapshotHandler({
-      Records: [
-        {
-          eventName: 'MODIFY',
-          dynamodb: { Keys: { pk: { S: `FILE#${f.id}` }, sk: { S: 'HEAD' } }, OldImage: { contentKey: { S: s(3) } }, NewImage: { contentKey: head.contentKey! as { S: string } } },
-        },
-      ],
-    });
+    // The stream redelivers every record of this file it has handed over (inserts, pointer moves): nothing more is deleted.
+    const records = (await streamRecords(TableName)).filter((r) => r.dynamodb?.Keys?.pk?.S === `FILE#${f.id}`);
+    const moves = records.filter((r) => r.eventName === 'MODIFY' && r.dynamodb?.Keys?.sk?.S === 'HEAD' && r.dynamodb.OldImage?.contentKey?.S !== r.dynamodb.NewImage?.contentKey?.S);
+    expect(moves.map((r) => r.dynamodb!.NewImage!.contentKey!.S)).toEqual([s(1), s(2), s(3), s(4)]);
+    const retried = await snapshotHandler({ Records: records as NonNullable<Parameters<typeof snapshotHandler>[0]['Records']> });
     expect(retried).toEqual({ snapshots: [], deleted: [] });
     expect(await collectSnapshots(f.id)).toEqual([]);
     expect(await listKeys(f.id)).toEqual([s(3), s(4), notes, ahead].sort());
@@ -283,6 +279,27 @@ describe('snapshots of S3-held text', () => {
     expect(await listKeys(other.id)).toEqual(otherKeys);
     expect(await Promise.all(otherKeys.map(async (Key) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).ETag))).toEqual(otherEtags);
   });
+
+  /** Every record of the table's stream so far, shard by shard from the oldest, as the stream trigger reads them. */
+  async function streamRecords(TableName: string): Promise<_Record[]> {
+    const streams = new DynamoDBStreamsClient({ region: 'local', endpoint: stack.runtime.dynamodb.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const StreamArn = (await stack.runtime.dynamodb.client.send(new DescribeTableCommand({ TableName }))).Table!.LatestStreamArn!;
+      const out: _Record[] = [];
+      for (const shard of (await streams.send(new DescribeStreamCommand({ StreamArn }))).StreamDescription?.Shards ?? []) {
+        let ShardIterator = (await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+        while (ShardIterator) {
+          const page = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
+          if (!page.Records?.length) break;
+          out.push(...page.Records);
+          ShardIterator = page.NextShardIterator;
+        }
+      }
+      return out;
+    } finally {
+      streams.destroy();
+    }
+  }
 
   it('a reader far behind an inline file gets the head as its snapshot', async () => {
     const id = newId();
