@@ -4,7 +4,6 @@
  * failing with a typed error (errors.ts). Writes always carry a requestId, so `Busy` is retried here
  * with the same id (the schema's advice); everything else is the caller's to decide.
  */
-import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
@@ -39,6 +38,7 @@ import {
   type UnshareFileInput,
 } from '../generated/graphql.ts';
 import { BusyError, NotFoundError, toCraftSyncError, type CraftSyncError } from './errors.ts';
+import { utf8Length } from './hash.ts';
 import type { Session } from './session.ts';
 
 export type FileChange = FileChangeFieldsFragment;
@@ -96,7 +96,7 @@ export interface ApiOptions {
   busyAttempts?: number;
 }
 
-const bytes = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v), 'utf8'));
+const bytes = (v: unknown): number => (v === undefined ? 0 : utf8Length(JSON.stringify(v)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Amplify's Hub events for the real-time connection (CONTROL_MSG.SUBSCRIPTION_ACK, CONNECTION_STATE_CHANGE).
@@ -176,7 +176,7 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       return must(data.syncFiles, 'syncFiles');
     },
     async insertFile(input) {
-      const variables = { input: { ...input, requestId: input.requestId ?? randomUUID() } };
+      const variables = { input: { ...input, requestId: input.requestId ?? globalThis.crypto.randomUUID() } };
       const data = await call('insertFile', send(InsertFileDocument, variables), variables, true);
       return must(data.insertFile, 'insertFile');
     },
@@ -186,7 +186,7 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       return must(data.modifyFile, 'modifyFile');
     },
     async deleteFile(input) {
-      const variables = { input: { ...input, requestId: input.requestId ?? randomUUID() } };
+      const variables = { input: { ...input, requestId: input.requestId ?? globalThis.crypto.randomUUID() } };
       const data = await call('deleteFile', send(DeleteFileDocument, variables), variables, true);
       return must(data.deleteFile, 'deleteFile');
     },

@@ -1,60 +1,11 @@
 /**
- * Where a client finds the API: the Amplify configuration the local runtime writes
- * (`<dataDir>/amplify-config.json`), or the CDK stack's outputs (`cdk deploy --outputs-file`,
- * see infra/aws/README.md). Both become one Amplify v6 `ResourcesConfig`.
+ * Configuration from a file on disk (Node): the local runtime's amplify-config.json (with the CA named
+ * by runtime.json beside it) or CDK outputs. The parsing itself is amplify-config.ts.
  */
 import { readFileSync } from 'node:fs';
-import type { ResourcesConfig } from 'aws-amplify';
+import { fromAmplifyConfig, fromCdkOutputs, type ClientConfig } from './amplify-config.ts';
 
-/** The stack outputs the client needs (names as in infra/aws/README.md). */
-export interface CdkOutputs {
-  GraphQLUrl: string;
-  Region: string;
-  UserPoolId: string;
-  UserPoolClientId: string;
-  RealtimeUrl?: string;
-}
-
-export interface ClientConfig {
-  /** What Amplify is configured with. */
-  amplify: ResourcesConfig;
-  /** The local runtime's TLS CA (wss:// needs it trusted: NODE_EXTRA_CA_CERTS), when known. */
-  caCertPath?: string;
-  /** True when sign-in goes to the local issuer (USER_PASSWORD_AUTH; it has no SRP). */
-  local: boolean;
-}
-
-/** A CDK outputs object: `{ StackName: { GraphQLUrl, ... } }` (the outputs file) or the outputs themselves. */
-export function fromCdkOutputs(outputs: Record<string, unknown>, stackName?: string): ClientConfig {
-  const stack = pickStack(outputs, stackName);
-  for (const key of ['GraphQLUrl', 'Region', 'UserPoolId', 'UserPoolClientId'] as const) {
-    if (typeof stack[key] !== 'string' || !stack[key]) throw new Error(`CDK outputs lack ${key}`);
-  }
-  return {
-    amplify: {
-      Auth: { Cognito: { userPoolId: stack.UserPoolId, userPoolClientId: stack.UserPoolClientId, loginWith: { email: true } } },
-      API: { GraphQL: { endpoint: stack.GraphQLUrl, region: stack.Region, defaultAuthMode: 'userPool' } },
-    },
-    local: false,
-  };
-}
-
-function pickStack(outputs: Record<string, unknown>, stackName?: string): CdkOutputs {
-  if ('GraphQLUrl' in outputs) return outputs as unknown as CdkOutputs;
-  const names = Object.keys(outputs).filter((k) => typeof outputs[k] === 'object' && outputs[k] && 'GraphQLUrl' in (outputs[k] as object));
-  const name = stackName ?? (names.length === 1 ? names[0] : undefined);
-  if (!name || !names.includes(name)) {
-    throw new Error(names.length ? `CDK outputs hold stacks ${names.join(', ')}: name one` : 'not CDK outputs: no stack with a GraphQLUrl output');
-  }
-  return outputs[name] as CdkOutputs;
-}
-
-/** An Amplify `ResourcesConfig` as the local runtime writes it. */
-export function fromAmplifyConfig(config: Record<string, unknown>, caCertPath?: string): ClientConfig {
-  const amplify = config as ResourcesConfig;
-  if (!amplify.API?.GraphQL?.endpoint) throw new Error('Amplify configuration has no API.GraphQL.endpoint');
-  return { amplify, caCertPath, local: Boolean(amplify.Auth?.Cognito?.userPoolEndpoint) };
-}
+export * from './amplify-config.ts';
 
 /**
  * Reads a configuration file of either kind. Next to the local runtime's amplify-config.json sits
@@ -73,10 +24,4 @@ export function loadConfigFile(path: string, stackName?: string): ClientConfig {
     return fromAmplifyConfig(json, caCertPath);
   }
   return fromCdkOutputs(json, stackName);
-}
-
-/** The same configuration pointed at another endpoint (a proxy in tests, a custom domain). */
-export function withEndpoint(config: ClientConfig, endpoint: string): ClientConfig {
-  const gql = config.amplify.API!.GraphQL!;
-  return { ...config, amplify: { ...config.amplify, API: { ...config.amplify.API, GraphQL: { ...gql, endpoint } } } };
 }

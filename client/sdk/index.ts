@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './config.ts';
 export * from './storage.ts';
+export * from './storage-file.ts';
 export * from './session.ts';
 export * from './api.ts';
 export { sha256Hex, contentBytes } from './hash.ts';

@@ -8,7 +8,7 @@ import { createAmplifyContext } from 'aws-amplify';
 import { createAWSCredentialsAndIdentityIdProvider, createUserPoolsTokenProvider } from 'aws-amplify/adapter-core';
 import { fetchAuthSession, signIn as amplifySignIn, signOut as amplifySignOut } from 'aws-amplify/auth';
 import { parseAmplifyConfig } from 'aws-amplify/utils';
-import type { ClientConfig } from './config.ts';
+import type { ClientConfig } from './amplify-config.ts';
 import { UnauthorizedError, toCraftSyncError } from './errors.ts';
 import { memoryStorage, type KeyValueStorage } from './storage.ts';
 

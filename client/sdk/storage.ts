@@ -1,10 +1,9 @@
 /**
  * Where Amplify keeps a signed-in user's tokens. Amplify's token store takes any key-value storage;
- * in memory for tests and short scripts, in a directory (one file per key, written atomically) for
- * the CLI, so a later run is still signed in and Amplify refreshes the tokens itself.
+ * in memory for tests and short scripts, in a Web Storage (`localStorage`) in browsers, in a
+ * directory (storage-file.ts: one file per key, written atomically) for the CLI, so a later run is
+ * still signed in and Amplify refreshes the tokens itself.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** The shape of Amplify's `KeyValueStorageInterface`. */
 export interface KeyValueStorage {
@@ -24,28 +23,17 @@ export function memoryStorage(): KeyValueStorage {
   };
 }
 
-/** Keys become file names (percent-encoded); files are private to the user (0600). */
-export function fileStorage(dir: string): KeyValueStorage {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = (k: string) => join(dir, encodeURIComponent(k));
+/** The browser's `localStorage` (or `sessionStorage`), keys under `prefix` so several users can share one. */
+export function webStorage(store: Storage, prefix = ''): KeyValueStorage {
   return {
-    async setItem(k, v) {
-      const tmp = `${path(k)}.${process.pid}.tmp`;
-      writeFileSync(tmp, v, { mode: 0o600 });
-      renameSync(tmp, path(k));
-    },
-    async getItem(k) {
-      try {
-        return readFileSync(path(k), 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    async removeItem(k) {
-      rmSync(path(k), { force: true });
-    },
+    setItem: async (k, v) => store.setItem(prefix + k, v),
+    getItem: async (k) => store.getItem(prefix + k),
+    removeItem: async (k) => store.removeItem(prefix + k),
     async clear() {
-      for (const f of readdirSync(dir)) rmSync(join(dir, f), { force: true });
+      for (let i = store.length - 1; i >= 0; i--) {
+        const k = store.key(i);
+        if (k !== null && k.startsWith(prefix)) store.removeItem(k);
+      }
     },
   };
 }

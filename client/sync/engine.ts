@@ -14,7 +14,6 @@
  * - the replica and the queue are saved to a SyncStore after each step, so a restarted client asks
  *   only for what changed and resends what it had not committed.
  */
-import { randomUUID } from 'node:crypto';
 import { apply, diffText, encodeBase64, type PatchError, type TextPatch } from '../patch/index.ts';
 import type { Api, FileChange, FileChangePage, FileWithContent } from '../sdk/api.ts';
 import {
@@ -27,7 +26,7 @@ import {
   IntegrityError,
   toCraftSyncError,
 } from '../sdk/errors.ts';
-import { contentBytes, sha256Hex, type Encoding } from '../sdk/hash.ts';
+import { contentBytes, sha256Hex, utf8Length, type Encoding } from '../sdk/hash.ts';
 import { download, fitsInline, INLINE_LIMIT, upload, type TransferProgress } from '../sdk/transfer.ts';
 import { Emitter } from './emitter.ts';
 import { materialize } from './materialize.ts';
@@ -182,7 +181,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     if (newContent === this.local) return Promise.resolve(undefined);
     // Synchronous on purpose: `content` reflects the edit at once, and the queued patch is relative
     // to exactly the content the caller saw (remote changes rebase the queue atomically).
-    const requestId = randomUUID();
+    const requestId = globalThis.crypto.randomUUID();
     const done = new Promise<FileChange | undefined>((resolve, reject) => this.waiters.set(requestId, { resolve, reject }));
     if (this.state.encoding === 'TEXT') this.state.pending.push({ requestId, patch: diffText(this.local, newContent) });
     else this.state.pending.push({ requestId, content: newContent });
@@ -385,7 +384,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
   /** The content of `file` at its version (inline, or from S3; see materialize.ts). */
   private async materialize(file: FileWithContent): Promise<string> {
     if (file.content != null) {
-      const total = file.encoding === 'TEXT' ? Buffer.byteLength(file.content) : file.size;
+      const total = file.encoding === 'TEXT' ? utf8Length(file.content) : file.size;
       this.emit('progress', { fileId: this.fileId, direction: 'download', loaded: total, total });
     }
     return materialize(this.api, file, this.fetchContent);

@@ -1,10 +1,9 @@
 /**
  * What a client keeps between runs, per file: the last version it pulled (with that content and its
  * sha256) and the edits not yet committed. A restarted client loads this, asks only for the changes
- * after `version`, and resends its queued edits with their original request ids.
+ * after `version`, and resends its queued edits with their original request ids. In memory or in a
+ * Web Storage here; in a directory (Node) in store-file.ts.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TextPatch } from '../patch/index.ts';
 import type { Encoding } from '../sdk/hash.ts';
 
@@ -50,32 +49,19 @@ export function memoryStore(): SyncStore {
   };
 }
 
-/** One JSON file per file id under `dir`, replaced atomically (write, then rename). */
-export function fileStore(dir: string): SyncStore {
-  mkdirSync(dir, { recursive: true });
-  const path = (id: string) => join(dir, `${encodeURIComponent(id)}.json`);
-  let seq = 0;
+/** One JSON entry per file id in a Web Storage (the browser's `localStorage`), keys under `prefix`. */
+export function webStore(store: Storage, prefix = 'craft-sync:file:'): SyncStore {
   return {
     async load(id) {
-      let text: string;
-      try {
-        text = readFileSync(path(id), 'utf8');
-      } catch {
-        return undefined;
-      }
+      const text = store.getItem(prefix + id);
+      if (text === null) return undefined;
       try {
         return JSON.parse(text) as FileState;
       } catch {
-        return undefined; // A damaged state file is as good as none: the client downloads the file again.
+        return undefined; // As good as none: the file is downloaded again.
       }
     },
-    async save(s) {
-      const tmp = `${path(s.fileId)}.${process.pid}.${seq++}.tmp`;
-      writeFileSync(tmp, JSON.stringify(s));
-      renameSync(tmp, path(s.fileId));
-    },
-    async remove(id) {
-      rmSync(path(id), { force: true });
-    },
+    save: async (s) => store.setItem(prefix + s.fileId, JSON.stringify(s)),
+    remove: async (id) => store.removeItem(prefix + id),
   };
 }
