@@ -5,7 +5,6 @@ import { api } from '../api.ts';
 import { discoverResolvers, WiringError } from '../wiring/discover.ts';
 import { checkDefinition } from '../wiring/check.ts';
 import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
-import { WEBHOOK_SECRET_HEADER } from './notifications.ts';
 
 const HOOKS = ['https://hooks.example.com/craft-sync', 'https://ops.example.net/in?src=craft'];
 const PATTERN = { source: ['craft-sync.files'], 'detail-type': ['FileChanged'] };
@@ -48,27 +47,52 @@ describe('notifications in AWS', () => {
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(s.stack.notifications.key), 'Arn'] } });
   });
 
-  it('posts to every webhook through API destinations that send the generated secret in a header', () => {
+  it('queues one message per webhook for the delivery function, which reads the signing key and reports failed messages', () => {
+    const n = s.stack.notifications;
     const p = rule('events.fileChangedToWebhooks');
     expect(p.EventPattern).toEqual({ source: PATTERN.source, 'detail-type': PATTERN['detail-type'] });
-    expect(p.Targets).toHaveLength(2);
-    const dests = s.template.findResources('AWS::Events::ApiDestination');
-    expect(Object.values(dests).map((d: CfnProps) => d.Properties.InvocationEndpoint).sort()).toEqual([...HOOKS].sort());
-    for (const d of Object.values(dests) as CfnProps[]) expect(d.Properties).toMatchObject({ HttpMethod: 'POST', InvocationRateLimitPerSecond: 10 });
-    for (const t of p.Targets as CfnProps[]) {
-      expect(Object.keys(dests)).toContain(t.Arn['Fn::GetAtt'][0]);
-      expect(t.RoleArn).toBeDefined();
-    }
-    const secret = id(s.stack.notifications.webhookSecret!);
-    s.template.hasResourceProperties('AWS::Events::Connection', {
-      AuthorizationType: 'API_KEY',
-      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: WEBHOOK_SECRET_HEADER, ApiKeyValue: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: secret }])]) }) } },
-    });
+    const queueArn = { 'Fn::GetAtt': [id(n.webhookQueue!), 'Arn'] };
+    const dlq = { 'Fn::GetAtt': [id(n.deadLetterQueue), 'Arn'] };
+    // Each webhook: the webhook queue, the message `{ webhook, event }` (the whole event as `$`), the common retry and dead-letter queue.
+    expect(p.Targets).toEqual(
+      HOOKS.map((url) =>
+        expect.objectContaining({
+          Arn: queueArn,
+          InputTransformer: { InputPathsMap: { f1: '$' }, InputTemplate: `{"webhook":${JSON.stringify(url)},"event":<f1>}` },
+          DeadLetterConfig: { Arn: dlq },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ),
+    );
+    const q = s.template.toJSON().Resources[id(n.webhookQueue!)].Properties as CfnProps;
+    expect(q).toMatchObject({ RedrivePolicy: { deadLetterTargetArn: dlq, maxReceiveCount: 5 }, SqsManagedSseEnabled: true, VisibilityTimeout: 60 });
+
+    // The delivery function: the bundled webhooks handler, its URLs and the secret's ARN (never the value).
+    const fnId = id(n.webhookDelivery!.fn);
+    const fn = s.template.toJSON().Resources[fnId].Properties as CfnProps;
+    const secret = id(n.webhookSecret!);
+    expect(fn.Environment.Variables).toEqual({ WEBHOOK_URLS: HOOKS.join(','), WEBHOOK_SECRET_ARN: { Ref: secret }, WEBHOOK_TIMEOUT_MS: '5000', NODE_OPTIONS: '--enable-source-maps' });
+    expect(fn.Timeout).toBe(10);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: fnId }, EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
-    // The role EventBridge invokes the destinations with may invoke exactly those.
-    s.template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:InvokeApiDestination', Resource: Match.anyValue() })]) },
-    });
+
+    // Least privilege: GetSecretValue on that secret only, consume that queue only; nothing else may read the secret.
+    const statements = Object.values(s.template.findResources('AWS::IAM::Policy'))
+      .filter((pol: CfnProps) => (pol.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === id(n.webhookDelivery!.role)))
+      .flatMap((pol: CfnProps) => pol.Properties.PolicyDocument.Statement as CfnProps[]);
+    expect(statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('secretsmanager:')))).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secret } },
+    ]);
+    expect(statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('sqs:')))).toEqual([
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']), Resource: queueArn }),
+    ]);
+    const secretReaders = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((pol: CfnProps) =>
+      JSON.stringify(pol.Properties.PolicyDocument).includes(`"Ref":"${secret}"`),
+    ) as CfnProps[];
+    expect(secretReaders.map((pol) => pol.Properties.Roles)).toEqual([[{ Ref: id(n.webhookDelivery!.role) }]]);
+    // The API destination path is gone.
+    s.template.resourceCountIs('AWS::Events::ApiDestination', 0);
+    s.template.resourceCountIs('AWS::Events::Connection', 0);
     expect(s.template.toJSON().Outputs.WebhookSecretArn.Value).toEqual({ Ref: secret });
   });
 
@@ -101,16 +125,21 @@ describe('notifications without webhooks, and bad settings', () => {
     const s = await synthStack(api);
     try {
       expect(Object.keys(s.stack.notifications.rules)).toEqual(['events.fileChangedToSubscribers']);
-      s.template.resourceCountIs('AWS::Events::ApiDestination', 0);
-      s.template.resourceCountIs('AWS::Events::Connection', 0);
       s.template.resourceCountIs('AWS::Events::Rule', 1);
+      s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      expect(s.stack.notifications.webhookQueue).toBeUndefined();
+      expect(s.stack.notifications.webhookDelivery).toBeUndefined();
+      expect(Object.keys(s.template.findResources('AWS::Lambda::EventSourceMapping')).length).toBe(2);
     } finally {
       s.dispose();
     }
   });
 
-  it('refuses a webhook that is not https and more webhooks than a rule can hold', async () => {
+  it('refuses a webhook that is not https or would break the URL list or the input template, and more webhooks than a rule can hold', async () => {
     await expect(synthStack(api, { webhooks: ['http://insecure.example.com/hook'] })).rejects.toThrow(WiringError);
+    for (const bad of ['https://a.example.com/x,y', 'https://a.example.com/<f1>', 'https://a.example.com/"q']) {
+      await expect(synthStack(api, { webhooks: [bad] })).rejects.toThrow(/webhooks need an https:\/\/ URL/);
+    }
     const six = Array.from({ length: 6 }, (_, i) => `https://h${i}.example.com/`);
     await expect(synthStack(api, { webhooks: six })).rejects.toThrow(/6 targets; EventBridge allows 5 per rule/);
   });

@@ -1,20 +1,25 @@
-import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
-import { ApiDestination, Authorization, Connection, HttpMethod, Rule, type EventBus, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WiringError } from '../wiring/discover.ts';
 import type { ApiDefinition } from '../wiring/types.ts';
+import { LambdaHandler } from './lambda-handler.ts';
 import { acknowledge } from './nag.ts';
 
-/** The header API destinations send the webhook secret in (the connection's API-key authorization). */
-export const WEBHOOK_SECRET_HEADER = 'x-craft-sync-webhook-secret';
 /** EventBridge allows five targets per rule. */
 const MAX_TARGETS = 5;
+/** The webhook delivery function (the local runtime runs the same module). */
+export const WEBHOOK_HANDLER = fileURLToPath(new URL('../../resolvers/handlers/webhooks/handler.ts', import.meta.url));
+/** Per-request timeout of a webhook POST; the function's own limit is 10 s and a batch's POSTs run concurrently. */
+const WEBHOOK_TIMEOUT_MS = 5000;
 
 export interface NotificationsProps {
   definition: ApiDefinition;
@@ -31,9 +36,11 @@ export interface NotificationsProps {
  *   lets EventBridge publish; subscribers select a user's files with a MessageBody filter policy on
  *   `detail.members` (an EventBridge SNS target sets no message attributes);
  * - a queue per declared queue (integrations), with a dead-letter queue for messages that keep failing;
- * - every configured webhook as an EventBridge API destination, all through one connection whose
- *   API-key authorization sends a generated secret (held by Secrets Manager) in
- *   `x-craft-sync-webhook-secret`;
+ * - with webhooks configured, a webhook queue (same dead-letter queue) fed by one rule target per
+ *   webhook (`{ webhook: <url>, event: <the event> }`), and the delivery function
+ *   (resolvers/handlers/webhooks/handler.ts) on it: it POSTs each event signed with a key it reads
+ *   from Secrets Manager and reports failed messages, which SQS redelivers and after 5 receives moves
+ *   to the dead-letter queue;
  * - one rule per declared rule. Deliveries EventBridge cannot make after its retries go to the
  *   dead-letter queue.
  */
@@ -44,8 +51,8 @@ export class Notifications extends Construct {
   readonly deadLetterQueue: Queue;
   readonly rules: Record<string, Rule> = {};
   readonly webhookSecret?: Secret;
-  readonly connection?: Connection;
-  readonly apiDestinations: ApiDestination[] = [];
+  readonly webhookQueue?: Queue;
+  readonly webhookDelivery?: LambdaHandler;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -84,33 +91,34 @@ export class Notifications extends Construct {
 
     const webhooks = props.webhooks ?? [];
     for (const url of webhooks) {
-      if (!/^https:\/\/[^\s]+$/.test(url)) throw new WiringError(`webhook ${url}: API destinations need an https:// URL`);
+      // No commas (the function's WEBHOOK_URLS list), no < > " (the rule's input template).
+      if (!/^https:\/\/[^\s,<>"]+$/.test(url)) throw new WiringError(`webhook ${url}: webhooks need an https:// URL without , < > or "`);
     }
     if (webhooks.length > 0) {
       this.webhookSecret = new Secret(this, 'WebhookSecret', {
-        description: `Sent by craft-sync webhooks in the ${WEBHOOK_SECRET_HEADER} header; receivers compare it`,
+        description: 'The key craft-sync signs webhook deliveries with (x-craft-sync-signature); receivers verify with it',
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
       });
       acknowledge(
         this.webhookSecret,
         'SMG4',
-        'A shared key webhook receivers compare: rotating it must be coordinated with every receiver, so it is rotated by hand (README "Notifications").',
+        'Every webhook receiver verifies signatures with this key: rotating it must be coordinated with them, so it is rotated by hand (README "Notifications").',
       );
-      this.connection = new Connection(this, 'WebhookConnection', {
-        description: 'craft-sync webhooks: the shared secret in a header',
-        authorization: Authorization.apiKey(WEBHOOK_SECRET_HEADER, SecretValue.secretsManager(this.webhookSecret.secretArn)),
+      this.webhookQueue = new Queue(this, 'WebhookQueue', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        // Six times the function's timeout, as Lambda advises for SQS event sources.
+        visibilityTimeout: Duration.minutes(1),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
       });
-      webhooks.forEach((url, i) => {
-        this.apiDestinations.push(
-          new ApiDestination(this, `Webhook${i + 1}`, {
-            connection: this.connection!,
-            endpoint: url,
-            httpMethod: HttpMethod.POST,
-            description: `craft-sync webhook ${url}`.slice(0, 512),
-            rateLimitPerSecond: 10,
-          }),
-        );
+      this.webhookDelivery = new LambdaHandler(this, 'WebhookDelivery', {
+        entry: WEBHOOK_HANDLER,
+        description: `${def.name}: signs and POSTs FileChanged events to the configured webhooks`,
+        environment: { WEBHOOK_URLS: webhooks.join(','), WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn, WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS) },
       });
+      // Only the value (no DescribeSecret, no other secret).
+      this.webhookDelivery.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }));
+      this.webhookDelivery.fn.addEventSource(new SqsEventSource(this.webhookQueue, { batchSize: 10, reportBatchItemFailures: true }));
     }
 
     const delivery = { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) };
@@ -123,7 +131,13 @@ export class Notifications extends Construct {
         for (const t of rule.targets) {
           if ('topic' in t) ruleTargets.push(new targets.SnsTopic(required(this.topics, t.topic, where, 'topic'), delivery));
           else if ('queue' in t) ruleTargets.push(new targets.SqsQueue(required(this.queues, t.queue, where, 'queue'), delivery));
-          else for (const d of this.apiDestinations) ruleTargets.push(new targets.ApiDestination(d, delivery));
+          else {
+            for (const url of webhooks) {
+              // One message per webhook, so each is retried (and dead-lettered) on its own.
+              const message = RuleTargetInput.fromObject({ webhook: url, event: EventField.fromPath('$') });
+              ruleTargets.push(new targets.SqsQueue(this.webhookQueue!, { ...delivery, message }));
+            }
+          }
         }
         if (ruleTargets.length > MAX_TARGETS) throw new WiringError(`${where}: ${ruleTargets.length} targets; EventBridge allows ${MAX_TARGETS} per rule`);
         // A rule whose only targets are webhooks, with none configured, is left out.
