@@ -138,5 +138,7 @@ describe('a wiring that names something missing fails synth (and the local runti
     expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, presigner } }, wiring)).toThrow(/bucket "attic"/);
     expect(() => checkDefinition({ ...fixtureApi, environment: { LOST: { tableName: 'lost' } } }, wiring)).toThrow(/environment LOST: table "lost"/);
     expect(() => checkDefinition({ ...fixtureApi, environment: { '9x': 'v' } }, wiring)).toThrow(WiringError);
+    const streamHandlers = [{ table: 'items', handler: 'handlers/presign.ts', grants: { objects: [{ bucket: 'cellar', read: [''] }] } }];
+    expect(() => checkDefinition({ ...fixtureApi, streamHandlers }, wiring)).toThrow(/grants: bucket "cellar" is not declared/);
   });
 });

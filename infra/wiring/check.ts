@@ -73,6 +73,7 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     for (const t of [...(h.grants?.tables ?? []), ...(h.grants?.readTables ?? [])]) requireRef(`${where} grants`, 'tables', t);
     for (const b of h.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
     for (const b of h.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
+    for (const o of h.grants?.objects ?? []) requireRef(`${where} grants`, 'buckets', o.bucket);
   }
 
   for (const [busKey, bus] of Object.entries(def.buses ?? {})) {
