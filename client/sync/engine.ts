@@ -75,6 +75,8 @@ export interface SyncEvents {
   synced: (e: { version: number }) => void;
   online: () => void;
   offline: (e: { error: CraftSyncError }) => void;
+  /** The live subscription is acknowledged and caught up (first time and after every reconnect); see `isLive`. */
+  live: () => void;
   deleted: (e: { version: number }) => void;
   error: (e: CraftSyncError) => void;
   progress: (p: Progress) => void;
@@ -104,6 +106,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
   private inflight = false;
   private offline = false;
   private closed = false;
+  private subscribed = false;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -168,6 +171,10 @@ export class SyncedFile extends Emitter<SyncEvents> {
   get isOnline(): boolean {
     return !this.offline;
   }
+  /** Remote changes arrive as they happen: the subscription is acknowledged and not disrupted since. */
+  get isLive(): boolean {
+    return this.subscribed;
+  }
 
   /**
    * Sets the content. Resolves with the committed change once the edit is on the server (the
@@ -224,10 +231,21 @@ export class SyncedFile extends Emitter<SyncEvents> {
       ready: () => {
         // Acknowledged (first time or after a reconnect): anything committed while we were not
         // subscribed is in the log; pull it before the events queued behind it.
-        void this.refresh().then(() => this.setOnline(), (e: unknown) => this.fail(e));
+        void this.refresh().then(
+          () => {
+            this.setOnline();
+            this.subscribed = true;
+            this.emit('live');
+          },
+          (e: unknown) => this.fail(e),
+        );
       },
-      disrupted: () => this.setOffline(new NetworkError('Network', 'real-time connection lost')),
+      disrupted: () => {
+        this.subscribed = false;
+        this.setOffline(new NetworkError('Network', 'real-time connection lost'));
+      },
       error: (e) => {
+        this.subscribed = false;
         this.emit('error', e);
         if (e instanceof NetworkError && !this.closed) setTimeout(() => !this.closed && this.subscribe(), this.backoff());
       },

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApiDefinition } from '../wiring/types.ts';
+import { buildWebApp } from '../../client/web/build.ts';
 import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
@@ -74,14 +75,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'start') {
     const started = Date.now();
+    // The browser app (client/web) is bundled afresh on every start: esbuild, offline, well under a second.
+    const webAppDir = await buildWebApp(join(dataDir, 'web'));
     const runtime = await startRuntime({
       api: await loadApi(values.api!),
       dataDir,
       inMemory: values['in-memory'],
       port: values.port ? Number(values.port) : 4455,
+      webAppDir,
     });
     const ms = Date.now() - started;
     console.log(`craft-sync local AppSync runtime ready in ${ms} ms
+  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl!.replace('http://', 'https://')} once and accept its certificate)
   GraphQL (HTTP):      ${runtime.graphqlUrl}
   Real-time (wss):     ${runtime.realtimeUrl}
   Amplify config:      ${runtime.amplifyConfigPath}

@@ -24,6 +24,7 @@ import { createRealtimeEngine } from './graphql/subscriptions.ts';
 import { createRealtimeServer } from './realtime/server.ts';
 import { ensureCertificate } from './net/cert.ts';
 import { listen } from './net/listener.ts';
+import { WEB_APP_PATH, webAppHandler } from './net/web-app.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 import { startStreamHandlers } from './services/stream-handlers.ts';
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
   keepAliveIntervalMs?: number;
   /** Webhooks, topic subscribers, retries (default: the CRAFT_SYNC_NOTIFICATIONS file or `<dataDir>/notifications.json`). */
   notifications?: NotificationsConfig;
+  /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
+  webAppDir?: string;
   log?: (line: string) => void;
 }
 
@@ -58,6 +61,8 @@ export interface Runtime {
   /** An Amplify v6 `ResourcesConfig` for this runtime, also written to `amplifyConfigPath`. */
   amplifyConfig: Record<string, unknown>;
   amplifyConfigPath: string;
+  /** The browser app's URL, when `webAppDir` was given. */
+  webAppUrl?: string;
   apiKey?: string;
   /** Dev credentials a backend caller signs AWS_IAM (SigV4) requests with. */
   iamCredentials?: LocalSecrets['iam'];
@@ -197,7 +202,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const realtime = createRealtimeServer({ engine: createRealtimeEngine({ ...deps, authenticator }), keepAliveIntervalMs: opts.keepAliveIntervalMs, log: (l) => log(`[realtime] ${l}`) });
     stops.push(() => realtime.close());
     const path = '/graphql';
-    const onRequest = graphqlHttpHandler({ ...deps, authenticator, publisher: realtime.publisher, path }, log);
+    const onGraphql = graphqlHttpHandler({ ...deps, authenticator, publisher: realtime.publisher, path }, log);
+    let amplifyConfig: Record<string, unknown> = {};
+    const webApp = opts.webAppDir ? webAppHandler(opts.webAppDir, () => amplifyConfig) : undefined;
+    const onRequest: typeof onGraphql = webApp ? (req, res) => void (webApp(req, res) || onGraphql(req, res)) : onGraphql;
     const server = await listen({
       port: opts.port ?? 0,
       host,
@@ -212,7 +220,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     const graphqlUrl = `http://${host}:${server.port}${path}`;
     const realtimeUrl = `wss://${host}:${server.port}${path}/realtime`;
-    const amplifyConfig: Record<string, unknown> = {
+    amplifyConfig = {
       API: {
         GraphQL: {
           endpoint: graphqlUrl,
@@ -241,6 +249,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       caCertPath: cert.caCertPath,
       amplifyConfig,
       amplifyConfigPath,
+      webAppUrl: webApp ? `http://${host}:${server.port}${WEB_APP_PATH}` : undefined,
       apiKey: secrets.apiKey?.key,
       iamCredentials: secrets.iam,
       cognito,

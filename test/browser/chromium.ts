@@ -24,6 +24,11 @@ const ARGS = [
 export interface LaunchOptions {
   /** Trusts any certificate: only for dialing the runtime's wss:// signed by the throwaway test CA. */
   ignoreCertificateErrors?: boolean;
+  /**
+   * Trusts only certificates with these public keys (base64 SHA-256 of the DER SubjectPublicKeyInfo):
+   * the runtime's own key, so wss:// works and any other certificate is still refused.
+   */
+  trustSpki?: string[];
 }
 
 export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
@@ -31,6 +36,10 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...ARGS, ...(opts.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : [])],
+    args: [
+      ...ARGS,
+      ...(opts.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []),
+      ...(opts.trustSpki?.length ? [`--ignore-certificate-errors-spki-list=${opts.trustSpki.join(',')}`] : []),
+    ],
   });
 }

@@ -1,0 +1,179 @@
+/**
+ * The browser app (client/web) in headless Chromium against the real local runtime, which serves it
+ * at /app/ with its Amplify config. Three users in three browser profiles sign in through the page
+ * (USER_PASSWORD_AUTH against the local issuer); the owner creates a text file and shares it from
+ * the page. Owner and editor type into the same textarea at the same time — edits go out as patches,
+ * remote changes are merged in while typing — and both textareas end with exactly both users' text
+ * where each typed it, as the server holds it. A viewer's typing is refused: Forbidden is shown and
+ * the content goes back to the server's.
+ *
+ * TLS: the page dials the runtime's wss:// with a certificate from the run's throwaway CA; Chromium
+ * trusts exactly that certificate's public key (--ignore-certificate-errors-spki-list), nothing else.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from '../../client/web/build.ts';
+import { api } from '../../infra/api.ts';
+import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
+import { GET, user } from '../e2e/sync-client.ts';
+import { launchChromium } from './chromium.ts';
+
+const PASSWORD = 'Passw0rd!browser';
+
+let dir: string;
+let runtime: Runtime;
+let browser: Browser;
+const logs: string[] = [];
+
+/** Base64 SHA-256 of the DER public key of the certificate the runtime's TLS port presents. */
+async function servedSpki(port: number): Promise<string> {
+  const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, servername: 'localhost' });
+  const cert = await new Promise<X509Certificate>((resolve, reject) => {
+    socket.once('secureConnect', () => resolve(socket.getPeerX509Certificate()!));
+    socket.once('error', reject);
+  });
+  socket.destroy();
+  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'craft-sync-app-'));
+  const webAppDir = await buildWebApp(join(dir, 'web'));
+  runtime = await startRuntime({ api, dataDir: join(dir, 'data'), inMemory: true, port: 0, tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR, webAppDir, log: (l) => logs.push(l) });
+  for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com']) await runtime.cognito!.createUser({ email, password: PASSWORD });
+  browser = await launchChromium({ trustSpki: [await servedSpki(runtime.port)] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new browser profile (its own storage) with the app open and signed in. */
+async function signedIn(email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => logs.push(`[page ${email}] ${e.message}`));
+  await page.goto(runtime.webAppUrl!);
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#signin button[type=submit]').click();
+  await page.locator('#workspace').waitFor({ state: 'visible' });
+  expect(await page.locator('#me-email').textContent()).toBe(email);
+  return page;
+}
+
+const sub = async (page: Page) => (await page.locator('#me-sub').textContent())!;
+const text = (page: Page) => page.locator('#content').inputValue();
+
+async function openFromList(page: Page, fileId: string): Promise<void> {
+  await page.locator('#refresh').click();
+  await page.locator(`#files button[data-id="${fileId}"]`).click();
+  await page.locator('#editor').waitFor({ state: 'visible' });
+  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+}
+
+async function share(owner: Page, userId: string, role: 'EDITOR' | 'VIEWER'): Promise<void> {
+  await owner.locator('#share-user').fill(userId);
+  await owner.locator('#share-role').selectOption(role);
+  await owner.locator('#share button[type=submit]').click();
+  await expect.poll(() => owner.locator('#message').textContent()).toBe(`shared with ${userId} as ${role.toLowerCase()}`);
+}
+
+/** What the server holds, read outside the browser with alice's token. */
+async function serverFile(fileId: string): Promise<{ content: string; version: number }> {
+  const alice = user(runtime.graphqlUrl, (await runtime.cognito!.signIn('alice@example.com', PASSWORD)).accessToken);
+  const res = await alice.call(GET, { id: fileId });
+  expect(res.errors).toBeUndefined();
+  return res.data!.getFile as { content: string; version: number };
+}
+
+let alice: Page;
+let bob: Page;
+let fileId: string;
+
+describe('the browser app in headless Chromium', () => {
+  it('is served by the runtime: / leads to the app, which signs in and creates a text file', async () => {
+    const root = await fetch(new URL('/', runtime.webAppUrl!), { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/app/');
+    const config = (await (await fetch(new URL('config.json', runtime.webAppUrl!))).json()) as unknown;
+    expect(config).toEqual(runtime.amplifyConfig);
+
+    alice = await signedIn('alice@example.com');
+    await alice.locator('#new-name').fill('shared.txt');
+    await alice.locator('#create button[type=submit]').click();
+    await alice.locator('#editor').waitFor({ state: 'visible' });
+    expect(await alice.locator('#file-name').textContent()).toBe('shared.txt');
+    fileId = (await alice.locator('#files button[aria-current="true"]').getAttribute('data-id'))!;
+    expect(fileId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await alice.locator('#version').textContent()).toBe('1');
+    expect(await alice.locator('#author').textContent()).toBe('you');
+    expect(await serverFile(fileId)).toMatchObject({ content: '', version: 1 });
+  });
+
+  it('owner and editor type at once; both textareas converge on both edits, as the server holds them', async () => {
+    bob = await signedIn('bob@example.com');
+    await share(alice, await sub(bob), 'EDITOR');
+    await expect.poll(() => alice.locator('#connection').textContent()).toBe('live');
+
+    // A first line from alice, seen live by bob.
+    await alice.locator('#content').click();
+    await alice.keyboard.type('middle line\n');
+    await openFromList(bob, fileId);
+    await expect.poll(() => text(bob)).toBe('middle line\n');
+    expect(await bob.locator('#file-name').textContent()).toBe('shared.txt');
+
+    // Alice types at the start, bob at the end, at the same time, with pauses longer than the
+    // app's hand-over delay: patches cross and each textarea merges the other's text while its
+    // user is typing. A caret that moved wrongly would put characters in the wrong places.
+    const aliceText = 'Alice writes at the top. ';
+    const bobText = 'Bob adds at the end.';
+    await alice.locator('#content').press('Control+Home');
+    await bob.locator('#content').click();
+    await bob.locator('#content').press('Control+End');
+    const typeInChunks = async (page: Page, s: string) => {
+      for (const chunk of s.match(/.{1,5}/g)!) {
+        await page.keyboard.type(chunk, { delay: 15 });
+        await page.waitForTimeout(250);
+      }
+    };
+    await Promise.all([typeInChunks(alice, aliceText), typeInChunks(bob, bobText)]);
+
+    const expected = `${aliceText}middle line\n${bobText}`;
+    await expect.poll(() => text(alice), { timeout: 20_000 }).toBe(expected);
+    await expect.poll(() => text(bob), { timeout: 20_000 }).toBe(expected);
+    for (const page of [alice, bob]) await expect.poll(() => page.locator('#sync-state').getAttribute('data-state')).toBe('saved');
+
+    const server = await serverFile(fileId);
+    expect(server.content).toBe(expected);
+    // Each hand-over was one patch: many versions, and both pages show the server's.
+    expect(server.version).toBeGreaterThan(3);
+    for (const page of [alice, bob]) await expect.poll(() => page.locator('#version').textContent()).toBe(String(server.version));
+    expect(await alice.locator('#message').textContent()).toBe(`shared with ${await sub(bob)} as editor`);
+    expect(await bob.locator('#message').textContent()).toBe('');
+    expect(logs.filter((l) => l.startsWith('[page'))).toEqual([]);
+  });
+
+  it("a viewer's typing is refused: Forbidden is shown and the textarea returns to the server's content", async () => {
+    const carol = await signedIn('carol@example.com');
+    await share(alice, await sub(carol), 'VIEWER');
+    await openFromList(carol, fileId);
+    const before = await serverFile(fileId);
+    expect(await text(carol)).toBe(before.content);
+
+    await carol.locator('#content').click();
+    await carol.locator('#content').press('Control+End');
+    await carol.keyboard.type(' carol was here');
+    await expect.poll(() => carol.locator('#message').getAttribute('data-error-type')).toBe('Forbidden');
+    expect(await carol.locator('#message').textContent()).toMatch(/^Forbidden: /);
+    await expect.poll(() => text(carol)).toBe(before.content);
+    expect(await serverFile(fileId)).toEqual(before);
+    // The owner's page saw nothing change.
+    expect(await text(alice)).toBe(before.content);
+  });
+});
