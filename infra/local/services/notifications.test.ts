@@ -1,7 +1,8 @@
 /**
  * The local notification stand-ins on their own: the PutEvents endpoint (EventBridge's JSON protocol
  * through the real SDK, SigV4 checked), the topic (outbox, filter policies in both scopes, HTTP
- * subscribers with retries), the file-backed queue, and the notifications config file.
+ * subscribers with retries), the file-backed queue, webhooks through the delivery handler with the
+ * dead-letter stand-in, and the notifications config file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
+import type { ApiDefinition } from '../../wiring/types.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startEventsServer, type EventsServer } from './events-server.ts';
-import { loadNotificationsConfig } from './notifications.ts';
+import { loadNotificationsConfig, startNotifications } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
 import { accepts, LocalTopic } from './topic.ts';
 
@@ -35,6 +38,7 @@ beforeAll(async () => {
     req.on('end', () => {
       hits.push({ path: req.url ?? '/', body, headers: req.headers });
       if (req.url === '/flaky' && failuresLeft-- > 0) res.writeHead(502).end();
+      else if (req.url === '/down') res.writeHead(503).end();
       else res.writeHead(200).end();
     });
   });
@@ -128,6 +132,46 @@ describe('local queue', () => {
     // A receipt handle cannot reach outside the queue's directory.
     q.delete('../../outside.json');
     expect(q.count()).toBe(2);
+  });
+});
+
+describe('local webhooks', () => {
+  it('run the delivery handler per webhook with its own key; one that keeps failing is retried, then dead-lettered', async () => {
+    const api = {
+      buses: { events: { rules: { toHooks: { eventPattern: { source: ['craft-sync.files'] }, targets: [{ webhooks: true }] } } } },
+    } as unknown as ApiDefinition;
+    const lines: string[] = [];
+    const hookBus = new LocalEventBus({ retries: 1, log: (l) => lines.push(l) });
+    const [a, b, down] = ['/hook-a', '/hook-b', '/down'].map((p) => `${receiverUrl}${p}`) as [string, string, string];
+    const local = startNotifications({
+      api,
+      bus: hookBus,
+      dataDir: join(dir, 'webhooks'),
+      config: { webhooks: [{ url: a }, { url: b, secret: 'own' }, { url: down }] },
+      webhookSecret: 'common',
+      region: 'us-east-1',
+      log: (l) => lines.push(l),
+    });
+    expect(local.webhooks).toEqual([a, b, down]);
+    hits.length = 0;
+    const out = await hookBus.putEvents([{ Source: 'craft-sync.files', DetailType: 'FileChanged', Detail: '{"changeId":"f:1"}', EventBusName: 'events' }]);
+    const eventId = (out.Entries[0] as { EventId: string }).EventId;
+    await hookBus.flush();
+    const at = (path: string) => hits.filter((h) => h.path === path);
+    expect(at('/hook-a')).toHaveLength(1);
+    expect(at('/hook-b')).toHaveLength(1);
+    expect(verifyWebhookSignature('common', at('/hook-a')[0]!.headers as never, at('/hook-a')[0]!.body)).toBe(true);
+    expect(verifyWebhookSignature('own', at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(true);
+    expect(verifyWebhookSignature('common', at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(false);
+    // /down: the first attempt and one retry, the same event id on both, then the message in the dead-letter queue.
+    expect(at('/down').map((h) => h.headers[WEBHOOK_EVENT_ID_HEADER])).toEqual([eventId, eventId]);
+    const dead = local.deadLetterQueue.receive(10);
+    expect(dead.map((m) => JSON.parse(m.Body) as { webhook: string; event: { id: string; detail: unknown } })).toEqual([
+      { webhook: down, event: expect.objectContaining({ id: eventId, detail: { changeId: 'f:1' } }) },
+    ]);
+    expect(lines.filter((l) => l.includes('giving up'))).toEqual([expect.stringContaining(`webhook:${down} failed (attempt 2): webhook message`)]);
+    expect(lines.filter((l) => l.includes('giving up'))[0]).toContain('HTTP 503');
+    expect(lines).toContainEqual(expect.stringContaining('moved to the dead-letter queue'));
   });
 });
 
