@@ -5,7 +5,8 @@
  * the page. Owner and editor type into the same textarea at the same time — edits go out as patches,
  * remote changes are merged in while typing — and both textareas end with exactly both users' text
  * where each typed it, as the server holds it. A viewer's typing is refused: Forbidden is shown and
- * the content goes back to the server's.
+ * the content goes back to the server's. Opened over https:// (how a user accepts the certificate), the
+ * app gets an https:// GraphQL endpoint and follows changes live.
  *
  * TLS: the page dials the runtime's wss:// with a certificate from the run's throwaway CA; Chromium
  * trusts exactly that certificate's public key (--ignore-certificate-errors-spki-list), nothing else.
@@ -55,10 +56,10 @@ afterAll(async () => {
 });
 
 /** A new browser profile (its own storage) with the app open and signed in. */
-async function signedIn(email: string): Promise<Page> {
+async function signedIn(email: string, url = runtime.webAppUrl!): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   page.on('pageerror', (e) => logs.push(`[page ${email}] ${e.message}`));
-  await page.goto(runtime.webAppUrl!);
+  await page.goto(url);
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(PASSWORD);
   await page.locator('#signin button[type=submit]').click();
@@ -176,4 +177,30 @@ describe('the browser app in headless Chromium', () => {
     // The owner's page saw nothing change.
     expect(await text(alice)).toBe(before.content);
   });
+
+  it('opened over https:// (what a user does to accept the certificate), the app talks https and wss and follows live changes', async () => {
+    const url = runtime.webAppUrl!.replace('http://', 'https://');
+    const config = (await signedInConfig(url)) as { API: { GraphQL: { endpoint: string } } };
+    expect(config.API.GraphQL.endpoint).toBe(runtime.graphqlUrl.replace('http://', 'https://'));
+
+    const secure = await signedIn('alice@example.com', url);
+    expect(new URL(secure.url()).protocol).toBe('https:');
+    await openFromList(secure, fileId);
+    const before = await text(secure);
+    await bob.locator('#content').click();
+    await bob.locator('#content').press('Control+End');
+    await bob.keyboard.type(' (over https)');
+    await expect.poll(() => text(secure)).toBe(`${before} (over https)`);
+    await expect.poll(async () => (await serverFile(fileId)).content).toBe(`${before} (over https)`);
+    expect(await secure.locator('#author').textContent()).toBe(await sub(bob));
+  });
 });
+
+/** The config.json a page loaded from `url` gets (fetched by the page itself). */
+async function signedInConfig(url: string): Promise<unknown> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  const config = await page.evaluate(async () => (await fetch('config.json')).json() as Promise<unknown>);
+  await page.context().close();
+  return config;
+}
