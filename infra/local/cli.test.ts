@@ -82,6 +82,16 @@ describe('npm start', () => {
     expect(printed).toMatch(/npm run cli -- token \S+ \S+/);
   });
 
+  it('builds the browser app and prints its URL on the same port, serving it with the config it wrote', async () => {
+    const app = field('Browser app');
+    expect(app).toBe(field('GraphQL \\(HTTP\\)').replace(/\/graphql$/, '/app/'));
+    const page = await fetch(app);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="./app.js">');
+    expect((await fetch(`${app}app.js`)).status).toBe(200);
+    expect(await (await fetch(`${app}config.json`)).json()).toEqual(JSON.parse(readFileSync(field('Amplify config'), 'utf8')));
+  });
+
   it('user add and token work against the running stack, and the token is accepted with its groups', async () => {
     const added = await cliRun('user', 'add', 'cli-admin@example.com', 'Passw0rd!cli', '--group', 'admins');
     expect(JSON.parse(added.stdout)).toMatchObject({ email: 'cli-admin@example.com', sub: expect.any(String), groups: ['admins'] });
