@@ -53,12 +53,13 @@ describe('notifications in AWS', () => {
     expect(p.EventPattern).toEqual({ source: PATTERN.source, 'detail-type': PATTERN['detail-type'] });
     const queueArn = { 'Fn::GetAtt': [id(n.webhookQueue!), 'Arn'] };
     const dlq = { 'Fn::GetAtt': [id(n.deadLetterQueue), 'Arn'] };
-    // Each webhook: the webhook queue, the message `{ webhook, event }` (the whole event as `$`), the common retry and dead-letter queue.
+    // Each webhook: the webhook queue, the message `{ webhook, event }` (the whole event: EventBridge's predefined
+    // aws.events.event.json, with its detail), the common retry and dead-letter queue.
     expect(p.Targets).toEqual(
       HOOKS.map((url) =>
         expect.objectContaining({
           Arn: queueArn,
-          InputTransformer: { InputPathsMap: { f1: '$' }, InputTemplate: `{"webhook":${JSON.stringify(url)},"event":<f1>}` },
+          InputTransformer: { InputTemplate: `{"webhook":${JSON.stringify(url)},"event":<aws.events.event.json>}` },
           DeadLetterConfig: { Arn: dlq },
           RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
         }),

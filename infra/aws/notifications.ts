@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { EventField, Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -134,8 +134,7 @@ export class Notifications extends Construct {
           else {
             for (const url of webhooks) {
               // One message per webhook, so each is retried (and dead-lettered) on its own.
-              const message = RuleTargetInput.fromObject({ webhook: url, event: EventField.fromPath('$') });
-              ruleTargets.push(new targets.SqsQueue(this.webhookQueue!, { ...delivery, message }));
+              ruleTargets.push(new targets.SqsQueue(this.webhookQueue!, { ...delivery, message: new WebhookMessageInput(url) }));
             }
           }
         }
@@ -160,6 +159,21 @@ export class Notifications extends Construct {
   /** The `notifications` queue (stack outputs). */
   get queue(): Queue | undefined {
     return this.queues.notifications;
+  }
+}
+
+/**
+ * The webhook queue's message `{"webhook":"<url>","event":<the whole event>}`. The whole event is
+ * EventBridge's predefined `aws.events.event.json` (the original event with its detail, inserted
+ * unescaped, so usable only as a JSON value); CDK's EventField helpers only name JSON paths.
+ */
+class WebhookMessageInput extends RuleTargetInput {
+  constructor(private readonly url: string) {
+    super();
+  }
+
+  bind(): RuleTargetInputProperties {
+    return { inputTemplate: `{"webhook":${JSON.stringify(this.url)},"event":<aws.events.event.json>}` };
   }
 }
 
