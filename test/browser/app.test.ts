@@ -98,12 +98,22 @@ let bob: Page;
 let fileId: string;
 
 describe('the browser app in headless Chromium', () => {
-  it('is served by the runtime: / leads to the app, which signs in and creates a text file', async () => {
+  it('is served by the runtime: / leads to the app; a wrong password is refused, the right one signs in; a text file is created', async () => {
     const root = await fetch(new URL('/', runtime.webAppUrl!), { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/app/');
     const config = (await (await fetch(new URL('config.json', runtime.webAppUrl!))).json()) as unknown;
     expect(config).toEqual(runtime.amplifyConfig);
+
+    // A wrong password: the issuer's refusal, shown as the SDK's typed error; still signed out.
+    const refused = await (await browser.newContext()).newPage();
+    await refused.goto(runtime.webAppUrl!);
+    await refused.locator('#email').fill('alice@example.com');
+    await refused.locator('#password').fill('not-the-password');
+    await refused.locator('#signin button[type=submit]').click();
+    await expect.poll(() => refused.locator('#signin-error').textContent()).toMatch(/^Unauthorized: sign-in refused/);
+    expect(await refused.locator('#workspace').isHidden()).toBe(true);
+    await refused.context().close();
 
     alice = await signedIn('alice@example.com');
     await alice.locator('#new-name').fill('shared.txt');
