@@ -60,6 +60,6 @@ describe('stream handlers', () => {
 
   it('refuses an object grant on a bucket the definition does not declare', async () => {
     const handlers = api.streamHandlers!.map((h) => (h.handler.endsWith('snapshot/handler.ts') ? { ...h, grants: { objects: [{ bucket: 'attic', read: [''] }] } } : h));
-    await expect(synthStack({ ...api, streamHandlers: handlers })).rejects.toThrow(/grants.objects names bucket "attic", which is not declared/);
+    await expect(synthStack({ ...api, streamHandlers: handlers })).rejects.toThrow(/stream handler resolvers\/handlers\/snapshot\/handler.ts grants: bucket "attic" is not declared/);
   });
 });
