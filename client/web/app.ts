@@ -5,9 +5,8 @@
  * only turns their events into DOM updates. Built by build.ts, served by the local runtime with the
  * runtime's Amplify configuration beside it (`config.json`).
  */
-import { createApi, createSession, CraftSyncError, fromAmplifyConfig, memoryStorage, toCraftSyncError, type Api, type FileSummary, type Session } from '../sdk/browser.ts';
+import { createApi, createSession, CraftSyncError, fromAmplifyConfig, IntegrityError, memoryStorage, NetworkError, sha256Hex, toCraftSyncError, type Api, type FileSummary, type Session } from '../sdk/browser.ts';
 import { openFile, webStore, type SyncedFile, type SyncStore } from '../sync/browser.ts';
-import { sha256Hex } from '../sdk/browser.ts';
 import { mergeIntoTextarea } from './editor.ts';
 
 /** Typing is handed to the sync engine after this pause (each hand-over is one patch). */
@@ -235,7 +234,9 @@ async function openEditor(fileId: string, lastAuthor?: string | null): Promise<v
       showError(e);
       showConnection(file);
       // A refused edit (Forbidden, InvalidInput, ...) is dropped by the engine with every edit
-      // queued after it: the textarea goes back to what the server holds.
+      // queued after it: the textarea goes back to what the server holds. Network trouble and a
+      // repaired change drop nothing, so typing not handed over yet stays.
+      if (e instanceof NetworkError || e instanceof IntegrityError) return;
       if (ui.content.value !== file.content && file.pendingEdits === 0) resetTextarea(o);
     }),
   ];
