@@ -117,6 +117,11 @@ export async function share(api: Api, out: Output, id: string, userId: string, r
   out.result(s, `${userId} is now ${s.role} of ${id}`);
 }
 
+export async function notifications(api: Api, out: Output, id: string, muted: boolean): Promise<void> {
+  const s = await api.setFileNotifications({ fileId: id, muted });
+  out.result(s, `notifications of ${id} ${s.muted ? 'muted' : 'on'} for you`);
+}
+
 export async function history(api: Api, out: Output, id: string): Promise<void> {
   let nextToken: string | null | undefined;
   do {

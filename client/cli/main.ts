@@ -31,6 +31,7 @@ const USAGE = `usage: craft-sync <command> [options]
   rm <id>                                          delete a file (owner only)
   ls [--all]                                       the files you can see (--all: with deleted)
   share <id> <user-sub> --as editor|viewer         grant a role (owner only)
+  mute <id> / unmute <id>                          stop / resume notifications of a file's changes to you
   history <id>                                     the file's changes
   watch <id>                                       print live changes until Ctrl-C
   sync <dir> [--interval MS]                       keep a folder and the server in step, both ways
@@ -40,7 +41,7 @@ ${EXIT_CODES_HELP}`;
 
 class UsageError extends Error {}
 
-const COMMANDS = ['dev', 'user', 'login', 'put', 'get', 'push', 'rm', 'ls', 'share', 'history', 'watch', 'sync'];
+const COMMANDS = ['dev', 'user', 'login', 'put', 'get', 'push', 'rm', 'ls', 'share', 'mute', 'unmute', 'history', 'watch', 'sync'];
 
 async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseArgs({
@@ -132,6 +133,10 @@ async function main(argv: string[]): Promise<number> {
       await cmd.share(api, out, id!, user!, v.as);
       break;
     }
+    case 'mute':
+    case 'unmute':
+      await cmd.notifications(api, out, need(1, '<id>')[0]!, command === 'mute');
+      break;
     case 'history':
       await cmd.history(api, out, need(1, '<id>')[0]!);
       break;

@@ -22,6 +22,7 @@ import {
   ShareFileDocument,
   SyncFilesDocument,
   UnshareFileDocument,
+  SetFileNotificationsDocument,
   type CreateUploadInput,
   type CreateUploadMutation,
   type DeleteFileInput,
@@ -36,6 +37,8 @@ import {
   type ShareFileMutation,
   type SyncFilesQuery,
   type UnshareFileInput,
+  type SetFileNotificationsInput,
+  type SetFileNotificationsMutation,
 } from '../generated/graphql.ts';
 import { BusyError, NotFoundError, toCraftSyncError, type CraftSyncError } from './errors.ts';
 import { utf8Length } from './hash.ts';
@@ -48,6 +51,7 @@ export type FilePage = NonNullable<ListFilesQuery['listFiles']>;
 export type FileSummary = FilePage['items'][number];
 export type FileSyncPage = NonNullable<SyncFilesQuery['syncFiles']>;
 export type FileShare = NonNullable<ShareFileMutation['shareFile']>;
+export type FileNotifications = NonNullable<SetFileNotificationsMutation['setFileNotifications']>;
 export type UploadSession = NonNullable<CreateUploadMutation['createUpload']>;
 export type PresignedRequest = NonNullable<UploadSession['put']>;
 
@@ -83,6 +87,8 @@ export interface Api {
   deleteFile(input: DeleteFileInput): Promise<FileChange>;
   shareFile(input: ShareFileInput): Promise<FileShare>;
   unshareFile(input: UnshareFileInput): Promise<FileShare>;
+  /** Mutes (or unmutes) a file's change notifications for the caller (e-mail / SMS / push, queue, webhooks). */
+  setFileNotifications(input: SetFileNotificationsInput): Promise<FileNotifications>;
   /** Starts an upload (the S3 flow); see sdk/transfer.ts for the whole flow. */
   createUpload(input: CreateUploadInput): Promise<UploadSession>;
   completeUpload(uploadId: string): Promise<{ uploadId: string }>;
@@ -199,6 +205,11 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       const variables = { input };
       const data = await call('unshareFile', send(UnshareFileDocument, variables), variables, true);
       return must(data.unshareFile, 'unshareFile');
+    },
+    async setFileNotifications(input) {
+      const variables = { input };
+      const data = await call('setFileNotifications', send(SetFileNotificationsDocument, variables), variables, true);
+      return must(data.setFileNotifications, 'setFileNotifications');
     },
     async createUpload(input) {
       const variables = { input };

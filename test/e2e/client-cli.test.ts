@@ -70,11 +70,15 @@ describe('craft-sync CLI', () => {
     expect(history.map((h) => [h.version, h.op])).toEqual([[1, 'INSERT'], [2, 'MODIFY']]);
 
     expect((await cli('dave', 'get', id)).code).toBe(5); // forbidden before the share
+    expect((await cli('dave', 'mute', id)).code).toBe(5); // only members choose notifications
     expect((await cli('carol', 'share', id, dave.sub, '--as', 'viewer')).code).toBe(0);
     expect((await cli('dave', 'get', id)).stdout).toBe('# notes\nfirst\nsecond\n');
     writeFileSync(path, '# notes by dave\n');
     expect((await cli('dave', 'push', id, path)).code).toBe(5); // a viewer cannot modify
     expect((await cli('dave', 'rm', id)).code).toBe(5);
+    // A viewer mutes the file's notifications for themself, then turns them back on.
+    expect(json<{ fileId: string; userId: string; muted: boolean }>((await cli('dave', 'mute', id, '--json')).stdout)).toMatchObject({ fileId: id, userId: dave.sub, muted: true });
+    expect((await cli('dave', 'unmute', id)).stdout).toContain(`notifications of ${id} on for you`);
 
     expect((await cli('carol', 'rm', id)).code).toBe(0);
     expect((await cli('carol', 'push', id, path)).code).toBe(4);
