@@ -26,7 +26,11 @@ export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8'
 
 export async function startSyncStack(): Promise<SyncStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-bench-'));
-  const runtime = await startRuntime({ api, dataDir, inMemory: true, port: 0, log: () => {} });
+  // BENCH_STREAMS=off leaves out the stream handlers (snapshots, notifications), to see what they cost
+  // on this machine: in AWS they run on their own Lambdas, locally in the runtime's process.
+  const streamsOff = process.env.BENCH_STREAMS === 'off';
+  const runtime = await startRuntime({ api: streamsOff ? { ...api, streamHandlers: [] } : api, dataDir, inMemory: true, port: 0, log: () => {} });
+  if (streamsOff) console.log('(BENCH_STREAMS=off: stream handlers not started)');
   return {
     runtime,
     async users(n, prefix = 'bench') {
