@@ -1,7 +1,7 @@
 /**
  * Builds the browser app into a folder (index.html + app.js): one esbuild bundle of app.ts for
  * browsers, using the SDK's and sync engine's browser entries. Fast (well under a second warm) and
- * offline; `npm start` runs it before the runtime starts serving the folder.
+ * offline; `npm start` runs it while the runtime's services start.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

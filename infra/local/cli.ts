@@ -75,15 +75,19 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'start') {
     const started = Date.now();
-    // The browser app (client/web) is bundled afresh on every start: esbuild, offline, well under a second.
-    const webAppDir = await buildWebApp(join(dataDir, 'web'));
-    const runtime = await startRuntime({
-      api: await loadApi(values.api!),
-      dataDir,
-      inMemory: values['in-memory'],
-      port: values.port ? Number(values.port) : 4455,
-      webAppDir,
-    });
+    // The browser app (client/web) is bundled afresh on every start (esbuild, offline), alongside the
+    // services starting rather than before them; the runtime serves the folder once both are done.
+    const webAppDir = join(dataDir, 'web');
+    const [runtime] = await Promise.all([
+      startRuntime({
+        api: await loadApi(values.api!),
+        dataDir,
+        inMemory: values['in-memory'],
+        port: values.port ? Number(values.port) : 4455,
+        webAppDir,
+      }),
+      buildWebApp(webAppDir),
+    ]);
     const ms = Date.now() - started;
     console.log(`craft-sync local AppSync runtime ready in ${ms} ms
   Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl!.replace('http://', 'https://')} once and accept its certificate)
