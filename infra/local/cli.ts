@@ -12,6 +12,7 @@ import { buildWebApp } from '../../client/web/build.ts';
 import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
+import { installLastResort } from './net/harden.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
 // later releases will need Node 22 is not for users of the local stack.
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'start') {
     const started = Date.now();
+    // Every server guards its own requests; this catches what slips past them, so no request ends the stack.
+    installLastResort((l) => process.stderr.write(`${l}\n`));
     // The browser app (client/web) is bundled afresh on every start (esbuild, offline), alongside the
     // services starting rather than before them; the runtime serves the folder once both are done.
     const webAppDir = join(dataDir, 'web');

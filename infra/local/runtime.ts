@@ -19,11 +19,12 @@ import { LocalEventBus } from './services/event-bus.ts';
 import { startCognito, type LocalCognito } from './services/cognito.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { fieldAuthorizerFromDirectives } from './auth/directives.ts';
-import { graphqlHttpHandler } from './graphql/http.ts';
+import { appSyncReply, graphqlHttpHandler } from './graphql/http.ts';
 import { createRealtimeEngine } from './graphql/subscriptions.ts';
 import { createRealtimeServer } from './realtime/server.ts';
 import { ensureCertificate } from './net/cert.ts';
 import { listen } from './net/listener.ts';
+import { answerAndClose, type ServerLimits } from './net/harden.ts';
 import { WEB_APP_PATH, webAppHandler } from './net/web-app.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
@@ -44,6 +45,10 @@ export interface RuntimeOptions {
   tlsDir?: string;
   /** Real-time keep-alive interval (AppSync: about a minute). */
   keepAliveIntervalMs?: number;
+  /** A real-time socket that sends no `connection_init` within this is closed (default 30 s). */
+  connectionInitTimeoutMs?: number;
+  /** Header, request and idle timeouts and the connection cap of every server (defaults in net/harden.ts). */
+  limits?: Partial<ServerLimits>;
   /** Webhooks, topic subscribers, retries (default: the CRAFT_SYNC_NOTIFICATIONS file or `<dataDir>/notifications.json`). */
   notifications?: NotificationsConfig;
   /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
@@ -130,7 +135,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         return d;
       }),
       modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito') })).then((c) => {
+        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), limits: opts.limits, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
             stops.push(() => c.stop());
             return c;
           })
@@ -149,7 +154,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
     let s3: LocalBuckets | undefined;
     if (hasBuckets && secrets.s3) {
-      s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, log: (l) => log(`[s3] ${l}`) });
+      s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, limits: opts.limits, log: (l) => log(`[s3] ${l}`) });
       stops.push(() => s3!.stop());
     }
     const resolveEnv = (v: EnvValue): string => {
@@ -163,7 +168,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     let notifications: Runtime['notifications'];
     if (hasBuses && secrets.s3) {
       // Handlers' EventBridgeClient reaches the local bus through the standard endpoint variable.
-      const events = await startEventsServer({ bus, credentials: [secrets.s3, ...(secrets.iam ? [secrets.iam] : [])], region: REGION, host, log: (l) => log(`[events] ${l}`) });
+      const events = await startEventsServer({ bus, credentials: [secrets.s3, ...(secrets.iam ? [secrets.iam] : [])], region: REGION, host, limits: opts.limits, log: (l) => log(`[events] ${l}`) });
       stops.push(() => events.stop());
       lambdaEnvironment = {
         AWS_REGION: REGION,
@@ -199,7 +204,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       iam: secrets.iam ? { credentials: [secrets.iam], region: REGION } : undefined,
     });
     const deps = { loaded, resolvers, authorizeField: fieldAuthorizerFromDirectives(api.authentication.default), env, log };
-    const realtime = createRealtimeServer({ engine: createRealtimeEngine({ ...deps, authenticator }), keepAliveIntervalMs: opts.keepAliveIntervalMs, log: (l) => log(`[realtime] ${l}`) });
+    const realtime = createRealtimeServer({
+      engine: createRealtimeEngine({ ...deps, authenticator }),
+      keepAliveIntervalMs: opts.keepAliveIntervalMs,
+      connectionInitTimeoutMs: opts.connectionInitTimeoutMs,
+      log: (l) => log(`[realtime] ${l}`),
+    });
     stops.push(() => realtime.close());
     const path = '/graphql';
     const onGraphql = graphqlHttpHandler({ ...deps, authenticator, publisher: realtime.publisher, path }, log);
@@ -210,10 +220,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       port: opts.port ?? 0,
       host,
       tls: cert,
+      limits: opts.limits,
+      reply: appSyncReply,
+      log,
       onRequest,
       onUpgrade: (req, socket, head) => {
         if ((req.url ?? '').startsWith(`${path}/realtime`)) realtime.handleUpgrade(req, socket, head);
-        else socket.destroy();
+        else answerAndClose(socket, 404);
       },
     });
     stops.push(() => server.close());

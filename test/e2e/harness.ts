@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import type { NotificationsConfig } from '../../infra/local/services/notifications.ts';
+import type { ServerLimits } from '../../infra/local/net/harden.ts';
 
 export interface TestStack {
   runtime: Runtime;
@@ -16,7 +17,7 @@ export interface TestStack {
 export const PASSWORD = 'Passw0rd!local';
 
 /** Starts the real runtime for `api` in a throwaway data directory on a free port. */
-export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; notifications?: NotificationsConfig } = {}): Promise<TestStack> {
+export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; connectionInitTimeoutMs?: number; limits?: Partial<ServerLimits>; notifications?: NotificationsConfig } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-e2e-'));
   const logs: string[] = [];
   const runtime = await startRuntime({
@@ -26,6 +27,8 @@ export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs
     port: 0,
     tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR,
     keepAliveIntervalMs: opts.keepAliveIntervalMs,
+    connectionInitTimeoutMs: opts.connectionInitTimeoutMs,
+    limits: opts.limits,
     notifications: opts.notifications,
     log: (l) => logs.push(l),
   });

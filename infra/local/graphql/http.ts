@@ -54,6 +54,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
 
 /** Answers one HTTP request to the GraphQL endpoint the way AppSync does. */
 export async function answerGraphqlHttp(deps: HttpDeps, req: IncomingMessage): Promise<HttpAnswer> {
+  if (!URL.canParse(req.url ?? '/', 'http://local')) return failure(400, 'MalformedHttpRequestException', 'The request target is not a valid URL.');
   const url = new URL(req.url ?? '/', 'http://local');
   if (url.pathname !== deps.path) return failure(404, 'NotFoundException', `No resource at ${url.pathname}`);
   if (req.method === 'OPTIONS') return { status: 200, body: '' };
@@ -108,6 +109,13 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** AppSync's error format for what net/harden.ts refuses or catches on the main port. */
+export const appSyncReply = (res: ServerResponse, status: 400 | 500, message: string): void => {
+  const answer = status === 400 ? failure(400, 'MalformedHttpRequestException', message) : failure(500, 'InternalFailure', message);
+  res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8', ...CORS, ...answer.headers, connection: 'close' });
+  res.end(JSON.stringify(answer.body));
+};
 
 /** node:http adapter: never lets an exception escape to the server. */
 export function graphqlHttpHandler(deps: HttpDeps, log: (l: string) => void = () => {}) {

@@ -8,6 +8,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { guard, harden, limitsOf, serverOptions, trackConnections, type Reply, type ServerLimits } from './harden.ts';
 
 export interface ListenOptions {
   port: number;
@@ -15,6 +16,11 @@ export interface ListenOptions {
   tls: { key: string; cert: string };
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Timeouts and the connection cap (harden.ts defaults); the cap counts upgraded sockets too. */
+  limits?: Partial<ServerLimits>;
+  /** How a malformed request or a failed handler is answered (default: AWS JSON). */
+  reply?: Reply;
+  log?: (line: string) => void;
 }
 
 export interface Listener {
@@ -23,24 +29,35 @@ export interface Listener {
 }
 
 const TLS_HANDSHAKE = 0x16;
-/** A connection that sends nothing for this long is dropped before it reaches either server. */
-const FIRST_BYTE_TIMEOUT_MS = 30_000;
 
 export async function listen(opts: ListenOptions): Promise<Listener> {
-  const http = createHttpServer(opts.onRequest);
-  const https = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, opts.onRequest);
+  const limits = limitsOf(opts.limits);
+  const log = opts.log ?? (() => {});
+  const onRequest = guard(opts.onRequest, { log, reply: opts.reply });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      opts.onUpgrade(req, socket, head);
+    } catch (e) {
+      log(`internal error on upgrade ${String(req.url).slice(0, 200)}: ${(e as Error)?.stack ?? String(e)}`);
+      socket.destroy();
+    }
+  };
+  const http = harden(createHttpServer(serverOptions(limits), onRequest), limits);
+  // A TLS handshake is held to the header timeout too: both come before any request.
+  const https = harden(createHttpsServer({ ...serverOptions(limits), key: opts.tls.key, cert: opts.tls.cert, handshakeTimeout: limits.headersTimeoutMs }, onRequest), limits);
   for (const s of [http, https]) {
-    s.on('upgrade', opts.onUpgrade);
-    s.on('clientError', (_e, socket: Duplex) => socket.destroy());
-    s.keepAliveTimeout = 5_000;
+    s.on('upgrade', onUpgrade);
+    trackConnections(s);
   }
 
   const sockets = new Set<Socket>();
-  const net = createNetServer({ pauseOnConnect: true }, (socket) => {
+  // Half-open like node:http's own sockets, so a client that ends its side still gets its answer.
+  const net = createNetServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    // A connection that sends nothing is dropped before it reaches either server.
+    socket.setTimeout(limits.headersTimeoutMs, () => socket.destroy());
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;
       if (!first) {
@@ -53,6 +70,8 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       socket.resume();
     });
   });
+  // Counted here, where sockets arrive: the HTTP(S) servers never listen themselves.
+  net.maxConnections = limits.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     net.once('error', reject);
@@ -69,8 +88,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     async close() {
       const closed = new Promise<void>((resolve) => net.close(() => resolve()));
       for (const s of sockets) s.destroy();
-      http.closeAllConnections();
-      https.closeAllConnections();
+      for (const s of [http, https]) {
+        s.closeAllConnections();
+        s.close(); // stops the timeout checks trackConnections started
+      }
       await closed;
     },
   };

@@ -25,14 +25,19 @@ const TYPES: Record<string, string> = {
 export function webAppHandler(dir: string, config: () => Record<string, unknown>): (req: IncomingMessage, res: ServerResponse) => boolean {
   const root = resolve(dir);
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (!URL.canParse(req.url ?? '/', 'http://local')) return false; // the GraphQL handler answers it
+    const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/' || url.pathname === '/app') {
       res.writeHead(302, { location: WEB_APP_PATH }).end();
       return true;
     }
     if (!url.pathname.startsWith(WEB_APP_PATH)) return false;
-    const rel = decodeURIComponent(url.pathname.slice(WEB_APP_PATH.length)) || 'index.html';
+    const rel = decodePath(url.pathname.slice(WEB_APP_PATH.length));
+    if (rel === undefined) {
+      send(res, 400, 'text/plain', 'malformed percent-encoding in the path');
+      return true;
+    }
     if (rel === 'config.json') {
       const tls = (req.socket as TLSSocket).encrypted === true;
       send(res, 200, TYPES['.map']!, JSON.stringify(tls ? onHttps(config()) : config()));
@@ -49,6 +54,15 @@ export function webAppHandler(dir: string, config: () => Record<string, unknown>
     );
     return true;
   };
+}
+
+/** The path below `/app/` decoded, `index.html` for none; undefined when its escapes are broken. */
+function decodePath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw) || 'index.html';
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -11,6 +11,10 @@ import type { PreparedSubscription, ProtocolErrorEntry, RealtimeEngine, Subscrip
 
 /** AppSync's default quota of subscriptions on one connection. */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+/** How long a socket may stay open without sending `connection_init` (README emulation table). */
+export const DEFAULT_CONNECTION_INIT_TIMEOUT_MS = 30_000;
+/** The close code of such a socket (graphql-ws's "connection initialisation timeout"; AppSync's is not documented). */
+export const INIT_TIMEOUT_CLOSE_CODE = 4408;
 /** How long a refused handshake waits for the client's first frame before the socket is closed. */
 const REFUSED_HANDSHAKE_GRACE_MS = 15_000;
 
@@ -23,6 +27,8 @@ export interface ConnectionOptions {
   handshake: { ok: true } | AuthFailure;
   connectionTimeoutMs: number;
   keepAliveIntervalMs: number;
+  /** Closes the socket when no `connection_init` arrived within this (default DEFAULT_CONNECTION_INIT_TIMEOUT_MS). */
+  connectionInitTimeoutMs?: number;
   send(message: ServerMessage): void;
   /** Closes the socket after what was sent so far. */
   close(code: number, reason: string): void;
@@ -41,6 +47,7 @@ export class Connection {
   private disposed = false;
   private keepAlive?: ReturnType<typeof setInterval>;
   private refusal?: ReturnType<typeof setTimeout>;
+  private initDeadline?: ReturnType<typeof setTimeout>;
   /** Subscriptions by client id; a start still being prepared holds null. */
   private readonly subscriptions = new Map<string, PreparedSubscription | null>();
   /** Per-subscription delivery chain, so each subscriber gets events in publish order. */
@@ -51,6 +58,15 @@ export class Connection {
       // AppSync answers the first frame of a refused socket with connection_error, then closes.
       this.refusal = setTimeout(() => opts.close(1000, 'unauthorized'), REFUSED_HANDSHAKE_GRACE_MS);
       this.refusal.unref?.();
+    } else {
+      // AppSync closes a socket that never initialises; so does this, after the configured interval.
+      this.initDeadline = setTimeout(() => {
+        if (this.initialized || this.disposed) return;
+        opts.log('closing a socket that sent no connection_init in time');
+        opts.close(INIT_TIMEOUT_CLOSE_CODE, 'connection_init not received in time');
+        this.dispose();
+      }, opts.connectionInitTimeoutMs ?? DEFAULT_CONNECTION_INIT_TIMEOUT_MS);
+      this.initDeadline.unref?.();
     }
   }
 
@@ -86,6 +102,7 @@ export class Connection {
 
   private acknowledge(): void {
     this.initialized = true;
+    if (this.initDeadline) clearTimeout(this.initDeadline);
     this.opts.send({ type: 'connection_ack', payload: { connectionTimeoutMs: this.opts.connectionTimeoutMs } });
     // Amplify's keep-alive clock survives reconnects, so a ka goes out right after the ack.
     this.opts.send({ type: 'ka' });
@@ -184,6 +201,7 @@ export class Connection {
     this.disposed = true;
     if (this.keepAlive) clearInterval(this.keepAlive);
     if (this.refusal) clearTimeout(this.refusal);
+    if (this.initDeadline) clearTimeout(this.initDeadline);
     this.subscriptions.clear();
     this.chains.clear();
   }

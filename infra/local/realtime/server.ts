@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { InvalidationSpec } from '../appsync-js/types.ts';
 import type { AuthFailure } from '../auth/types.ts';
-import { Connection } from './connection.ts';
+import { Connection, DEFAULT_CONNECTION_INIT_TIMEOUT_MS } from './connection.ts';
 import { protocolErrors } from './errors.ts';
 import { handshakeAuthHeaders } from './handshake.ts';
 import { MAX_MESSAGE_BYTES } from './messages.ts';
@@ -20,6 +20,11 @@ export interface RealtimeServerOptions {
   connectionTimeoutMs?: number;
   /** How often `ka` is sent after the ack. Default 60000; tests lower it. */
   keepAliveIntervalMs?: number;
+  /**
+   * A socket that sends no `connection_init` within this is closed (code 4408), as AppSync closes
+   * such sockets after a while (AWS documents no interval). Default 30000; tests lower it.
+   */
+  connectionInitTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -42,6 +47,7 @@ export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServe
   const log = opts.log ?? (() => {});
   const connectionTimeoutMs = opts.connectionTimeoutMs ?? 300_000;
   const keepAliveIntervalMs = opts.keepAliveIntervalMs ?? 60_000;
+  const connectionInitTimeoutMs = opts.connectionInitTimeoutMs ?? DEFAULT_CONNECTION_INIT_TIMEOUT_MS;
   const connections = new Set<Connection>();
   const transport = createWsTransport({ maxPayload: 4 * MAX_MESSAGE_BYTES, maxBufferedBytes: 64 * 1024 * 1024, log });
   let closed = false;
@@ -91,6 +97,7 @@ export function createRealtimeServer(opts: RealtimeServerOptions): RealtimeServe
               handshake,
               connectionTimeoutMs,
               keepAliveIntervalMs,
+              connectionInitTimeoutMs,
               send: (m) => ts.send(JSON.stringify(m)),
               close: (code, reason) => ts.close(code, reason),
               log,

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SigningKey } from './cognito-keys.ts';
+import { createHardenedServer, type ServerLimits } from '../net/harden.ts';
 
 /**
  * cognito-local's HTTP API, assembled in this process from its own parts.
@@ -30,6 +31,8 @@ export interface CognitoServerOptions {
   key: SigningKey;
   /** `http://host:port`, known only once the port is bound; tokens read it when issued. */
   issuerDomain: (port: number) => string;
+  limits?: Partial<ServerLimits>;
+  log?: (line: string) => void;
 }
 
 export async function startCognitoServer(opts: CognitoServerOptions): Promise<CognitoServer> {
@@ -78,13 +81,14 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
   const app = createCognitoApp(Router(services), logger, { development: false }, services).application as (req: IncomingMessage, res: ServerResponse) => void;
 
   const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
-  const server: Server = createServer((req, res) => {
+  // Hardened (net/harden.ts): a malformed target gets 400 before the URL below is read.
+  const server: Server = createHardenedServer((req, res) => {
     const m = req.method === 'GET' ? wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname) : null;
     if (!m) return app(req, res);
     const issuer = `${tokenConfig.IssuerDomain}/${m[1]}`;
     const body = m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
+  }, { limits: opts.limits, log: opts.log ?? (() => {}) });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

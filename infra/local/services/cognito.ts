@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadOrCreateSigningKey } from './cognito-keys.ts';
 import { startCognitoServer, type CognitoServer } from './cognito-server.ts';
+import type { ServerLimits } from '../net/harden.ts';
 
 export interface SignInTokens {
   idToken: string;
@@ -43,6 +44,10 @@ export interface StartCognitoOptions {
    * instead of starting a second server on the same files. `stop()` then only forgets it.
    */
   attachTo?: string;
+  /** Timeouts and the connection cap of its server (net/harden.ts defaults). */
+  limits?: Partial<ServerLimits>;
+  /** Where a request that failed inside the server is logged. */
+  log?: (line: string) => void;
 }
 
 /** An error answered by the Cognito API; `name` is its `__type`, e.g. `NotAuthorizedException`. */
@@ -77,7 +82,7 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
     endpoint = opts.attachTo.replace(/\/+$/, '');
   } else {
     const key = await loadOrCreateSigningKey(join(dataDir, 'signing-key.json'));
-    const start = (port: number) => startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}` });
+    const start = (port: number) => startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log });
     try {
       server = await start(opts.port ?? saved.port ?? 0);
     } catch (e) {

@@ -5,10 +5,11 @@
  * `AWS_ENDPOINT_URL_EVENTBRIDGE`, as it gives them `AWS_ENDPOINT_URL_S3`. Only PutEvents is served;
  * rules come from the API definition, not from PutRule calls.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { iamVerifier } from '../auth/iam.ts';
+import { createHardenedServer, type ServerLimits } from '../net/harden.ts';
 import { EventBridgeError, type PutEventsEntry, type PutEventsResult } from './event-bus.ts';
 
 export interface EventsServerOptions {
@@ -19,6 +20,8 @@ export interface EventsServerOptions {
   region: string;
   port?: number;
   host?: string;
+  /** Timeouts and the connection cap (net/harden.ts defaults). */
+  limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }
 
@@ -81,12 +84,8 @@ export async function startEventsServer(opts: EventsServerOptions): Promise<Even
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      opts.log?.(`internal error: ${(e as Error).message}`);
-      if (!res.headersSent) send(res, 500, { __type: 'InternalException', message: 'Internal error.' }, '');
-    });
-  });
+  // A throw or rejection of `handle` answers 500 and is logged (net/harden.ts).
+  const server = createHardenedServer(handle, { limits: opts.limits, log: opts.log ?? (() => {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BucketDef } from '../../../wiring/types.ts';
 import { startS3Server, type LocalS3 } from './server.ts';
 import type { S3Credential } from './sigv4.ts';
+import type { ServerLimits } from '../../net/harden.ts';
 
 export interface LocalBuckets {
   endpoint: string;
@@ -28,6 +29,7 @@ export async function startLocalBuckets(opts: {
   alsoAccept?: S3Credential[];
   region: string;
   host?: string;
+  limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }): Promise<LocalBuckets> {
   const server = await startS3Server({
@@ -36,6 +38,7 @@ export async function startLocalBuckets(opts: {
     credentials: [opts.credentials, ...(opts.alsoAccept ?? [])],
     region: opts.region,
     host: opts.host,
+    limits: opts.limits,
     log: opts.log,
   });
   const bucketName = (key: string) => {

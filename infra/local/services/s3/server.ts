@@ -5,7 +5,7 @@
  * under `<dataDir>` (see store.ts and multipart.ts).
  */
 import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { corsHeaders, defaultCorsRule, preflight, type CorsRule } from './cors.ts';
@@ -16,6 +16,7 @@ import { route, type Route } from './router.ts';
 import { createVerifier, type S3Credential } from './sigv4.ts';
 import { ObjectStore } from './store.ts';
 import { errorDocument } from './xml.ts';
+import { createHardenedServer, type Reply, type ServerLimits } from '../../net/harden.ts';
 
 export interface S3ServerOptions {
   dataDir: string;
@@ -28,6 +29,8 @@ export interface S3ServerOptions {
   host?: string;
   /** The clock signatures are checked against (tests). */
   now?: () => Date;
+  /** Timeouts and the connection cap (net/harden.ts defaults). */
+  limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }
 
@@ -72,7 +75,8 @@ export async function startS3Server(opts: S3ServerOptions): Promise<LocalS3> {
     }
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  // `handle` answers its own errors; the guard answers a target no URL parser reads, and anything that escapes.
+  const server = createHardenedServer(handle, { limits: opts.limits, log: opts.log ?? (() => {}), reply: s3Reply });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -90,6 +94,13 @@ export async function startS3Server(opts: S3ServerOptions): Promise<LocalS3> {
       }),
   };
 }
+
+/** S3's XML error document for what net/harden.ts refuses or catches. */
+const s3Reply: Reply = (res, status, message) => {
+  const err = status === 400 ? new S3Error('InvalidURI', 400, message) : s3Errors.internal();
+  const body = errorDocument(err, '/', randomBytes(8).toString('hex').toUpperCase());
+  res.writeHead(err.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+};
 
 function send(res: ServerResponse, req: IncomingMessage, result: OpResult, requestId: string): void {
   if (res.headersSent) {
