@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ensureCertificate, type LocalCertificate } from './cert.ts';
 import { listen, type Listener } from './listener.ts';
+import { closedWithin, idleSocket, rawRequest, trickleHeaders } from './testing.ts';
 
 let dir: string;
 let cert: LocalCertificate;
@@ -95,6 +97,73 @@ describe('one port for HTTP and HTTPS', () => {
       s.resume();
     });
     expect((await get(`http://127.0.0.1:${server.port}/alive`)).body).toBe('http GET /alive');
+  });
+});
+
+describe('hostile clients', () => {
+  let strict: Listener;
+  const logs: string[] = [];
+  beforeAll(async () => {
+    strict = await listen({
+      port: 0,
+      host: '127.0.0.1',
+      tls: cert,
+      limits: { headersTimeoutMs: 600, maxConnections: 4 },
+      log: (l) => logs.push(l),
+      onRequest: (req, res) => {
+        if (req.url === '/throw') throw new Error('request handler threw');
+        res.end('ok');
+      },
+      onUpgrade: () => {
+        throw new Error('upgrade handler threw');
+      },
+    });
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+  const okRequest = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+
+  it('closes slow-header clients over HTTP and over TLS', async () => {
+    const plain = await trickleHeaders(strict.port, { intervalMs: 150, maxMs: 15_000 });
+    const tls = await trickleHeaders(strict.port, { intervalMs: 150, maxMs: 15_000, tls: { ca: cert.ca } });
+    expect([plain.closed, tls.closed]).toEqual([true, true]);
+    expect(plain.text).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('drops a connection that sends nothing, before either server sees it', async () => {
+    const silent = await idleSocket(strict.port);
+    expect(await closedWithin(silent, 15_000)).toBe(true);
+  });
+
+  it('answers 500 when a handler throws and 4xx to malformed requests, and keeps serving on both schemes', async () => {
+    expect((await rawRequest(strict.port, 'GET /throw HTTP/1.1\r\nHost: x\r\n\r\n')).status).toBe(500);
+    expect((await rawRequest(strict.port, 'POST http://[/graphql HTTP/1.1\r\nHost: x\r\n\r\n')).status).toBe(400);
+    expect((await rawRequest(strict.port, 'GET /throw HTTP/1.1\r\nHost: x\r\n\r\n', { tls: { ca: cert.ca } })).status).toBe(500);
+    const upgrade = await rawRequest(strict.port, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    expect(upgrade.closedBy).toBe('server');
+    expect(logs.join('\n')).toMatch(/request handler threw[\s\S]*upgrade handler threw/);
+    expect((await rawRequest(strict.port, okRequest)).text).toMatch(/ok$/);
+    expect((await rawRequest(strict.port, okRequest, { tls: { ca: cert.ca } })).text).toMatch(/ok$/);
+  });
+
+  it('caps connections, TLS ones included, and serves again once they go', async () => {
+    const capped = await listen({ port: 0, host: '127.0.0.1', tls: cert, limits: { maxConnections: 3, headersTimeoutMs: 60_000 }, onRequest: (_q, r) => r.end('ok'), onUpgrade: (_q, s) => s.destroy() });
+    try {
+      const secure = tlsConnect({ port: capped.port, host: '127.0.0.1', ca: cert.ca, servername: 'localhost' });
+      secure.on('error', () => {});
+      await new Promise<void>((r) => secure.once('secureConnect', () => r()));
+      const held = [secure, await idleSocket(capped.port), await idleSocket(capped.port)];
+      const extra = await idleSocket(capped.port);
+      expect(await closedWithin(extra, 10_000)).toBe(true);
+      expect(held.map((s) => s.destroyed)).toEqual([false, false, false]);
+      for (const s of held) s.destroy();
+      let answer = '';
+      for (let i = 0; i < 50 && !answer.endsWith('ok'); i++) answer = (await rawRequest(capped.port, okRequest)).text;
+      expect(answer).toMatch(/ok$/);
+    } finally {
+      await capped.close();
+    }
   });
 });
 

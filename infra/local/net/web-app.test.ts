@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAppHandler } from './web-app.ts';
+import { rawRequest } from './testing.ts';
 
 const config = { API: { GraphQL: { endpoint: 'http://127.0.0.1:4455/graphql', region: 'us-east-1' } }, Auth: { Cognito: { userPoolId: 'p' } } };
 let root: string;
@@ -51,6 +52,19 @@ describe('webAppHandler', () => {
       expect([404, 418], path).toContain(res.status);
       expect(await res.text()).not.toContain('not served');
     }
+  });
+
+  it('answers 400 to broken percent-escapes and keeps serving', async () => {
+    for (const path of ['/app/%E0%A4%A', '/app/%', '/app/%zz.js', '/app/a%C0']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).toBe(400);
+    }
+    expect((await fetch(`${base}/app/`)).status).toBe(200);
+  });
+
+  it('leaves a request target it cannot read to the next handler instead of throwing', async () => {
+    const out = await rawRequest(Number(new URL(base).port), 'GET http://[/app/ HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(out.status).toBe(418);
   });
 
   it('leaves every other path and method to the next handler', async () => {

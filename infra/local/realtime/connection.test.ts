@@ -1,12 +1,12 @@
 /** The protocol core without a socket: any frame sequence is answered, nothing throws. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Connection, eventMatches } from './connection.ts';
+import { Connection, eventMatches, INIT_TIMEOUT_CLOSE_CODE } from './connection.ts';
 import type { ServerMessage } from './messages.ts';
 import { auth, testEngine, until } from './testing/fixture.ts';
 import type { PreparedSubscription } from './types.ts';
 
-function harness(handshake: ConstructorParameters<typeof Connection>[0]['handshake'] = { ok: true }) {
+function harness(handshake: ConstructorParameters<typeof Connection>[0]['handshake'] = { ok: true }, connectionInitTimeoutMs?: number) {
   const sent: ServerMessage[] = [];
   const closes: number[] = [];
   const engine = testEngine();
@@ -17,6 +17,7 @@ function harness(handshake: ConstructorParameters<typeof Connection>[0]['handsha
     handshake,
     connectionTimeoutMs: 300_000,
     keepAliveIntervalMs: 60_000,
+    connectionInitTimeoutMs,
     send: (m) => sent.push(m),
     close: (code) => closes.push(code),
     log: () => {},
@@ -28,6 +29,18 @@ const startFrame = (id: string) =>
   JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onNote }' }), extensions: { authorization: auth() } } });
 
 describe('Connection', () => {
+  it('closes a socket that sends no connection_init within the configured interval, and keeps one that does', async () => {
+    const silent = harness({ ok: true }, 50);
+    const started = harness({ ok: true }, 50);
+    started.conn.receive('{"type":"connection_init"}');
+    silent.conn.receive(startFrame('before-init')); // anything but connection_init does not count
+    await until(() => silent.closes.length > 0);
+    expect(silent.closes).toEqual([INIT_TIMEOUT_CLOSE_CODE]);
+    await new Promise((r) => setTimeout(r, 100)); // twice the interval: its deadline would have passed too
+    expect(started.closes).toEqual([]);
+    started.conn.dispose();
+  });
+
   it('never throws on an arbitrary frame sequence and stays usable', async () => {
     const frame = fc.oneof(
       fc.string(),
