@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from './net/testing.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'infra/local/cli.ts');
@@ -102,6 +103,29 @@ describe('npm start', () => {
     const wrong = await cliRun('token', 'cli-admin@example.com', 'wrong-password').then(() => null, (e: { code?: number; stderr?: string }) => e);
     expect(wrong?.code).toBe(1);
     expect(wrong?.stderr).toMatch(/^error: /);
+  }, 60_000);
+
+  it('answers the requests that used to end the stack with 4xx, and keeps serving (DynamoDB Local included)', async () => {
+    const port = Number(new URL(field('GraphQL \\(HTTP\\)')).port);
+    const cognitoPort = Number(new URL(field('Cognito issuer')).port);
+    const broken = await fetch(`${field('Browser app')}%E0%A4%A`);
+    expect(broken.status).toBe(400);
+    const invalidUrl = await rawRequest(port, 'POST http://[/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}');
+    expect(invalidUrl.status).toBe(400);
+    expect(invalidUrl.text).toContain('MalformedHttpRequestException');
+    const cognito = await rawRequest(cognitoPort, 'GET http://[/x HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(cognito.status).toBe(400);
+    expect(child.exitCode).toBeNull();
+    // Still up: the app, a GraphQL request that reaches DynamoDB Local, and the issuer.
+    expect((await fetch(field('Browser app'))).status).toBe(200);
+    const token = (await cliRun('token', 'cli-admin@example.com', 'Passw0rd!cli')).stdout.trim();
+    const res = await fetch(field('GraphQL \\(HTTP\\)'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: token },
+      body: JSON.stringify({ query: 'mutation { addNote(input: { board: "crash", title: "still here" }) { title } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { addNote: { title: 'still here' } } });
+    expect(printed).not.toMatch(/uncaught exception|unhandled rejection/);
   }, 60_000);
 
   it('leaves no process behind when SIGKILLed (DynamoDB Local included)', async () => {
