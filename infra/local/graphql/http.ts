@@ -4,6 +4,7 @@ import type { Publisher } from '../realtime/types.ts';
 import { executeOperation, type ExecutionDeps } from './execute.ts';
 import { prepareRequest } from './request.ts';
 import type { AppSyncErrorEntry } from './errors.ts';
+import { clientWentAway } from '../net/harden.ts';
 
 /** AppSync's request payload limit (bodies above it are refused before parsing). */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -122,6 +123,7 @@ export function graphqlHttpHandler(deps: HttpDeps, log: (l: string) => void = ()
   return (req: IncomingMessage, res: ServerResponse): void => {
     answerGraphqlHttp(deps, req)
       .catch((e: unknown): HttpAnswer => {
+        if (clientWentAway(req)) return failure(400, 'MalformedHttpRequestException', 'The client closed the request before its body arrived.');
         log(`internal error: ${(e as Error).stack ?? String(e)}`);
         return failure(500, 'InternalFailure', 'An internal failure occurred.');
       })

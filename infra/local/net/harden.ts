@@ -62,11 +62,20 @@ export function targetParses(target: string | undefined): boolean {
   return URL.canParse(target ?? '/', 'http://local');
 }
 
+/** True when a handler failed because its client left mid-request (not the server's fault: nothing to log). */
+export function clientWentAway(req: IncomingMessage): boolean {
+  return !req.complete && (req.readableAborted || req.destroyed);
+}
+
 /** `handler`, but a malformed target answers 400 and a throw or rejection answers 500, logged. */
 export function guard(handler: Handler, opts: GuardOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const reply = opts.reply ?? awsJsonReply;
   return (req, res) => {
     const fail = (e: unknown) => {
+      if (clientWentAway(req)) {
+        res.destroy();
+        return;
+      }
       opts.log(`internal error answering ${req.method} ${String(req.url).slice(0, 200)}: ${(e as Error)?.stack ?? String(e)}`);
       if (res.headersSent) {
         res.destroy();

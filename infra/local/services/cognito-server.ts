@@ -80,10 +80,21 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
   };
   const app = createCognitoApp(Router(services), logger, { development: false }, services).application as (req: IncomingMessage, res: ServerResponse) => void;
 
+  // cognito-local answers an operation it lacks with 500; Cognito answers 400 UnknownOperationException.
+  const { isSupportedTarget } = lib('targets/Target.js') as { isSupportedTarget(target: string): boolean };
+  const unknownOperation = (target: string | string[] | undefined) => {
+    const [service, op, ...rest] = typeof target === 'string' ? target.split('.') : [];
+    return !(service === 'AWSCognitoIdentityProviderService' && op && rest.length === 0 && isSupportedTarget(op));
+  };
   const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
   // Hardened (net/harden.ts): a malformed target gets 400 before the URL below is read.
   const server: Server = createHardenedServer((req, res) => {
     const m = req.method === 'GET' ? wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname) : null;
+    if (!m && req.method === 'POST' && unknownOperation(req.headers['x-amz-target'])) {
+      req.resume();
+      const body = JSON.stringify({ __type: 'UnknownOperationException', message: `Unknown operation ${String(req.headers['x-amz-target'] ?? '(none)')}` });
+      return res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'UnknownOperationException' }).end(body);
+    }
     if (!m) return app(req, res);
     const issuer = `${tokenConfig.IssuerDomain}/${m[1]}`;
     const body = m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };

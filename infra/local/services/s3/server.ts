@@ -16,7 +16,7 @@ import { route, type Route } from './router.ts';
 import { createVerifier, type S3Credential } from './sigv4.ts';
 import { ObjectStore } from './store.ts';
 import { errorDocument } from './xml.ts';
-import { createHardenedServer, type Reply, type ServerLimits } from '../../net/harden.ts';
+import { clientWentAway, createHardenedServer, type Reply, type ServerLimits } from '../../net/harden.ts';
 
 export interface S3ServerOptions {
   dataDir: string;
@@ -66,7 +66,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<LocalS3> {
       send(res, req, { ...result, headers: { ...result.headers, ...extra } }, requestId);
     } catch (e) {
       const err = e instanceof S3Error ? e : s3Errors.internal();
-      if (!(e instanceof S3Error)) opts.log?.(`internal error: ${(e as Error).stack ?? String(e)}`);
+      if (!(e instanceof S3Error) && !clientWentAway(req)) opts.log?.(`internal error: ${(e as Error).stack ?? String(e)}`);
       // An unread request body would otherwise stall the response on some clients.
       if (!req.readableEnded) req.resume();
       const resource = r ? `/${r.bucket}${r.key ? `/${r.key}` : ''}` : (req.url ?? '/');
