@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SigningKey } from './cognito-keys.ts';
+import { cognitoAdminGate, type AdminCredential } from './cognito-admin-auth.ts';
 
 /**
  * cognito-local's HTTP API, assembled in this process from its own parts.
@@ -30,6 +31,9 @@ export interface CognitoServerOptions {
   key: SigningKey;
   /** `http://host:port`, known only once the port is bound; tokens read it when issued. */
   issuerDomain: (port: number) => string;
+  /** Access keys whose SigV4 signatures the admin (IAM) operations accept; see cognito-admin-auth.ts. */
+  adminCredentials: AdminCredential[];
+  region: string;
 }
 
 export async function startCognitoServer(opts: CognitoServerOptions): Promise<CognitoServer> {
@@ -78,9 +82,16 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
   const app = createCognitoApp(Router(services), logger, { development: false }, services).application as (req: IncomingMessage, res: ServerResponse) => void;
 
   const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
+  const adminGate = cognitoAdminGate({ credentials: opts.adminCredentials, region: opts.region });
   const server: Server = createServer((req, res) => {
     const m = req.method === 'GET' ? wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname) : null;
-    if (!m) return app(req, res);
+    if (!m) {
+      adminGate(req, res).then(
+        (pass) => pass && app(req, res),
+        () => res.headersSent || res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end('{"__type":"SerializationException","message":"The request could not be read."}'),
+      );
+      return;
+    }
     const issuer = `${tokenConfig.IssuerDomain}/${m[1]}`;
     const body = m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
