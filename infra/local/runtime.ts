@@ -140,7 +140,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
             return c;
           })
         : Promise.resolve(undefined),
-      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'))),
+      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`))),
       timed('resolvers', createResolverExecutor({ wiring, dataSources: lazyDataSources, log })),
     ]);
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
