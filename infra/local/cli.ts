@@ -13,6 +13,7 @@ import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
 import { installLastResort } from './net/harden.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
 // later releases will need Node 22 is not for users of the local stack.
@@ -33,7 +34,9 @@ async function loadApi(path: string): Promise<ApiDefinition> {
 
 /** The issuer of the data directory: the running stack's, or one started just for this command. */
 async function withCognito<T>(dataDir: string, fn: (c: Awaited<ReturnType<typeof startCognito>>) => Promise<T>): Promise<T> {
-  const cognito = await startCognito({ dataDir: join(dataDir, 'cognito'), ...runningCognitoPort(dataDir) });
+  // Admin calls are signed with the data directory's dev credentials, which the running issuer accepts.
+  const { iam } = loadOrCreateSecrets(join(dataDir, 'secrets.json'), ['AMAZON_COGNITO_USER_POOLS']);
+  const cognito = await startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: iam!, ...runningCognitoPort(dataDir) });
   try {
     return await fn(cognito);
   } finally {

@@ -127,6 +127,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       { name, kind: d.kind, invoke: async (request, context) => (await ready)[name]!.invoke(request, context) },
     ]),
   );
+  const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
+  const hasBuses = Object.keys(api.buses ?? {}).length > 0;
+  // The s3 credentials are what Lambda handlers sign with; the local EventBridge accepts them too.
+  // The iam ones sign AWS_IAM requests and the local Cognito's admin calls.
+  const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
   try {
     const [dynamo, cognito, cert, resolvers] = await allOrNothing([
       timed('dynamodb', startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) })).then(async (d) => {
@@ -135,23 +140,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         return d;
       }),
       modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), limits: opts.limits, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
+        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
             stops.push(() => c.stop());
             return c;
           })
         : Promise.resolve(undefined),
-      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'))),
+      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`))),
       timed('resolvers', createResolverExecutor({ wiring, dataSources: lazyDataSources, log })),
     ]);
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
     stops.push(async () => sweeper.stop());
 
-    const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
-    const hasBuses = Object.keys(api.buses ?? {}).length > 0;
     const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir);
     const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
-    // The s3 credentials are what Lambda handlers sign with; the local EventBridge accepts them too.
-    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
     let s3: LocalBuckets | undefined;
     if (hasBuckets && secrets.s3) {
       s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, limits: opts.limits, log: (l) => log(`[s3] ${l}`) });

@@ -5,7 +5,7 @@ import type { AuthMode } from '../wiring/types.ts';
 export interface LocalSecrets {
   /** The dev API key, like AppSync's `da2-…` keys; a year's validity. */
   apiKey?: { key: string; expiresAt: number };
-  /** Credentials a backend caller signs IAM (SigV4) requests with. */
+  /** Credentials a backend caller signs IAM (SigV4) requests with: AppSync's AWS_IAM mode, the local Cognito's admin API. */
   iam?: { accessKeyId: string; secretAccessKey: string; accountId: string; userArn: string };
   /** Credentials the local S3 accepts; Lambda handlers get them as AWS Lambda gives a function its role's. */
   s3?: { accessKeyId: string; secretAccessKey: string };
@@ -22,7 +22,8 @@ export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3
     secrets.apiKey = { key: `da2-${randomBytes(13).toString('hex')}`, expiresAt: now + 365 * 86_400 };
     changed = true;
   }
-  if (modes.includes('AWS_IAM') && !secrets.iam) {
+  // Cognito's admin operations (creating users, listing them) are IAM calls, as in AWS.
+  if ((modes.includes('AWS_IAM') || modes.includes('AMAZON_COGNITO_USER_POOLS')) && !secrets.iam) {
     secrets.iam = {
       accessKeyId: `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),

@@ -43,7 +43,7 @@ describe('user pools (tokens of the local Cognito issuer)', () => {
   let sub: string;
 
   beforeAll(async () => {
-    cognito = await startCognito({ dataDir });
+    cognito = await startCognito({ dataDir, adminCredentials: { accessKeyId: 'AKIALOCALAUTHTEST', secretAccessKey: 'auth-test-secret' } });
     ({ sub } = await cognito.createUser({ email: 'erin@example.com', password: 'Er1n-Passw0rd!', groups: ['admins', 'editors'] }));
     await cognito.createUser({ email: 'frank@example.com', password: 'Fr4nk-Passw0rd!' });
     tokens = await cognito.signIn('erin@example.com', 'Er1n-Passw0rd!');

@@ -1,9 +1,14 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureCertificate } from './cert.ts';
+import { CA_DAYS, ensureCertificate, makeServerCertificate } from './cert.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -64,5 +69,141 @@ describe('ensureCertificate', () => {
     const all = await Promise.all([ensureCertificate(dir), ensureCertificate(dir), ensureCertificate(dir)]);
     for (const c of all) expect(c).toEqual(all[0]);
     expect(readFileSync(join(dir, 'server.pem'), 'utf8')).toBe(all[0]!.cert);
+  });
+});
+
+/** The permitted subtrees of a certificate's name constraints, decoded from its DER (not from our encoder). */
+function permittedNames(pem: string): { critical: boolean; names: string[] } | undefined {
+  const ext = forge.pki.certificateFromPem(pem).getExtension({ id: '2.5.29.30' } as unknown as string) as { critical: boolean; value: string } | null;
+  if (!ext) return undefined;
+  const [permitted] = forge.asn1.fromDer(ext.value).value as forge.asn1.Asn1[];
+  expect(permitted!.tagClass).toBe(forge.asn1.Class.CONTEXT_SPECIFIC);
+  expect(permitted!.type).toBe(0); // permittedSubtrees; no excludedSubtrees follow
+  const names = (permitted!.value as forge.asn1.Asn1[]).map((subtree) => {
+    const base = (subtree.value as forge.asn1.Asn1[])[0]!;
+    const bytes = Buffer.from(base.value as string, 'latin1');
+    if (base.type === 2) return `DNS:${bytes.toString('latin1')}`;
+    const half = bytes.length / 2;
+    const addr = bytes.subarray(0, half);
+    const ip = half === 4 ? [...addr].join('.') : new URL(`http://[${addr.toString('hex').match(/.{4}/g)!.join(':')}]`).hostname.slice(1, -1);
+    return `IP:${ip}/${bytes.subarray(half).toString('hex')}`;
+  });
+  return { critical: ext.critical, names };
+}
+
+/** A CA as this project made them before: ten years, no name constraints. */
+function oldStyleCa(): { keyPem: string; certPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 3650 * 86_400_000);
+  const subject = [{ name: 'commonName', value: 'craft-sync local CA' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ]);
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { keyPem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+async function httpsServer(key: string, cert: string): Promise<{ server: Server; port: number }> {
+  const server = createServer({ key, cert }, (_req, res) => res.end('hello over tls'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+const DAY = 86_400_000;
+
+describe('the local CA', () => {
+  it('is limited by critical name constraints to localhost, 127.0.0.1 and ::1', async () => {
+    const c = await ensureCertificate(tempDir());
+    expect(permittedNames(c.ca)).toEqual({
+      critical: true,
+      names: ['DNS:localhost', `IP:127.0.0.1/${'ff'.repeat(4)}`, `IP:::1/${'ff'.repeat(16)}`],
+    });
+    // The leaf names exactly what the CA permits.
+    expect(new X509Certificate(c.cert).subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+  });
+
+  it('is valid for six months, and its leaf for 90 days and never past the CA', async () => {
+    const c = await ensureCertificate(tempDir());
+    const ca = new X509Certificate(c.ca);
+    const leaf = new X509Certificate(c.cert);
+    const caDays = (Date.parse(ca.validTo) - Date.parse(ca.validFrom)) / DAY;
+    // One day of the window lies before now, for clock skew.
+    expect(caDays).toBe(CA_DAYS + 1);
+    expect(CA_DAYS).toBe(183);
+    expect(Date.parse(ca.validFrom)).toBeLessThanOrEqual(Date.now());
+    expect((Date.parse(leaf.validTo) - Date.now()) / DAY).toBeGreaterThan(89);
+    expect(Date.parse(leaf.validTo)).toBeLessThanOrEqual(Date.parse(ca.validTo));
+  });
+
+  it('replaces an old unconstrained CA found in the directory, saying so and that it must be trusted again', async () => {
+    const dir = tempDir();
+    const old = oldStyleCa();
+    writeFileSync(join(dir, 'ca-key.pem'), old.keyPem);
+    writeFileSync(join(dir, 'ca.pem'), old.certPem);
+    writeFileSync(join(dir, 'server-key.pem'), 'left from before');
+    const logs: string[] = [];
+    const c = await ensureCertificate(dir, (l) => logs.push(l));
+    expect(c.ca).not.toBe(old.certPem);
+    expect(permittedNames(c.ca)?.critical).toBe(true);
+    expect(new X509Certificate(c.cert).checkIssued(new X509Certificate(c.ca))).toBe(true);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toContain(`replacing the local CA ${join(dir, 'ca.pem')}: it was not limited by name constraints`);
+    expect(logs[0]).toMatch(/remove it from your browser's or system's authorities and import the new .*ca\.pem/);
+    // The new one is kept: no second replacement, no second log line.
+    expect(await ensureCertificate(dir, (l) => logs.push(l))).toEqual(c);
+    expect(logs).toHaveLength(1);
+  });
+
+  it('is trusted by Node through NODE_EXTRA_CA_CERTS for https://127.0.0.1 and https://localhost', async () => {
+    const c = await ensureCertificate(tempDir());
+    const { server, port } = await httpsServer(c.key, c.cert);
+    try {
+      // A fresh Node process: NODE_EXTRA_CA_CERTS is read at start-up only.
+      const script = `
+        const get = (u) => new Promise((ok, ko) => require('node:https').get(u, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => ok(r.statusCode + ' ' + b)); }).on('error', ko));
+        Promise.all([get('https://127.0.0.1:${port}/'), get('https://localhost:${port}/')]).then((a) => console.log(JSON.stringify(a)), (e) => { console.log(e.code); process.exit(1); });`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: c.caCertPath } });
+      expect(JSON.parse(stdout)).toEqual(['200 hello over tls', '200 hello over tls']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('cannot vouch for other names: Node refuses a leaf it signed for a non-loopback name', async () => {
+    const dir = tempDir();
+    const c = await ensureCertificate(dir);
+    const ca = { keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8'), certPem: c.ca };
+    // The leaf also names 127.0.0.1, so the host check passes: only the CA's constraints can refuse it.
+    for (const hosts of [{ dns: ['example.com'], ips: ['127.0.0.1'] }, { dns: [], ips: ['127.0.0.1', '10.1.2.3'] }]) {
+      const leaf = makeServerCertificate(ca, hosts);
+      const { server, port } = await httpsServer(leaf.keyPem, leaf.certPem);
+      try {
+        const err = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
+          request({ host: '127.0.0.1', port, ca: [c.ca] }, () => reject(new Error('the request was answered'))).on('error', resolve).end();
+        });
+        // OpenSSL's X509_V_ERR_PERMITTED_VIOLATION, which Node has no code name for.
+        expect({ code: err.code, message: err.message }).toEqual({ code: 'UNSPECIFIED', message: 'permitted subtree violation' });
+      } finally {
+        server.close();
+      }
+    }
+    // The same CA's loopback leaf is accepted by the same client.
+    const { server, port } = await httpsServer(c.key, c.cert);
+    try {
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, ca: [c.ca] }, (res) => resolve(res.resume().statusCode)).on('error', reject).end();
+      });
+      expect(status).toBe(200);
+    } finally {
+      server.close();
+    }
   });
 });

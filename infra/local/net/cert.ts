@@ -3,11 +3,17 @@
  * A local CA (kept, so a user trusts it once) signs a server certificate for localhost, 127.0.0.1
  * and ::1. Both are made once per directory and reused while valid; Node clients trust the CA with
  * NODE_EXTRA_CA_CERTS=<caCertPath>, tests pass its PEM as `ca`.
+ *
+ * Users are asked to trust the CA as a root, so it is fenced: critical name constraints permit only
+ * those loopback names (see name-constraints.ts), and it lives six months — a forgotten trusted root
+ * expires on its own, and re-importing it twice a year is the cost. A CA made before (unconstrained,
+ * or valid longer) is replaced, and the log says the user must trust the new one.
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { hasNameConstraints, nameConstraintsExtension } from './name-constraints.ts';
 
 export interface LocalCertificate {
   /** The server certificate's private key (PEM). */
@@ -20,12 +26,14 @@ export interface LocalCertificate {
   caCertPath: string;
 }
 
-const CA_DAYS = 3650;
-/** Apple platforms refuse server certificates valid for longer. */
-const SERVER_DAYS = 825;
+/** Six months. */
+export const CA_DAYS = 183;
+/** The leaf is re-issued silently (the CA stays trusted), so it can be shorter; never past the CA's end. */
+const SERVER_DAYS = 90;
 /** Renew a certificate this close to expiry. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
-const HOSTS = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
+/** What the leaf certifies, and all the CA may certify. */
+export const HOSTS = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
 
 const FILES = { caKey: 'ca-key.pem', ca: 'ca.pem', key: 'server-key.pem', cert: 'server.pem' };
 
@@ -38,7 +46,7 @@ function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   };
 }
 
-function newCertificate(publicKeyPem: string, days: number): forge.pki.Certificate {
+function newCertificate(publicKeyPem: string, days: number, notAfterAtMost = Infinity): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   const serial = randomBytes(16);
@@ -46,7 +54,7 @@ function newCertificate(publicKeyPem: string, days: number): forge.pki.Certifica
   cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 86_400_000); // tolerate clock skew
-  cert.validity.notAfter = new Date(now + days * 86_400_000);
+  cert.validity.notAfter = new Date(Math.min(now + days * 86_400_000, notAfterAtMost));
   return cert;
 }
 
@@ -62,23 +70,25 @@ function makeCa(): { keyPem: string; certPem: string } {
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    nameConstraintsExtension(HOSTS),
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
   return { keyPem: keys.privateKeyPem, certPem: forge.pki.certificateToPem(cert) };
 }
 
-function makeServerCertificate(ca: { keyPem: string; certPem: string }): { keyPem: string; certPem: string } {
+/** A server certificate signed by `ca`; tests issue ones for other names to see the constraints enforced. */
+export function makeServerCertificate(ca: { keyPem: string; certPem: string }, hosts = HOSTS): { keyPem: string; certPem: string } {
   const keys = rsaKeyPair();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const cert = newCertificate(keys.publicKeyPem, SERVER_DAYS);
-  cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
+  const cert = newCertificate(keys.publicKeyPem, SERVER_DAYS, caCert.validity.notAfter.getTime());
+  cert.setSubject([{ name: 'commonName', value: hosts.dns[0] ?? hosts.ips[0] ?? 'localhost' }]);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [...HOSTS.dns.map((value) => ({ type: 2, value })), ...HOSTS.ips.map((ip) => ({ type: 7, ip }))] },
+    { name: 'subjectAltName', altNames: [...hosts.dns.map((value) => ({ type: 2, value })), ...hosts.ips.map((ip) => ({ type: 7, ip }))] },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
@@ -90,13 +100,20 @@ function fresh(x: X509Certificate): boolean {
   return Date.parse(x.validTo) - Date.now() > RENEW_BEFORE_MS && Date.parse(x.validFrom) <= Date.now();
 }
 
-/** A usable CA: a CA certificate, not near expiry, whose key matches. */
-function caUsable(keyPem: string, certPem: string): boolean {
+/** A usable CA: a CA certificate, not near expiry, whose key matches; else why not. */
+function caProblem(keyPem: string, certPem: string): string | undefined {
+  if (!certPem) return 'missing';
+  if (!keyPem) return 'without its private key';
   try {
     const x = new X509Certificate(certPem);
-    return x.ca && fresh(x) && x.checkPrivateKey(createPrivateKey(keyPem));
+    if (!x.ca || !x.checkPrivateKey(createPrivateKey(keyPem))) return 'unusable (not a CA, or its key is missing or does not match)';
+    if (!hasNameConstraints(certPem, HOSTS)) return 'not limited by name constraints to this machine\'s loopback names';
+    const days = Math.round((Date.parse(x.validTo) - Date.parse(x.validFrom)) / 86_400_000);
+    if (days > CA_DAYS + 1) return `valid for ${days} days (now at most ${CA_DAYS})`;
+    if (!fresh(x)) return 'expired or about to expire';
+    return undefined;
   } catch {
-    return false;
+    return 'unreadable';
   }
 }
 
@@ -154,12 +171,16 @@ async function withLock<T>(dir: string, f: () => T): Promise<T> {
 }
 
 /** Returns the directory's CA and server certificate, making (only) what is missing or stale. */
-export async function ensureCertificate(dir: string): Promise<LocalCertificate> {
+export async function ensureCertificate(dir: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<LocalCertificate> {
   mkdirSync(dir, { recursive: true });
   const path = (f: keyof typeof FILES) => join(dir, FILES[f]);
   return withLock(dir, () => {
     let ca = { keyPem: read(path('caKey')), certPem: read(path('ca')) };
-    if (!caUsable(ca.keyPem, ca.certPem)) {
+    const problem = caProblem(ca.keyPem, ca.certPem);
+    if (problem) {
+      if (problem !== 'missing') {
+        log(`replacing the local CA ${path('ca')}: it was ${problem}. If you trusted the old one, remove it from your browser's or system's authorities and import the new ${path('ca')} (limited to localhost, 127.0.0.1 and ::1, valid ${CA_DAYS} days)`);
+      }
       ca = makeCa();
       writeAtomic(path('caKey'), ca.keyPem, 0o600);
       writeAtomic(path('ca'), ca.certPem, 0o644);

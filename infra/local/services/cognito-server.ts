@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SigningKey } from './cognito-keys.ts';
 import { createHardenedServer, type ServerLimits } from '../net/harden.ts';
+import { cognitoAdminGate, type AdminCredential } from './cognito-admin-auth.ts';
 
 /**
  * cognito-local's HTTP API, assembled in this process from its own parts.
@@ -33,6 +34,9 @@ export interface CognitoServerOptions {
   issuerDomain: (port: number) => string;
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
+  /** Access keys whose SigV4 signatures the admin (IAM) operations accept; see cognito-admin-auth.ts. */
+  adminCredentials: AdminCredential[];
+  region: string;
 }
 
 export async function startCognitoServer(opts: CognitoServerOptions): Promise<CognitoServer> {
@@ -87,6 +91,7 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
     return !(service === 'AWSCognitoIdentityProviderService' && op && rest.length === 0 && isSupportedTarget(op));
   };
   const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
+  const adminGate = cognitoAdminGate({ credentials: opts.adminCredentials, region: opts.region });
   // Hardened (net/harden.ts): a malformed target gets 400 before the URL below is read.
   const server: Server = createHardenedServer((req, res) => {
     const m = req.method === 'GET' ? wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname) : null;
@@ -95,7 +100,13 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
       const body = JSON.stringify({ __type: 'UnknownOperationException', message: `Unknown operation ${String(req.headers['x-amz-target'] ?? '(none)')}` });
       return res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'UnknownOperationException' }).end(body);
     }
-    if (!m) return app(req, res);
+    if (!m) {
+      adminGate(req, res).then(
+        (pass) => pass && app(req, res),
+        () => res.headersSent || res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end('{"__type":"SerializationException","message":"The request could not be read."}'),
+      );
+      return;
+    }
     const issuer = `${tokenConfig.IssuerDomain}/${m[1]}`;
     const body = m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));

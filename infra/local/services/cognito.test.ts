@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AdminCreateUserCommand, CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { addDevUser, devToken } from '../auth/dev-users.ts';
-import { CognitoApiError, startCognito, type LocalCognito } from './cognito.ts';
+import { CognitoApiError, startCognito, type LocalCognito, type StartCognitoOptions } from './cognito.ts';
+
+const DEV = { accessKeyId: 'AKIALOCALTEST0001', secretAccessKey: 'the-dev-secret-of-this-test' };
 
 const dirs: string[] = [];
 const running: LocalCognito[] = [];
@@ -13,9 +16,9 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-async function start(opts: Parameters<typeof startCognito>[0]): Promise<{ cognito: LocalCognito; ms: number }> {
+async function start(opts: Omit<StartCognitoOptions, 'adminCredentials'> & Partial<StartCognitoOptions>): Promise<{ cognito: LocalCognito; ms: number }> {
   const t0 = performance.now();
-  const cognito = await startCognito(opts);
+  const cognito = await startCognito({ adminCredentials: DEV, ...opts });
   running.push(cognito);
   return { cognito, ms: Math.round(performance.now() - t0) };
 }
@@ -124,7 +127,72 @@ describe('local Cognito issuer', () => {
   it('an explicit port that is taken is an error', async () => {
     const { cognito: a } = await start({ dataDir: tempDir() });
     const port = Number(new URL(a.endpoint).port);
-    await expect(startCognito({ dataDir: tempDir(), port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(startCognito({ dataDir: tempDir(), port, adminCredentials: DEV })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     await a.stop();
+  });
+});
+
+describe('admin operations of the local Cognito', () => {
+  let cognito: LocalCognito;
+  const sdk = (credentials: typeof DEV) => new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: cognito.endpoint, credentials, maxAttempts: 1 });
+  /** A raw, unsigned call, as any local process or web page could send it. */
+  const unsigned = async (action: string, body: object) => {
+    const res = await fetch(`${cognito.endpoint}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const emails = async () => {
+    const client = sdk(DEV);
+    const out = await client.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId }));
+    client.destroy();
+    return (out.Users ?? []).map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value).sort();
+  };
+
+  it('refuses an unsigned ListUsers with Cognito\'s error and tells nothing of the users', async () => {
+    ({ cognito } = await start({ dataDir: tempDir() }));
+    await cognito.createUser({ email: 'gina@example.com', password: 'G1na-Passw0rd!' });
+    const res = await unsigned('ListUsers', { UserPoolId: cognito.userPoolId });
+    expect(res).toEqual({ status: 400, body: { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' } });
+  });
+
+  it('refuses an unsigned AdminCreateUser and creates nothing', async () => {
+    const res = await unsigned('AdminCreateUser', { UserPoolId: cognito.userPoolId, Username: 'intruder@example.com', MessageAction: 'SUPPRESS' });
+    expect(res.status).toBe(400);
+    expect(res.body.__type).toBe('MissingAuthenticationTokenException');
+    expect(await emails()).toEqual(['gina@example.com']);
+  });
+
+  it('refuses a wrong secret and an unknown access key, and changes nothing', async () => {
+    const wrongSecret = sdk({ ...DEV, secretAccessKey: 'not-the-dev-secret' });
+    await expect(wrongSecret.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId }))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 400 } });
+    await expect(wrongSecret.send(new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'intruder@example.com', MessageAction: 'SUPPRESS' }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    wrongSecret.destroy();
+    const unknownKey = sdk({ accessKeyId: 'AKIAUNKNOWN0000000', secretAccessKey: DEV.secretAccessKey });
+    await expect(unknownKey.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId }))).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 400 } });
+    unknownKey.destroy();
+    expect(await emails()).toEqual(['gina@example.com']);
+    // The issuer's own helpers, attached with other credentials, are refused the same way.
+    const { cognito: stranger } = await start({ dataDir: tempDir(), attachTo: cognito.endpoint, adminCredentials: { ...DEV, secretAccessKey: 'guess' } }).catch((e: unknown) => ({ cognito: e as Error }));
+    expect(stranger).toMatchObject({ name: 'InvalidSignatureException' });
+  });
+
+  it('answers the AWS SDK signing with the dev credentials', async () => {
+    const client = sdk(DEV);
+    await client.send(new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'hank@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'hank@example.com' }] }));
+    client.destroy();
+    expect(await emails()).toEqual(['gina@example.com', 'hank@example.com']);
+  });
+
+  it('serves the public client operations unsigned: InitiateAuth, then GetUser with the access token', async () => {
+    const auth = await unsigned('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'gina@example.com', PASSWORD: 'G1na-Passw0rd!' } });
+    expect(auth.status).toBe(200);
+    const accessToken = (auth.body.AuthenticationResult as { AccessToken: string }).AccessToken;
+    expect(decodeJwt(accessToken)).toMatchObject({ token_use: 'access', client_id: cognito.clientId });
+    const me = await unsigned('GetUser', { AccessToken: accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body.Username).toBeTruthy();
   });
 });

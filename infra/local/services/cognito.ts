@@ -3,9 +3,13 @@
  * user pool and one app client that are created on the first start and reused on later starts with
  * the same data directory. Usernames are e-mail addresses; sign-in is USER_PASSWORD_AUTH (cognito-local
  * has no SRP). Tokens are RS256 JWTs signed with a key of the data directory (see cognito-keys.ts).
+ * Admin (IAM) operations need a SigV4 signature with the stack's dev credentials, as in AWS.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { COGNITO_SIGNING_NAME, type AdminCredential } from './cognito-admin-auth.ts';
 import { loadOrCreateSigningKey } from './cognito-keys.ts';
 import { startCognitoServer, type CognitoServer } from './cognito-server.ts';
 import type { ServerLimits } from '../net/harden.ts';
@@ -48,6 +52,11 @@ export interface StartCognitoOptions {
   limits?: Partial<ServerLimits>;
   /** Where a request that failed inside the server is logged. */
   log?: (line: string) => void;
+  /**
+   * The dev credentials (`iam` of the data directory's secrets.json) that admin operations are signed
+   * with, and that the issuer started here accepts; with attachTo, those the running issuer accepts.
+   */
+  adminCredentials: AdminCredential;
 }
 
 /** An error answered by the Cognito API; `name` is its `__type`, e.g. `NotAuthorizedException`. */
@@ -82,7 +91,8 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
     endpoint = opts.attachTo.replace(/\/+$/, '');
   } else {
     const key = await loadOrCreateSigningKey(join(dataDir, 'signing-key.json'));
-    const start = (port: number) => startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log });
+    const start = (port: number) =>
+      startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log, adminCredentials: [opts.adminCredentials], region: REGION });
     try {
       server = await start(opts.port ?? saved.port ?? 0);
     } catch (e) {
@@ -92,7 +102,7 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
     }
     endpoint = `http://${host}:${server.port}`;
   }
-  const api = cognitoApi(endpoint);
+  const api = cognitoApi(endpoint, opts.adminCredentials);
 
   try {
     const { userPoolId, clientId } = await ensurePoolAndClient(api, saved);
@@ -120,19 +130,27 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
 
 type CognitoApi = (action: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
-/** The Cognito JSON protocol; cognito-local does not check request signatures, so none is sent. */
-function cognitoApi(endpoint: string): CognitoApi {
+/** The Cognito JSON protocol, every call SigV4-signed as the AWS SDK signs admin calls (public ones ignore it). */
+function cognitoApi(endpoint: string, credentials: AdminCredential): CognitoApi {
+  const url = new URL(`${endpoint}/`);
+  const signer = new SignatureV4({ credentials, region: REGION, service: COGNITO_SIGNING_NAME, sha256: Hash.bind(null, 'sha256') });
   return async (action, body) => {
-    const res = await fetch(`${endpoint}/`, {
+    const text = JSON.stringify(body);
+    const signed = await signer.sign({
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
-      body: JSON.stringify(body),
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      body: text,
     });
-    const text = await res.text();
-    const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text });
+    const answer = await res.text();
+    const json = (answer ? JSON.parse(answer) : {}) as Record<string, unknown>;
     if (!res.ok) {
       const type = String(json.__type ?? json.code ?? `HTTP ${res.status}`).replace(/^.*#/, '');
-      throw new CognitoApiError(type, `${action}: ${String(json.message ?? text)}`);
+      throw new CognitoApiError(type, `${action}: ${String(json.message ?? answer)}`);
     }
     return json;
   };

