@@ -17,6 +17,7 @@
  *
  * Run: BENCH_SECONDS=12 BENCH_EDITORS=1,4,16,64 npx tsx bench/contention.ts
  */
+import { cpus, loadavg } from 'node:os';
 import type { Api } from '../client/sdk/index.ts';
 import { sha256Hex } from '../client/sdk/index.ts';
 import { openFile, type SyncedFile } from '../client/sync/index.ts';
@@ -78,6 +79,8 @@ interface Row {
   remoteTo: string;
   errors: string[];
   setupMs: number;
+  /** This process's CPU time over the row's wall time (runtime and editors share it). */
+  cpu: number;
 }
 
 const stack = await startSyncStack();
@@ -157,6 +160,7 @@ async function scenario(editors: SdkUser[], viewer: SdkUser, layout: Row['layout
   const ack: number[] = [];
   const ackedTokens: string[][] = editors.map(() => []);
   const errors: string[] = [];
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const loops = editorFiles.map(async (f, i) => {
@@ -185,6 +189,8 @@ async function scenario(editors: SdkUser[], viewer: SdkUser, layout: Row['layout
   ]);
   clearTimeout(overrun);
   const elapsedMs = performance.now() - started;
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1000 / elapsedMs;
   const calls = counters.modifyCalls;
   const http = editors.reduce((s, e) => s + (e.api.stats.byOperation.modifyFile?.requests ?? 0), 0);
   const catchUps = editors.reduce((s, e) => s + (e.api.stats.byOperation.getFileChanges?.requests ?? 0), 0);
@@ -233,6 +239,7 @@ async function scenario(editors: SdkUser[], viewer: SdkUser, layout: Row['layout
     remoteTo: layout === 'one file' && n > 1 ? 'next editor' : 'viewer',
     errors,
     setupMs,
+    cpu,
   };
 }
 
@@ -256,7 +263,7 @@ try {
       const r = await scenario(editors.slice(0, n), viewer!, layout, SECONDS);
       rows.push(r);
       console.log(
-        `${String(n).padStart(2)} editors, ${layout.padEnd(14)}: ${r.acked} edits in ${secs(r.elapsedMs)} = ${r.editsPerSec.toFixed(1)} edits/s; modifyFile ${r.callsPerEdit.toFixed(2)} calls/edit (${r.httpPerEdit.toFixed(2)} HTTP), getFileChanges ${r.catchUpsPerEdit.toFixed(2)}/edit; ack p50 ${p(r.ack, 50)} p99 ${p(r.ack, 99)}; to ${r.remoteTo} p50 ${p(r.remote, 50)} p99 ${p(r.remote, 99)} (${r.remote.length} samples); setup ${secs(r.setupMs)}; sockets opened so far ${sockets.opened}, open ${sockets.open}, subscription starts ${sockets.starts}`,
+        `${String(n).padStart(2)} editors, ${layout.padEnd(14)}: ${r.acked} edits in ${secs(r.elapsedMs)} = ${r.editsPerSec.toFixed(1)} edits/s; modifyFile ${r.callsPerEdit.toFixed(2)} calls/edit (${r.httpPerEdit.toFixed(2)} HTTP), getFileChanges ${r.catchUpsPerEdit.toFixed(2)}/edit; ack p50 ${p(r.ack, 50)} p99 ${p(r.ack, 99)}; to ${r.remoteTo} p50 ${p(r.remote, 50)} p99 ${p(r.remote, 99)} (${r.remote.length} samples); setup ${secs(r.setupMs)}; process CPU ${(r.cpu * 100).toFixed(0)}% of a core; sockets opened so far ${sockets.opened}, open ${sockets.open}, subscription starts ${sockets.starts}`,
       );
     }
   }
@@ -273,7 +280,8 @@ try {
     );
   }
   console.log(`\nTargets (issue 14) at 16 editors: one-file edits/s ≥ 1× the 1-editor rate and ≥ 0.5× separate files; ≤ 1.2 calls per edit; edit to another replica p99 < 300 ms.`);
-  console.log(`Real-time: ${sockets.opened} WebSocket(s) opened for ${sockets.starts} subscription starts (Amplify shares one socket per endpoint per process).`);
+  console.log(`Real-time: ${sockets.starts} subscription starts over ${sockets.opened} WebSocket(s), at most ${sockets.maxOpen} open at once (Amplify keeps one socket per endpoint per process, closed ~1 s after its last subscription).`);
+  console.log(`Machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores.`);
   console.log(failed ? '\n!!! CORRECTNESS OR EDIT FAILURES ABOVE: these figures do not stand.' : '\nCorrectness: every replica equal to the head, every acknowledged token present exactly once.');
 } finally {
   await stack.stop();

@@ -15,7 +15,7 @@ export interface SdkUser {
   email: string;
 }
 
-export const sockets = { opened: 0, open: 0, starts: 0 };
+export const sockets = { opened: 0, open: 0, maxOpen: 0, starts: 0 };
 
 /** Installs the counting WebSocket (Node 20 has none; Amplify needs one for subscriptions). */
 export function installWebSocket(caCertPath: string): void {
@@ -25,6 +25,7 @@ export function installWebSocket(caCertPath: string): void {
       super(url, protocols, { ...opts, ca });
       sockets.opened += 1;
       sockets.open += 1;
+      sockets.maxOpen = Math.max(sockets.maxOpen, sockets.open);
       this.on('close', () => (sockets.open -= 1));
     }
     override send(data: unknown, ...rest: unknown[]): void {
