@@ -58,6 +58,7 @@ export function fileWriteItems(
   update: ReturnType<typeof setExpression>,
   change: ChangeItem,
   summary: FileSummary,
+  fingerprint?: string,
 ) {
   const pk = filePk(head.id);
   return [
@@ -74,7 +75,7 @@ export function fileWriteItems(
       },
     },
     changePut(table, change),
-    requestPut(table, change),
+    requestPut(table, change, fingerprint),
     ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
   ];
 }
@@ -90,13 +91,17 @@ export function changePut(table: string, change: ChangeItem) {
   };
 }
 
-/** Puts the idempotency record of the change's request, only if absent; a failure returns the version it committed. */
-export function requestPut(table: string, change: ChangeItem) {
+/**
+ * Puts the idempotency record of the change's request, only if absent; a failure returns the version it
+ * committed and the request's `fingerprint` (base version and stated sha256), so a request id reused for
+ * a different edit is refused rather than answered with another edit's change.
+ */
+export function requestPut(table: string, change: ChangeItem, fingerprint?: string) {
   return {
     table,
     operation: 'PutItem' as const,
     key: util.dynamodb.toMapValues({ pk: filePk(change.fileId), sk: requestSk(change.requestId) }),
-    attributeValues: util.dynamodb.toMapValues({ version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+    attributeValues: util.dynamodb.toMapValues(fingerprint === undefined ? { version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) } : { version: change.version, fingerprint, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
     condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
   };
 }
