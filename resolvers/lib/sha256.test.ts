@@ -2,8 +2,16 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 
-// Outside AppSync: util.base64Encode as the runtime does it (UTF-8, lone surrogates as U+FFFD).
-vi.mock('@aws-appsync/utils', () => ({ util: { base64Encode: (s: string) => Buffer.from(s, 'utf8').toString('base64') } }));
+// Outside AppSync: a util.base64Encode that refuses lone surrogates, so the test proves contentSha256
+// never hands it one (what an encoder does with them differs; clients hash them as U+FFFD).
+vi.mock('@aws-appsync/utils', () => ({
+  util: {
+    base64Encode: (s: string) => {
+      if (Buffer.from(s, 'utf8').toString('utf8') !== s) throw new Error('lone surrogate reached util.base64Encode');
+      return Buffer.from(s, 'utf8').toString('base64');
+    },
+  },
+}));
 const { contentSha256, sha256OfBytes } = await import('./sha256.ts');
 
 const node = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');

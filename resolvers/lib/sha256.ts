@@ -133,7 +133,26 @@ export function sha256OfBytes(bytes: number[]): string {
   return hex;
 }
 
+/**
+ * The text with each lone surrogate replaced by U+FFFD, as TextEncoder (and so every client) encodes it
+ * to UTF-8; a well-formed string encodes the same in any UTF-8 encoder, util.base64Encode included.
+ * for-of walks code points, so a lone surrogate is the only one-unit step in the surrogate range.
+ */
+function wellFormed(text: string): string {
+  const parts: string[] = [];
+  let lone = false;
+  for (const ch of text) {
+    if (ch.length === 1 && ch >= '\uD800' && ch <= '\uDFFF') {
+      parts.push('\uFFFD');
+      lone = true;
+    } else {
+      parts.push(ch);
+    }
+  }
+  return lone ? parts.join('') : text;
+}
+
 /** SHA-256 of a file's content as the API holds it: TEXT as its UTF-8 bytes, BASE64 as the decoded bytes. */
 export function contentSha256(encoding: string, content: string): string {
-  return sha256OfBytes(base64Bytes(encoding === 'BASE64' ? content : util.base64Encode(content)));
+  return sha256OfBytes(base64Bytes(encoding === 'BASE64' ? content : util.base64Encode(wellFormed(content))));
 }
