@@ -157,3 +157,27 @@ describe('modifyFile moves a stale text edit on the server', () => {
     expect(committed.size + conflicts).toBe(32);
   });
 });
+
+describe('the member index follows modifies off the hot path (handlers/members)', () => {
+  it('listFiles and syncFiles show every member the latest version once the stream handler ran; revoked members are left alone', async () => {
+    const id = await insert('x');
+    expect((await h.run('Mutation.shareFile', A, { input: { fileId: id, userId: 'carol-sub', role: 'VIEWER' } })).errors).toEqual([]);
+    expect((await h.run('Mutation.shareFile', A, { input: { fileId: id, userId: 'dave-sub', role: 'VIEWER' } })).errors).toEqual([]);
+    expect((await h.run('Mutation.unshareFile', A, { input: { fileId: id, userId: 'dave-sub' } })).errors).toEqual([]);
+    const feed0 = (await h.run('Query.syncFiles', 'carol-sub', { limit: 100 })).data as { cursor: string };
+    let text = 'x';
+    for (let v = 1; v <= 5; v += 1) {
+      expect((await modify(v % 2 ? A : B, id, v, text, `${text}${v}`)).errors).toEqual([]);
+      text = `${text}${v}`;
+    }
+    await h.indexed();
+    for (const sub of [A, B, 'carol-sub']) {
+      const list = (await h.run('Query.listFiles', sub, {})).data as { items: Array<{ id: string; version: number; sha256: string }> };
+      expect(list.items.find((f) => f.id === id)).toMatchObject({ version: 6, sha256: sha(text) });
+    }
+    const feed = (await h.run('Query.syncFiles', 'carol-sub', { cursor: feed0.cursor, limit: 100 })).data as { items: Array<{ id: string; version: number }> };
+    expect(feed.items.filter((f) => f.id === id)).toEqual([expect.objectContaining({ id, version: 6 })]);
+    const dave = (await h.run('Query.syncFiles', 'dave-sub', { limit: 100 })).data as { items: Array<{ id: string; version: number; myRole: string | null }> };
+    expect(dave.items.find((f) => f.id === id)).toMatchObject({ myRole: null, version: 1 });
+  });
+});

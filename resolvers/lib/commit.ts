@@ -48,7 +48,9 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
  *       not deleted, and its members are the ones authorize saw (aclVersion);
  *   [1] the change record, only if absent (versions are never overwritten);
  *   [2] the idempotency record, only if absent (a retry is recognised here);
- *   [3…] every active member's index item: the new summary and a fresh sync key.
+ *   [3…] with `indexMembers` (deleteFile), every active member's index item: the new summary and a
+ *        fresh sync key. A modify leaves them to the member-index stream handler (handlers/members),
+ *        so what an edit writes does not grow with the member list.
  */
 export function fileWriteItems(
   table: string,
@@ -58,7 +60,7 @@ export function fileWriteItems(
   update: ReturnType<typeof setExpression>,
   change: ChangeItem,
   summary: FileSummary,
-  fingerprint?: string,
+  opts: { indexMembers: boolean; fingerprint?: string },
 ) {
   const pk = filePk(head.id);
   return [
@@ -75,8 +77,8 @@ export function fileWriteItems(
       },
     },
     changePut(table, change),
-    requestPut(table, change, fingerprint),
-    ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
+    requestPut(table, change, opts.fingerprint),
+    ...(opts.indexMembers ? memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)) : []),
   ];
 }
 

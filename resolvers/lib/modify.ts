@@ -171,7 +171,7 @@ export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
       ? setExpression({ ...summary }, [])
       : setExpression({ ...summary, content: r.content === undefined ? head.content || '' : r.content }, ['contentKey', 'contentVersion', 'contentSha256']);
   const fingerprint = `${input.baseVersion}:${input.sha256}`;
-  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, fingerprint) };
+  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint }) };
 }
 
 /**

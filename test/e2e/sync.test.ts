@@ -122,6 +122,8 @@ describe('sync API over HTTP', () => {
     expect(start.pages).toBeGreaterThanOrEqual(3); // 5 items at 2 a page
 
     expect((await modify(dave, b, 1, 'b', 'b2')).errors).toBeUndefined();
+    // A modify reaches the member index through the stream (resolvers/handlers/members), a moment later.
+    await stack.runtime.drainStreams();
     expect((await dave.call(DELETE, { input: { id: c } })).errors).toBeUndefined();
     expect((await alice.call(SHARE, { input: { fileId: (await insertText(alice, 'from-alice.txt', 'hi')).id, userId: dave.sub, role: 'VIEWER' } })).errors).toBeUndefined();
 
