@@ -54,6 +54,14 @@ export const api: ApiDefinition = {
     },
     {
       table: 'files',
+      handler: 'resolvers/handlers/members/handler.ts',
+      batchSize: 100,
+      environment: { FILES_TABLE: { tableName: 'files' } },
+      grants: { tables: ['files'] },
+      description: 'member index items (listFiles, syncFiles) brought up to the head after modifies, once per file and batch',
+    },
+    {
+      table: 'files',
       handler: 'resolvers/handlers/notify/handler.ts',
       batchSize: 100,
       environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },

@@ -7,6 +7,7 @@ export { PATCH_VERSION, PatchError, type PatchErrorCode, type Op, type Patch, ty
 export { diffText, applyText } from './text.ts';
 export { diffBytes, applyBytes } from './binary.ts';
 export { transform, rebase } from './transform.ts';
+export { compose } from './compose.ts';
 export { checkPatch, patchLengths } from './validate.ts';
 export { encodeBase64, decodeBase64 } from './base64.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, applyBytes, applyText, diff, diffBytes, diffText, patchLengths, PatchError, rebase, transform, type Patch } from './index.ts';
+import { apply, applyBytes, applyText, compose, diff, diffBytes, diffText, patchLengths, PatchError, rebase, transform, type Patch } from './index.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 
 /** Few distinct units, so random strings share long runs the way real edits do; astral and lone surrogates included. */
@@ -158,5 +158,28 @@ describe('transform and rebase', () => {
 
   it('refuses patches of different bases', () => {
     expect(code(() => transform(diffText('abc', 'x'), diffText('ab', 'y')))).toBe('BASE_MISMATCH');
+  });
+});
+
+describe('compose', () => {
+  it('apply(compose(a, b), s) = apply(b, apply(a, s)), in canonical form', () => {
+    fc.assert(
+      fc.property(text, text, text, (s, t, u) => {
+        const a = diffText(s, t);
+        const b = diffText(t, u);
+        const c = compose(a, b);
+        expect(applyText(c, s)).toBe(u);
+        // canonical: no two adjacent ops of one kind
+        for (let i = 1; i < c.ops.length; i += 1) {
+          const kind = (op: unknown) => (typeof op === 'string' ? 'i' : (op as number) > 0 ? 'r' : 'd');
+          expect(kind(c.ops[i]) === kind(c.ops[i - 1])).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses patches that do not chain', () => {
+    expect(() => compose(diffText('ab', 'abc'), diffText('a', 'b'))).toThrow(PatchError);
   });
 });

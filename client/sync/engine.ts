@@ -7,14 +7,18 @@
  *   back, falls back to a full download (getFile);
  * - everything that touches the replica runs through one queue, so a catch-up (after open, after a
  *   reconnect, after a conflict) finishes before any event queued behind it is applied;
- * - local edits queue as patches; the first is sent with `baseVersion` and a request id that stays
- *   the same across retries (idempotent). A Conflict catches up, rebases the queue over the new
- *   changes and retries; binary edits cannot be merged and are reported. Network failures keep the
+ * - local edits queue as patches. What is queued when the next request goes is folded into one patch
+ *   (compose), sent with `baseVersion` and a request id; the request is kept as sent and every retry
+ *   repeats it exactly (idempotent). The server moves a stale text edit over what it missed, so a
+ *   commit usually lands in one call even when others committed meanwhile; its result may arrive
+ *   before the changes it was moved over, which are awaited from the subscription (briefly, then
+ *   pulled). A Conflict (binary or whole-content edits, or too far behind) catches up, rebases the
+ *   queue and retries; binary edits cannot be merged and are reported. Network failures keep the
  *   queue and retry with backoff; the subscription's ack after a reconnect flushes it at once;
  * - the replica and the queue are saved to a SyncStore after each step, so a restarted client asks
  *   only for what changed and resends what it had not committed.
  */
-import { apply, diffText, encodeBase64, type PatchError, type TextPatch } from '../patch/index.ts';
+import { apply, compose, diffText, encodeBase64, type PatchError, type TextPatch } from '../patch/index.ts';
 import type { Api, FileChange, FileChangePage, FileWithContent } from '../sdk/api.ts';
 import {
   ConflictError,
@@ -32,7 +36,7 @@ import { Emitter } from './emitter.ts';
 import { materialize } from './materialize.ts';
 import { reconstruct, type FetchContent } from './reconstruct.ts';
 import { rebasePending } from './rebase.ts';
-import type { FileState, PendingEdit, SyncStore } from './store.ts';
+import type { FileState, PendingEdit, SentEdit, SyncStore } from './store.ts';
 
 export { INLINE_LIMIT };
 const PATCH_JSON_LIMIT = 65_536;
@@ -92,6 +96,12 @@ export interface OpenOptions {
   retryMaxMs?: number;
   /** Large-content transfers (default: the S3 flow, `s3Transfer(api)`). */
   transfer?: ContentTransfer;
+  /**
+   * How long a change that arrived ahead of its predecessors (live subscription) waits for them before
+   * they are pulled with getFileChanges, ms (default 250). Concurrent commits publish in the order
+   * they finish, so a gap usually closes by itself within a few ms.
+   */
+  gapWaitMs?: number;
 }
 
 interface Waiter {
@@ -111,6 +121,9 @@ export class SyncedFile extends Emitter<SyncEvents> {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly waiters = new Map<string, Waiter>();
+  /** Changes received ahead of a gap, by version, until the gap closes (see gapWaitMs). */
+  private readonly parked = new Map<number, FileChange>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly idle = new Set<() => void>();
   private readonly transfer: ContentTransfer;
 
@@ -213,6 +226,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     this.closed = true;
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.gapTimer);
     await this.queue.catch(() => undefined);
   }
 
@@ -262,10 +276,57 @@ export class SyncedFile extends Emitter<SyncEvents> {
       return;
     }
     if (change.version > this.state.version + 1) {
+      // Live: the changes before it are on their way (published as their commits finish); wait a moment.
+      if (this.subscribed && !this.closed) {
+        this.park(change);
+        return;
+      }
       await this.catchUp();
+      await this.drainParked();
       return;
     }
     if (!(await this.applyNext(change))) await this.resync(`version ${change.version} did not apply`);
+    await this.drainParked();
+  }
+
+  private park(change: FileChange): void {
+    this.parked.set(change.version, change);
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      void this.run(async () => {
+        if (this.parked.size === 0) return;
+        await this.catchUp();
+        await this.drainParked();
+      })
+        .then(() => this.pump())
+        .catch((e: unknown) => this.fail(e));
+    }, this.opts.gapWaitMs ?? 250);
+  }
+
+  /** Applies parked changes that now follow on; drops those already applied (settling our own). */
+  private async drainParked(): Promise<void> {
+    for (;;) {
+      for (const [v, c] of this.parked) {
+        if (v <= this.state.version) {
+          this.parked.delete(v);
+          this.settleStale(c);
+        }
+      }
+      const next = this.parked.get(this.state.version + 1);
+      if (!next || this.state.deleted) break;
+      this.parked.delete(next.version);
+      if (!(await this.applyNext(next))) {
+        await this.resync(`version ${next.version} did not apply`);
+        break;
+      }
+    }
+    if (this.parked.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+    // Our own parked change may just have applied: the next edit can go (a no-op while one is in flight).
+    this.pump();
   }
 
   /**
@@ -277,7 +338,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     if (head && head.requestId === change.requestId) {
       this.state.pending.shift();
       this.local = this.computeLocal();
-      this.settle(head.requestId, change);
+      this.settle(head, change);
     } else {
       this.waiters.get(change.requestId)?.resolve(change);
       this.waiters.delete(change.requestId);
@@ -301,12 +362,16 @@ export class SyncedFile extends Emitter<SyncEvents> {
       return false;
     }
     const before = s.content;
+    const expected = own ? this.computeHead() : '';
     Object.assign(s, { version: change.version, content: r.content, sha256: change.sha256, name: change.name, contentType: change.contentType, encoding: change.encoding });
     if (change.contentUrl != null) s.inS3 = true;
     else if (change.content != null) s.inS3 = false;
     if (own) {
       s.pending.shift();
-      this.settle(change.requestId, change);
+      // The server moved our edit over the same changes we rebased it over, so this is rare (a
+      // download in between); the edits behind it must still apply to what committed.
+      if (expected !== r.content && s.pending.length > 0) this.mergeRemote(expected, r.content, undefined, change.version);
+      this.settle(head, change);
     } else {
       this.mergeRemote(before, r.content, r.patch, change.version);
     }
@@ -327,7 +392,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     const dropped = s.pending.splice(0);
     const mine = this.local;
     const err = new UnmergeableConflictError(`file ${this.fileId} changed to version ${version} under a binary edit`, mine, version);
-    for (const p of dropped) this.settle(p.requestId, undefined, err);
+    for (const p of dropped) this.settle(p, undefined, err);
     this.emit('conflict', err);
   }
 
@@ -423,7 +488,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     s.deleted = true;
     s.version = Math.max(s.version, version);
     const err = new NotFoundError('NotFound', `file ${this.fileId} was deleted`, { fileId: this.fileId, deleted: true });
-    for (const p of s.pending.splice(0)) this.settle(p.requestId, undefined, err);
+    for (const p of s.pending.splice(0)) this.settle(p, undefined, err);
     this.local = s.content;
     void this.save();
     this.emit('deleted', { version: s.version });
@@ -439,6 +504,8 @@ export class SyncedFile extends Emitter<SyncEvents> {
       this.notifyIdle();
       return;
     }
+    // Committed already, its change waiting for the ones before it: nothing to send until it applies.
+    for (const c of this.parked.values()) if (c.requestId === head.requestId) return;
     this.inflight = true;
     void this.send(head).finally(() => {
       this.inflight = false;
@@ -448,25 +515,34 @@ export class SyncedFile extends Emitter<SyncEvents> {
 
   private async send(edit: PendingEdit): Promise<void> {
     const s = this.state;
-    const baseVersion = s.version;
-    let result: string;
     try {
-      result = edit.patch ? apply(edit.patch, s.content) : edit.content!;
-    } catch (e) {
-      // Cannot happen for patches the engine made; a damaged store could still hold one.
-      this.dropQueue(new CraftSyncError('InvalidInput', `queued edit no longer applies: ${(e as PatchError).message}`));
-      return;
-    }
-    try {
-      const body = await this.body(edit, result);
-      const change = await this.api.modifyFile({ id: this.fileId, baseVersion, ...body, requestId: edit.requestId });
+      if (!edit.sent) {
+        this.fold(edit);
+        // Base, patch and result are taken together, before any await (remote changes rebase the queue).
+        const baseVersion = s.version;
+        const patch = edit.patch;
+        let result: string;
+        try {
+          result = patch ? apply(patch, s.content) : edit.content!;
+        } catch (e) {
+          // Cannot happen for patches the engine made; a damaged store could still hold one.
+          this.dropQueue(new CraftSyncError('InvalidInput', `queued edit no longer applies: ${(e as PatchError).message}`));
+          return;
+        }
+        const body = await this.body(patch, result);
+        edit.sent = { baseVersion, ...body };
+        await this.save();
+      }
+      const change = await this.api.modifyFile({ id: this.fileId, ...edit.sent, requestId: edit.requestId });
       this.failures = 0;
       this.setOnline();
       await this.run(() => this.receive(change));
     } catch (e) {
       const err = toCraftSyncError(e);
       if (err instanceof ConflictError) {
-        // ACCESS_CHANGED: retry as is. STALE_BASE: pull the new head first (rebasing the queue).
+        // Not committed (the server says so): the next attempt is rebuilt from the rebased edit.
+        edit.sent = undefined;
+        // ACCESS_CHANGED: retry at once. STALE_BASE: pull the new head first (rebasing the queue).
         if (err.reason !== 'ACCESS_CHANGED') await this.run(() => this.catchUp()).catch((x: unknown) => this.fail(x));
         return;
       }
@@ -488,13 +564,13 @@ export class SyncedFile extends Emitter<SyncEvents> {
    * result stays inline, or S3-held text with the resulting size stated); the whole content inline
    * when it fits (always so for S3-held content that shrank); otherwise an upload through S3.
    */
-  private async body(edit: PendingEdit, result: string): Promise<{ sha256: string; patch?: string; size?: number; content?: string; upload?: { uploadId: string; length?: number } }> {
+  private async body(patch: TextPatch | undefined, result: string): Promise<Omit<SentEdit, 'baseVersion'>> {
     const s = this.state;
     const bytes = contentBytes(result, s.encoding);
     const sha256 = await sha256Hex(bytes);
     const inline = fitsInline(result, s.encoding, bytes);
-    const patchJson = edit.patch ? JSON.stringify(edit.patch) : undefined;
-    const patchOk = patchJson !== undefined && patchJson.length <= PATCH_JSON_LIMIT && edit.patch!.ops.length <= PATCH_OPS_LIMIT;
+    const patchJson = patch ? JSON.stringify(patch) : undefined;
+    const patchOk = patchJson !== undefined && patchJson.length <= PATCH_JSON_LIMIT && patch!.ops.length <= PATCH_OPS_LIMIT;
     // S3-held content that fits inline again moves back inline once: readers then need no download.
     if (s.inS3 && inline) return { content: result, sha256 };
     if (patchOk && s.inS3) return { patch: patchJson, size: bytes.byteLength, sha256 };
@@ -508,19 +584,36 @@ export class SyncedFile extends Emitter<SyncEvents> {
     return { upload: { uploadId, length: s.encoding === 'TEXT' ? result.length : undefined }, sha256 };
   }
 
+  /**
+   * Folds the unsent text edits queued behind `edit` (the head of the queue, not sent yet) into it: what
+   * was typed during a round trip goes as one patch and one commit.
+   */
+  private fold(edit: PendingEdit): void {
+    const q = this.state.pending;
+    if (q[0] !== edit || !edit.patch) return;
+    while (q.length > 1 && q[1]!.patch && !q[1]!.sent) {
+      const next = q.splice(1, 1)[0]!;
+      edit.patch = compose(edit.patch, next.patch!);
+      edit.merged = [...(edit.merged ?? []), next.requestId, ...(next.merged ?? [])];
+    }
+  }
+
   private dropQueue(err: CraftSyncError): void {
     const dropped = this.state.pending.splice(0);
     this.local = this.state.content;
     void this.save();
-    for (const p of dropped) this.settle(p.requestId, undefined, err);
+    for (const p of dropped) this.settle(p, undefined, err);
     this.emit('error', err);
   }
 
-  private settle(requestId: string, change: FileChange | undefined, err?: CraftSyncError): void {
-    const w = this.waiters.get(requestId);
-    this.waiters.delete(requestId);
-    if (err) w?.reject(err);
-    else w?.resolve(change);
+  /** Settles an edit's caller, and those of the edits folded into it, with the change or the error. */
+  private settle(edit: PendingEdit, change: FileChange | undefined, err?: CraftSyncError): void {
+    for (const id of [edit.requestId, ...(edit.merged ?? [])]) {
+      const w = this.waiters.get(id);
+      this.waiters.delete(id);
+      if (err) w?.reject(err);
+      else w?.resolve(change);
+    }
     if (this.state.pending.length === 0) this.emit('synced', { version: this.state.version });
   }
 

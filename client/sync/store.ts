@@ -12,6 +12,24 @@ export interface PendingEdit {
   requestId: string;
   patch?: TextPatch;
   content?: string;
+  /** Request ids of later edits folded into this one before it was sent (one patch, one commit). */
+  merged?: string[];
+  /**
+   * The request as first sent, kept so every retry with this request id is the same request: the
+   * server moves it over whatever was committed since its base. Cleared when the server proves it did
+   * not commit (Conflict), so the next attempt is rebuilt from the rebased edit.
+   */
+  sent?: SentEdit;
+}
+
+/** modifyFile's input for a pending edit, less the file id and request id. */
+export interface SentEdit {
+  baseVersion: number;
+  sha256: string;
+  patch?: string;
+  size?: number;
+  content?: string;
+  upload?: { uploadId: string; length?: number };
 }
 
 export interface FileState {

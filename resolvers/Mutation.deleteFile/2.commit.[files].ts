@@ -32,7 +32,7 @@ export function request(ctx: Context<MutationDeleteFileArgs>) {
   const change = changeRecord(summary, 'DELETE', ctx.stash.requestId as string, { members, muted });
   ctx.stash.change = change;
   const update = setExpression({ ...summary }, ['content']);
-  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(filesTable(ctx), head, members, base, update, change, summary) };
+  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(filesTable(ctx), head, members, base, update, change, summary, { indexMembers: true }) };
 }
 
 export function response(ctx: Context<MutationDeleteFileArgs>) {

@@ -1,12 +1,13 @@
 import { util, type Context } from '@aws-appsync/utils';
 import type { MutationInsertFileArgs } from '../generated/graphql.ts';
-import { alreadyExists, busy } from '../lib/errors.ts';
+import { alreadyExists, busy, invalid } from '../lib/errors.ts';
 import { aclSk, filePk, HEAD_SK, syncKey } from '../lib/keys.ts';
 import { changePut, changeRecord, requestPut } from '../lib/commit.ts';
 import { changeFromItem } from '../lib/shapes.ts';
 import { conditionFailure, filesTable, num, transactionConflict } from '../lib/tx.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
 import type { VerifiedUpload } from '../lib/content.ts';
+import { contentSha256 } from '../lib/sha256.ts';
 
 const HEAD = 0;
 const REQUEST = 3;
@@ -16,6 +17,12 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
   const input = ctx.args.input;
   const s = ctx.stash as { owner: string; fileId: string; requestId: string; encoding: string; size: number; length: number };
   const table = filesTable(ctx);
+  const upload = ctx.stash.upload as VerifiedUpload | undefined;
+  // Inline content: the server's own SHA-256 must be the stated one (an upload's is checked by 0.verify).
+  if (!upload) {
+    const sha256 = contentSha256(s.encoding, input.content as string);
+    if (sha256 !== input.sha256) invalid('sha256', `is not the SHA-256 of the content (${sha256})`);
+  }
   const now = util.time.nowISO8601();
   const summary: FileSummary = {
     id: s.fileId,
@@ -34,7 +41,6 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
   };
   const change = changeRecord(summary, 'INSERT', s.requestId, { members: [s.owner], muted: [] });
   // Inline content, or the key of the verified upload (0.verify) that holds it.
-  const upload = ctx.stash.upload as VerifiedUpload | undefined;
   const body: { content?: string; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload
     ? { contentKey: upload.key, contentVersion: 1, contentSha256: upload.sha256 }
     : { content: input.content as string };

@@ -48,7 +48,9 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
  *       not deleted, and its members are the ones authorize saw (aclVersion);
  *   [1] the change record, only if absent (versions are never overwritten);
  *   [2] the idempotency record, only if absent (a retry is recognised here);
- *   [3…] every active member's index item: the new summary and a fresh sync key.
+ *   [3…] with `indexMembers` (deleteFile), every active member's index item: the new summary and a
+ *        fresh sync key. A modify leaves them to the member-index stream handler (handlers/members),
+ *        so what an edit writes does not grow with the member list.
  */
 export function fileWriteItems(
   table: string,
@@ -58,6 +60,7 @@ export function fileWriteItems(
   update: ReturnType<typeof setExpression>,
   change: ChangeItem,
   summary: FileSummary,
+  opts: { indexMembers: boolean; fingerprint?: string },
 ) {
   const pk = filePk(head.id);
   return [
@@ -74,8 +77,8 @@ export function fileWriteItems(
       },
     },
     changePut(table, change),
-    requestPut(table, change),
-    ...memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)),
+    requestPut(table, change, opts.fingerprint),
+    ...(opts.indexMembers ? memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)) : []),
   ];
 }
 
@@ -90,13 +93,17 @@ export function changePut(table: string, change: ChangeItem) {
   };
 }
 
-/** Puts the idempotency record of the change's request, only if absent; a failure returns the version it committed. */
-export function requestPut(table: string, change: ChangeItem) {
+/**
+ * Puts the idempotency record of the change's request, only if absent; a failure returns the version it
+ * committed and the request's `fingerprint` (base version and stated sha256), so a request id reused for
+ * a different edit is refused rather than answered with another edit's change.
+ */
+export function requestPut(table: string, change: ChangeItem, fingerprint?: string) {
   return {
     table,
     operation: 'PutItem' as const,
     key: util.dynamodb.toMapValues({ pk: filePk(change.fileId), sk: requestSk(change.requestId) }),
-    attributeValues: util.dynamodb.toMapValues({ version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+    attributeValues: util.dynamodb.toMapValues(fingerprint === undefined ? { version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) } : { version: change.version, fingerprint, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
     condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
   };
 }

@@ -4,6 +4,8 @@ export const MAX_INLINE_BYTES = 32768;
 export const MAX_PATCH_JSON = 65536;
 export const MAX_PATCH_OPS = 10000;
 export const MAX_NAME = 255;
+/** modifyFile moves a stale text patch over at most this many changes on the server (one Query page); further behind is a Conflict. */
+export const MAX_REBASE = 100;
 export const MAX_CONTENT_TYPE = 255;
 /** Active members of one file, owner included: a modify's transaction updates each member's index item (DynamoDB allows 100 items). */
 export const MAX_MEMBERS = 25;

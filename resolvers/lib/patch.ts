@@ -15,6 +15,18 @@ function textPatchOps(patch: unknown): unknown[] {
   return ops;
 }
 
+/** A version-1 text patch's ops, checked one by one (non-zero integers or non-empty strings): what the server may transform. */
+export function checkTextPatch(patch: unknown): unknown[] {
+  const ops = textPatchOps(patch);
+  let index = 0;
+  for (const op of ops) {
+    const ok = (typeof op === 'string' && op.length > 0) || (typeof op === 'number' && op !== 0 && Math.floor(op) === op);
+    if (!ok) invalid('patch', `op ${index} must be a non-zero integer or a non-empty string`);
+    index = index + 1;
+  }
+  return ops;
+}
+
 /**
  * Applies a version-1 text patch (client/patch/README.md) to inline content, with the same checks
  * as the client library: ops are non-zero integers or non-empty strings, retains and deletes cover

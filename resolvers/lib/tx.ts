@@ -85,6 +85,23 @@ export function num(value: unknown): number {
   return Number(value);
 }
 
+/**
+ * An item DynamoDB returned with a cancelled condition, as plain values: AppSync hands these plain,
+ * but typed attribute values (`{ S }`, `{ N }`, `{ BOOL }`, `{ NULL }`) are unwrapped too, to be safe.
+ */
+export function plainItem(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(item)) {
+    const v = item[key] as Record<string, unknown> | null;
+    const typed = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? Object.keys(v)[0] : null;
+    if (typed === 'S' || typed === 'BOOL') out[key] = (v as Record<string, unknown>)[typed];
+    else if (typed === 'N') out[key] = Number((v as Record<string, unknown>).N);
+    else if (typed === 'NULL') out[key] = null;
+    else out[key] = v;
+  }
+  return out;
+}
+
 /** A boolean from a returned item, plain or typed `{ BOOL: ... }`. */
 export function bool(value: unknown): boolean {
   if (typeof value === 'boolean') return value;

@@ -8,12 +8,15 @@ import type { CognitoIdentity, InvocationResult } from '../../infra/local/appsyn
 import { createDataSources } from '../../infra/local/datasources/index.ts';
 import { LocalEventBus } from '../../infra/local/services/event-bus.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/services/dynamodb-local.ts';
+import { startStreamHandlers, type StreamHandlers } from '../../infra/local/services/stream-handlers.ts';
 import { ensureTables } from '../../infra/local/services/tables.ts';
 import { discoverResolvers } from '../../infra/wiring/discover.ts';
 
 export interface ResolverHarness {
   dynamo: DynamoDbLocal;
   run(field: string, sub: string | null, args: Record<string, unknown>): Promise<InvocationResult>;
+  /** Waits until the member-index stream handler (resolvers/handlers/members) has seen every write so far. */
+  indexed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +32,11 @@ export async function startResolverHarness(): Promise<ResolverHarness> {
     const resolveEnv = () => 'files';
     const dataSources = createDataSources(api, { dynamodb: dynamo.client, tableName, bus: new LocalEventBus({ log: () => {} }), resolveEnv });
     const executor: ResolverExecutor = await createResolverExecutor({ wiring: discoverResolvers(api), dataSources, log: () => {} });
+    // Only the member index follows the stream here (no S3 or bus for the other handlers).
+    const members = (api.streamHandlers ?? []).filter((d) => d.handler.includes('/members/'));
+    // DynamoDB Local with -sharedDb takes any credentials; the SDK still wants some, and a region.
+    const lambdaEnvironment = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const streams: StreamHandlers = await startStreamHandlers({ api: { ...api, streamHandlers: members }, dynamo, tableName, resolveEnv, lambdaEnvironment, log: () => {} });
     return {
       dynamo,
       run(field, sub, args) {
@@ -42,7 +50,11 @@ export async function startResolverHarness(): Promise<ResolverHarness> {
           env: { FILES_TABLE: 'files' },
         });
       },
-      stop: () => dynamo.stop(),
+      indexed: () => streams.drain(),
+      stop: async () => {
+        await streams.stop();
+        await dynamo.stop();
+      },
     };
   } catch (e) {
     await dynamo.stop();

@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'craft-sync-app-'));
   const webAppDir = await buildWebApp(join(dir, 'web'));
   runtime = await startRuntime({ api, dataDir: join(dir, 'data'), inMemory: true, port: 0, tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR, webAppDir, log: (l) => logs.push(l) });
-  for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com']) await runtime.cognito!.createUser({ email, password: PASSWORD });
+  for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com']) await runtime.cognito!.createUser({ email, password: PASSWORD });
   browser = await launchChromium({ trustSpki: [await servedSpki(runtime.port)] });
 });
 afterAll(async () => {
@@ -167,6 +167,53 @@ describe('the browser app in headless Chromium', () => {
     for (const page of [alice, bob]) await expect.poll(() => page.locator('#version').textContent()).toBe(String(server.version));
     expect(await alice.locator('#message').textContent()).toBe(`shared with ${await sub(bob)} as editor`);
     expect(await bob.locator('#message').textContent()).toBe('');
+    expect(logs.filter((l) => l.startsWith('[page'))).toEqual([]);
+  });
+
+  it('four pages type at once into one file, each at its own place; all four converge on every edit, as the server holds them', async () => {
+    await alice.locator('#new-name').fill('four.txt');
+    await alice.locator('#create button[type=submit]').click();
+    await expect.poll(() => alice.locator('#file-name').textContent()).toBe('four.txt');
+    const four = (await alice.locator('#files button[aria-current="true"]').getAttribute('data-id'))!;
+    await alice.locator('#content').click();
+    await alice.keyboard.type('one\ntwo\nthree\n');
+    await expect.poll(async () => (await serverFile(four)).content).toBe('one\ntwo\nthree\n');
+    const dave = await signedIn('dave@example.com');
+    const erin = await signedIn('erin@example.com');
+    for (const p of [bob, dave, erin]) await share(alice, await sub(p), 'EDITOR');
+    for (const p of [bob, dave, erin]) await openFromList(p, four);
+    await expect.poll(() => alice.locator('#connection').textContent()).toBe('live');
+
+    // Carets: alice at the start, dave after "one", erin after "two", bob at the end.
+    const caret = (p: Page, at: number) => p.locator('#content').evaluate((el, n) => (el as HTMLTextAreaElement).setSelectionRange(n, n), at);
+    const typists: Array<[Page, number, string]> = [
+      [alice, 0, 'Alice first. '],
+      [dave, 3, ' (dave)'],
+      [erin, 7, ' (erin)'],
+      [bob, 14, 'bob last.'],
+    ];
+    for (const [p, at] of typists) {
+      await p.locator('#content').click();
+      await caret(p, at);
+    }
+    const typeInChunks = async (page: Page, s: string) => {
+      for (const chunk of s.match(/.{1,4}/g)!) {
+        await page.keyboard.type(chunk, { delay: 10 });
+        await page.waitForTimeout(180);
+      }
+    };
+    await Promise.all(typists.map(([p, , t]) => typeInChunks(p, t)));
+
+    const expected = 'Alice first. one (dave)\ntwo (erin)\nthree\nbob last.';
+    for (const [p] of typists) await expect.poll(() => text(p), { timeout: 30_000 }).toBe(expected);
+    for (const [p] of typists) await expect.poll(() => p.locator('#sync-state').getAttribute('data-state')).toBe('saved');
+    const server = await serverFile(four);
+    expect(server.content).toBe(expected);
+    for (const [p] of typists) await expect.poll(() => p.locator('#version').textContent()).toBe(String(server.version));
+    for (const p of [dave, erin]) await p.context().close();
+    // Back to the first file for the tests below.
+    await openFromList(alice, fileId);
+    await openFromList(bob, fileId);
     expect(logs.filter((l) => l.startsWith('[page'))).toEqual([]);
   });
 

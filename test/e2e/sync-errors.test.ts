@@ -54,7 +54,8 @@ describe('Conflict', () => {
   it('modifyFile on a stale base: headVersion and reason STALE_BASE; deleteFile with a stale baseVersion', async () => {
     const f = await insertText(alice, 'c.txt', 'v1');
     await writeEdit(alice, f.id, 1, 'v1', 0);
-    const stale = failure(await alice.call(MODIFY, { input: modifyInput(f.id, 1, 'v1', 'other') }));
+    // A text patch at a stale base is moved over what it missed; whole content cannot be, and conflicts.
+    const stale = failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, content: 'other', sha256: sha256('other'), requestId: randomUUID() } }));
     expect(stale).toEqual({ errorType: 'Conflict', errorInfo: expect.objectContaining({ headVersion: 2, reason: 'STALE_BASE' }) });
     const del = failure(await alice.call(DELETE, { input: { id: f.id, baseVersion: 1 } }));
     expect(del).toMatchObject({ errorType: 'Conflict', errorInfo: { headVersion: 2 } });

@@ -1,0 +1,220 @@
+import { runtime, util, type Context } from '@aws-appsync/utils';
+import type { MutationModifyFileArgs } from '../generated/graphql.ts';
+import type { Access } from './access.ts';
+import { changeRecord, fileWriteItems } from './commit.ts';
+import { uploadMeasure, type VerifiedUpload } from './content.ts';
+import { invalid, notFound, conflict, busy } from './errors.ts';
+import type { ChangeItem, FileSummary, HeadItem } from './items.ts';
+import { filePk, versionSk } from './keys.ts';
+import { MAX_REBASE } from './limits.ts';
+import { HEAD_ITEM, REQUEST_ITEM } from './outcome.ts';
+import { applyTextPatch, checkTextPatch, patchedLength } from './patch.ts';
+import { rebaseOps } from './rebase.ts';
+import { contentSha256 } from './sha256.ts';
+import { changeFromItem } from './shapes.ts';
+import { bool, conditionFailure, filesTable, num, plainItem, setExpression, transactionConflict } from './tx.ts';
+import { measureContent, utf8Bytes } from './validate.ts';
+
+/**
+ * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). The pipeline runs
+ * `missed → commit` twice: each `missed` reads the changes committed after the version the edit has
+ * been moved to so far, `commit` transforms the edit over them, applies it to the head it read,
+ * hashes the result and commits at that head. A commit that loses the race for the head learns the
+ * new head from its cancelled condition and hands over to the next pair; the last one answers
+ * Conflict (the SDK then catches up and retries). Only inline text patches are moved on the server;
+ * everything else commits only at its own base, as before.
+ */
+interface Progress {
+  /** The edit's ops, moved onto version `at` so far. */
+  ops: unknown[] | null;
+  at: number;
+  /** The head this attempt commits on (authorize's, or the one a lost race returned). */
+  head: HeadItem;
+  /** False when the missed changes cannot be merged over (whole content, delete, gap, beyond the bound). */
+  mergeable: boolean;
+}
+
+function progress(ctx: Context<MutationModifyFileArgs>): Progress {
+  const stash = ctx.stash as { progress?: Progress; access: Access };
+  if (!stash.progress) {
+    const input = ctx.args.input;
+    const hasPatch = input.patch !== null && input.patch !== undefined;
+    stash.progress = { ops: hasPatch ? checkTextPatch(input.patch) : null, at: input.baseVersion, head: stash.access.head, mergeable: true };
+  }
+  return stash.progress;
+}
+
+/** True when this edit can be moved over changes on the server: an inline text patch on a live file. */
+function movable(p: Progress): boolean {
+  return p.ops !== null && p.mergeable && p.head.encoding === 'TEXT' && !p.head.contentKey && !p.head.deleted;
+}
+
+function settled(ctx: Context): boolean {
+  const stash = ctx.stash as { committed?: unknown; replayVersion?: number };
+  return stash.committed !== undefined || stash.replayVersion !== undefined;
+}
+
+/** `missed` request: the changes after `at` up to the head, when the edit can be moved over them. */
+export function missedRequest(ctx: Context<MutationModifyFileArgs>) {
+  if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
+  const p = progress(ctx);
+  if (!movable(p) || p.head.version <= p.at) return runtime.earlyReturn(ctx.prev.result);
+  if (p.head.version - p.at > MAX_REBASE) {
+    p.mergeable = false;
+    return runtime.earlyReturn(ctx.prev.result);
+  }
+  return {
+    operation: 'Query' as const,
+    query: {
+      expression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': filePk(p.head.id), ':from': versionSk(p.at + 1), ':to': versionSk(p.head.version) }),
+    },
+    consistentRead: true,
+    limit: MAX_REBASE,
+  };
+}
+
+/** `missed` response: moves the edit over each change in order; anything but a patch stops it. */
+export function missedResponse(ctx: Context<MutationModifyFileArgs>) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  if (settled(ctx)) return ctx.prev.result;
+  const p = progress(ctx);
+  const items = ((ctx.result && ctx.result.items) || []) as ChangeItem[];
+  for (const item of items) {
+    if (!p.mergeable) break;
+    if (item.version !== p.at + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') {
+      p.mergeable = false;
+    } else {
+      const theirs = JSON.parse(item.patch) as { ops: unknown[] };
+      p.ops = rebaseOps(p.ops as unknown[], theirs.ops);
+      p.at = item.version;
+    }
+  }
+  return ctx.prev.result;
+}
+
+/** What the edit makes of the head's content: the new content (inline), size, length and the server's SHA-256. */
+function result(ctx: Context<MutationModifyFileArgs>, p: Progress, upload: VerifiedUpload | undefined) {
+  const input = ctx.args.input;
+  const head = p.head;
+  if (p.ops !== null) {
+    if (head.encoding !== 'TEXT') invalid('patch', 'BASE64 files are modified with whole content');
+    const patch = { v: 1, t: 'text', ops: p.ops };
+    if (head.contentKey) {
+      // S3-held text: the patch joins the log (the snapshotter applies it); the writer states size and hash.
+      const length = patchedLength(patch, head.length);
+      if (input.size === null || input.size === undefined) invalid('size', 'a patch of content held in S3 states the resulting size in bytes');
+      const size = input.size as number;
+      if (Math.floor(size) !== size || size < length || size > length * 3) invalid('size', `${size} UTF-8 bytes cannot be ${length} UTF-16 code units`);
+      return { patch, content: undefined, size, length, sha256: input.sha256 };
+    }
+    const content = applyTextPatch(patch, head.content || '');
+    const sha256 = contentSha256('TEXT', content);
+    // At its own base the writer's hash must be the server's; moved over others' changes it cannot be.
+    if (p.at === input.baseVersion && sha256 !== input.sha256) invalid('sha256', `is not the SHA-256 of the patched content (${sha256})`);
+    return { patch, content, size: utf8Bytes(content), length: content.length, sha256 };
+  }
+  if (upload) {
+    if (upload.contentType !== (input.contentType || head.contentType)) invalid('contentType', 'does not match the uploaded content');
+    const measured = uploadMeasure(head.encoding, upload, input.upload ? input.upload.length : null);
+    return { patch: undefined, content: undefined, size: measured.size, length: measured.length, sha256: upload.sha256 };
+  }
+  const content = input.content as string;
+  const measured = measureContent(head.encoding, content);
+  const sha256 = contentSha256(head.encoding, content);
+  if (sha256 !== input.sha256) invalid('sha256', `is not the SHA-256 of the content (${sha256})`);
+  return { patch: undefined, content, size: measured.size, length: measured.length, sha256 };
+}
+
+/** `commit` request: one TransactWriteItems at the head this attempt knows (or at the edit's own base). */
+export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
+  if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
+  const input = ctx.args.input;
+  const { members, muted } = ctx.stash.access as Access;
+  const p = progress(ctx);
+  const head = p.head;
+  const author = (ctx.identity as { sub: string }).sub;
+  const upload = ctx.stash.upload as VerifiedUpload | undefined;
+  // Where the edit has been moved to the head, commit there; otherwise only at its own base (a stale
+  // one still goes to DynamoDB, whose answer tells a retry of a committed request from a conflict).
+  const current = !head.deleted && p.at === head.version;
+  const base = current ? head.version : input.baseVersion;
+  const r = current ? result(ctx, p, upload) : { patch: undefined, content: undefined, size: head.size, length: head.length, sha256: input.sha256 };
+  const next = base + 1;
+  const now = util.time.nowISO8601();
+  const summary: FileSummary = {
+    id: head.id,
+    name: input.name || head.name,
+    contentType: input.contentType || head.contentType,
+    encoding: head.encoding,
+    size: r.size,
+    length: r.length,
+    sha256: r.sha256,
+    version: next,
+    owner: head.owner,
+    createdAt: head.createdAt,
+    updatedAt: now,
+    updatedBy: author,
+    deleted: false,
+  };
+  const change = changeRecord(summary, 'MODIFY', input.requestId, { members, muted });
+  if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(r.patch || input.patch);
+  else if (upload) change.contentKey = upload.key;
+  else change.content = input.content as string;
+  ctx.stash.change = change;
+
+  const table = filesTable(ctx);
+  // The head holds its content inline or names the S3 object, never both.
+  const headUpdate = upload
+    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256 }, ['content'])
+    : head.contentKey && change.patch !== undefined
+      ? setExpression({ ...summary }, [])
+      : setExpression({ ...summary, content: r.content === undefined ? head.content || '' : r.content }, ['contentKey', 'contentVersion', 'contentSha256']);
+  const fingerprint = `${input.baseVersion}:${input.sha256}`;
+  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint }) };
+}
+
+/**
+ * `commit` response. Committed: the change. Request id used before: 6.replay returns what it committed
+ * (if the same edit). Lost the race for the head: the next attempt takes the head DynamoDB returned
+ * (`last` = no attempt left: Conflict, as for a stale base). Deleted: NotFound; members changed:
+ * Conflict ACCESS_CHANGED; another transaction on the same items: Busy (or one more attempt).
+ */
+export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boolean) {
+  if (settled(ctx)) return ctx.prev.result;
+  const input = ctx.args.input;
+  const p = progress(ctx);
+  if (!ctx.error) {
+    const change = changeFromItem(ctx.stash.change as ChangeItem);
+    ctx.stash.committed = change;
+    return change;
+  }
+  const req = conditionFailure(ctx, REQUEST_ITEM);
+  if (req.failed) {
+    if (req.item && typeof req.item.fingerprint === 'string' && req.item.fingerprint !== `${input.baseVersion}:${input.sha256}`) {
+      invalid('requestId', 'was already used by a different edit (another base version or sha256)');
+    }
+    ctx.stash.replayVersion = req.item ? num(req.item.version) : input.baseVersion + 1;
+    return null;
+  }
+  const headFailure = conditionFailure(ctx, HEAD_ITEM);
+  if (headFailure.failed && headFailure.item) {
+    const now = plainItem(headFailure.item) as unknown as HeadItem;
+    if (bool(now.deleted)) notFound(input.id, true);
+    if (num(now.aclVersion) !== p.head.aclVersion) conflict(input.id, num(now.version), 'ACCESS_CHANGED');
+    const wasCurrent = p.at === p.head.version;
+    if (!last && wasCurrent && movable(p)) {
+      p.head = now;
+      return null;
+    }
+    const headVersion = num(now.version);
+    conflict(input.id, headVersion, headVersion === input.baseVersion ? 'ACCESS_CHANGED' : 'STALE_BASE');
+  }
+  if (headFailure.failed) conflict(input.id, p.head.version, 'STALE_BASE');
+  if (transactionConflict(ctx)) {
+    if (!last) return null;
+    busy(input.id);
+  }
+  const error = ctx.error as { message: string; type: string };
+  return util.error(error.message, error.type);
+}
