@@ -30,6 +30,11 @@ export interface HeadItem extends FileSummary {
   contentVersion?: number;
   /** SHA-256 of the object at `contentKey`. */
   contentSha256?: string;
+  /**
+   * JSON `[[version, patchJson], ...]`: the text patches that made the head's last versions, oldest
+   * first and contiguous up to `version` (lib/modify.ts); empty after anything but a patch.
+   */
+  recent?: string;
 }
 
 export interface AclItem extends FileSummary {

@@ -6,6 +6,13 @@ export const MAX_PATCH_OPS = 10000;
 export const MAX_NAME = 255;
 /** modifyFile moves a stale text patch over at most this many changes on the server (one Query page); further behind is a Conflict. */
 export const MAX_REBASE = 100;
+/**
+ * The head keeps the patches of its last versions (at most this many, and this many characters of
+ * JSON), so a modify a few versions behind, or one that lost the race for the head, is moved over them
+ * without reading the log: one transaction per attempt.
+ */
+export const RECENT_PATCHES = 16;
+export const RECENT_PATCH_CHARS = 4096;
 export const MAX_CONTENT_TYPE = 255;
 /** Active members of one file, owner included: a modify's transaction updates each member's index item (DynamoDB allows 100 items). */
 export const MAX_MEMBERS = 25;

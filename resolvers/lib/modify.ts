@@ -6,7 +6,7 @@ import { uploadMeasure, type VerifiedUpload } from './content.ts';
 import { invalid, notFound, conflict, busy } from './errors.ts';
 import type { ChangeItem, FileSummary, HeadItem } from './items.ts';
 import { filePk, versionSk } from './keys.ts';
-import { MAX_REBASE } from './limits.ts';
+import { MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES } from './limits.ts';
 import { HEAD_ITEM, REQUEST_ITEM } from './outcome.ts';
 import { applyTextPatch, checkTextPatch, patchedLength } from './patch.ts';
 import { rebaseOps } from './rebase.ts';
@@ -54,13 +54,39 @@ function settled(ctx: Context): boolean {
   return stash.committed !== undefined || stash.replayVersion !== undefined;
 }
 
-/** `missed` request: the changes after `at` up to the head, when the edit can be moved over them. */
+/** The head's recent patches, `[[version, patchJson], ...]` (empty when absent or unreadable). */
+function recentOf(head: HeadItem): unknown[][] {
+  if (typeof head.recent !== 'string' || head.recent.length === 0) return [];
+  const list = JSON.parse(head.recent) as unknown;
+  return Array.isArray(list) ? (list as unknown[][]) : [];
+}
+
+/** Moves the edit over one committed change (version `version`, patch JSON `patch`). */
+function moveOver(p: Progress, version: number, patch: string): void {
+  const theirs = JSON.parse(patch) as { ops: unknown[] };
+  p.ops = rebaseOps(p.ops as unknown[], theirs.ops);
+  p.at = version;
+}
+
+/**
+ * `missed` request: the changes after `at` up to the head, when the edit can be moved over them.
+ * The head's own recent patches usually cover them (no read); otherwise one Query of the log.
+ */
 export function missedRequest(ctx: Context<MutationModifyFileArgs>) {
   if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
   const p = progress(ctx);
   if (!movable(p) || p.head.version <= p.at) return runtime.earlyReturn(ctx.prev.result);
   if (p.head.version - p.at > MAX_REBASE) {
     p.mergeable = false;
+    return runtime.earlyReturn(ctx.prev.result);
+  }
+  const recent = recentOf(p.head);
+  const first = recent.length > 0 ? (recent[0]![0] as number) : p.head.version + 1;
+  if (first <= p.at + 1) {
+    for (const entry of recent) {
+      const v = entry[0] as number;
+      if (v > p.at) moveOver(p, v, entry[1] as string);
+    }
     return runtime.earlyReturn(ctx.prev.result);
   }
   return {
@@ -85,9 +111,7 @@ export function missedResponse(ctx: Context<MutationModifyFileArgs>) {
     if (item.version !== p.at + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') {
       p.mergeable = false;
     } else {
-      const theirs = JSON.parse(item.patch) as { ops: unknown[] };
-      p.ops = rebaseOps(p.ops as unknown[], theirs.ops);
-      p.at = item.version;
+      moveOver(p, item.version, item.patch);
     }
   }
   return ctx.prev.result;
@@ -124,6 +148,25 @@ function result(ctx: Context<MutationModifyFileArgs>, p: Progress, upload: Verif
   const sha256 = contentSha256(head.encoding, content);
   if (sha256 !== input.sha256) invalid('sha256', `is not the SHA-256 of the content (${sha256})`);
   return { patch: undefined, content, size: measured.size, length: measured.length, sha256 };
+}
+
+/**
+ * The head's recent patches after committing `next` on `base`: the old ones (when they reach `base`)
+ * plus this patch, trimmed from the oldest to RECENT_PATCHES entries and RECENT_PATCH_CHARS of JSON.
+ * Anything but a patch, or a patch too large to keep, empties it.
+ */
+function nextRecent(head: HeadItem, base: number, next: number, patch: string | undefined): string {
+  if (patch === undefined || patch.length > RECENT_PATCH_CHARS) return '[]';
+  const old = recentOf(head);
+  const kept: unknown[][] = old.length > 0 && (old[old.length - 1]![0] as number) === base ? old : [];
+  const list = kept.concat([[next, patch]]);
+  let chars = 0;
+  const out: unknown[][] = [];
+  for (const entry of list.slice(0).reverse()) {
+    chars = chars + (entry[1] as string).length + 16;
+    if (out.length < RECENT_PATCHES && chars <= RECENT_PATCH_CHARS) out.unshift(entry);
+  }
+  return JSON.stringify(out);
 }
 
 /** `commit` request: one TransactWriteItems at the head this attempt knows (or at the edit's own base). */
@@ -164,12 +207,13 @@ export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
   ctx.stash.change = change;
 
   const table = filesTable(ctx);
+  const recent = nextRecent(head, base, next, change.patch);
   // The head holds its content inline or names the S3 object, never both.
   const headUpdate = upload
-    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256 }, ['content'])
+    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256, recent }, ['content'])
     : head.contentKey && change.patch !== undefined
-      ? setExpression({ ...summary }, [])
-      : setExpression({ ...summary, content: r.content === undefined ? head.content || '' : r.content }, ['contentKey', 'contentVersion', 'contentSha256']);
+      ? setExpression({ ...summary, recent }, [])
+      : setExpression({ ...summary, content: r.content === undefined ? head.content || '' : r.content, recent }, ['contentKey', 'contentVersion', 'contentSha256']);
   const fingerprint = `${input.baseVersion}:${input.sha256}`;
   return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint }) };
 }
