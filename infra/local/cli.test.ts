@@ -104,6 +104,18 @@ describe('npm start', () => {
     expect(wrong?.stderr).toMatch(/^error: /);
   }, 60_000);
 
+  it('the printed dev-user hints carry --data-dir, and run as printed they reach this stack\'s pool', async () => {
+    const hint = (cmd: string) => printed.split('\n').find((l) => l.includes(`npm run cli -- ${cmd} `))!.split('#')[0]!.trim();
+    for (const cmd of ['user add', 'token']) expect(hint(cmd)).toContain(` --data-dir ${dataDir}`);
+    // What the user would paste, with `npm run cli --` as the CLI itself (npm runs it from the root).
+    const args = (line: string) => line.replace('npm run cli -- ', '').split(/\s+/).map((a) => a.replace(/^'|'$/g, '')).map((a) => (a === 'alice@example.com' ? 'hint-user@example.com' : a));
+    const asPrinted = (line: string) => run(process.execPath, ['--import', 'tsx', cli, ...args(line)], { cwd: root });
+    expect(JSON.parse((await asPrinted(hint('user add'))).stdout)).toMatchObject({ email: 'hint-user@example.com' });
+    const token = (await asPrinted(hint('token'))).stdout.trim();
+    const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ echo(text: "hi") }' }) });
+    expect(await res.json()).toEqual({ data: { echo: 'hi' } });
+  }, 60_000);
+
   it('leaves no process behind when SIGKILLed (DynamoDB Local included)', async () => {
     const pids = descendants(child.pid!);
     expect(pids.some((p) => /DynamoDBLocal/.test(cmdline(p)))).toBe(true);
