@@ -76,8 +76,9 @@ export interface SyncEvents {
   online: () => void;
   /**
    * The API, or its real-time connection, cannot be reached; `error` says why (for real-time: a
-   * NetworkError with `errorInfo.reason`, see sdk/realtime.ts). Edits still go over HTTP when only
-   * real-time is down; the subscription is retried with backoff until `live`.
+   * NetworkError with `errorInfo.reason`, see sdk/realtime.ts, also in `liveFailure`). `online`
+   * follows once a request answers (edits then go over HTTP even while real-time is down); the
+   * subscription is retried with backoff until `live`.
    */
   offline: (e: { error: CraftSyncError }) => void;
   /** The live subscription is acknowledged and caught up (first time and after every reconnect); see `isLive`. */
@@ -278,7 +279,8 @@ export class SyncedFile extends Emitter<SyncEvents> {
     this.liveFailures += 1;
     if (news) {
       this.emit('error', e);
-      if (!this.offline) this.emit('offline', { error: e });
+      // Offline until a request answers again (then `online`; `live` only once subscribed).
+      this.setOffline(e);
     }
     clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => !this.closed && this.subscribe(), this.backoff(this.liveFailures));

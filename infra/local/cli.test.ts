@@ -4,13 +4,14 @@
  * included).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, cmdline, descendants } from '../../test/e2e/procs.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'infra/local/cli.ts');
@@ -21,35 +22,6 @@ const cliRun = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 
 
 let child: ChildProcess;
 let printed = '';
-
-/** Every live process under `pid`, read from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name (field 2) may hold spaces; the ppid follows its closing parenthesis.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); }
-  };
-  walk(pid);
-  return out;
-}
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-};
 
 beforeAll(async () => {
   child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--data-dir', dataDir, '--api', api], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
