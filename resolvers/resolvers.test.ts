@@ -75,6 +75,20 @@ describe('sync resolvers on DynamoDB Local', () => {
     expect((feed.data as { items: Array<{ id: string; myRole: string | null }> }).items.find((x) => x.id === f.fileId)).toMatchObject({ myRole: null });
   });
 
+  it('shareFile authorizes before it judges the target: stranger and viewer naming themself are Forbidden, the owner InvalidInput', async () => {
+    const f = await insert('shared');
+    expect((await h.run('Mutation.shareFile', A, { input: { fileId: f.fileId, userId: C, role: 'VIEWER' } })).errors).toEqual([]);
+    const stranger = await h.run('Mutation.shareFile', B, { input: { fileId: f.fileId, userId: B, role: 'EDITOR' } });
+    expect(stranger.errors[0]?.errorType).toBe('Forbidden');
+    const viewer = await h.run('Mutation.shareFile', C, { input: { fileId: f.fileId, userId: C, role: 'EDITOR' } });
+    expect(viewer.errors[0]?.errorType).toBe('Forbidden');
+    const owner = await h.run('Mutation.shareFile', A, { input: { fileId: f.fileId, userId: A, role: 'EDITOR' } });
+    expect(owner.errors[0]).toMatchObject({ errorType: 'InvalidInput', message: expect.stringContaining('the owner cannot share a file with themself') });
+    // Nothing changed: C is still a viewer, B still a stranger.
+    expect((await h.run('Query.getFile', C, { id: f.fileId })).data).toMatchObject({ myRole: 'VIEWER' });
+    expect((await h.run('Query.getFile', B, { id: f.fileId })).errors[0]?.errorType).toBe('Forbidden');
+  });
+
   it('delete leaves a tombstone reported by getFile, getFileChanges and syncFiles', async () => {
     const f = await insert('bye');
     const del = await h.run('Mutation.deleteFile', A, { input: { id: f.fileId } });

@@ -30,7 +30,9 @@ const USAGE = `usage: craft-sync <command> [options]
   push <id> <path>                                 replace a file's content (merged on conflict)
   rm <id>                                          delete a file (owner only)
   ls [--all]                                       the files you can see (--all: with deleted)
-  share <id> <user-sub> --as editor|viewer         grant a role (owner only)
+  whoami                                           your user id (the \`sub\` others share with)
+  share <id> <user-sub> --as editor|viewer         grant a role (owner only; they learn their
+                                                   <user-sub> with \`craft-sync whoami\`)
   mute <id> / unmute <id>                          stop / resume notifications of a file's changes to you
   history <id>                                     the file's changes
   watch <id>                                       print live changes until Ctrl-C
@@ -41,7 +43,7 @@ ${EXIT_CODES_HELP}`;
 
 class UsageError extends Error {}
 
-const COMMANDS = ['dev', 'user', 'login', 'put', 'get', 'push', 'rm', 'ls', 'share', 'mute', 'unmute', 'history', 'watch', 'sync'];
+const COMMANDS = ['dev', 'user', 'login', 'whoami', 'put', 'get', 'push', 'rm', 'ls', 'share', 'mute', 'unmute', 'history', 'watch', 'sync'];
 
 async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseArgs({
@@ -100,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
     profile.saveConfig(config);
     const user = await session.currentUser();
     out.result({ sub: user.sub, username: user.username, profile: profile.dir }, `signed in as ${user.username} (${user.sub}); profile ${profile.dir}`);
+    return EXIT.OK;
+  }
+  if (command === 'whoami') {
+    // The id others pass to `share`: the Cognito `sub` of the stored sign-in (needs no wss://).
+    const user = await createSession(profile.config(), { storage: fileStorage(join(profile.dir, 'auth')) }).currentUser();
+    out.result({ sub: user.sub, username: user.username }, user.sub);
     return EXIT.OK;
   }
 

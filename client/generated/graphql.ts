@@ -121,7 +121,7 @@ export type ShareFileInput = {
   fileId: string;
   /** EDITOR or VIEWER. */
   role: ShareRole;
-  /** Cognito `sub` of the user. */
+  /** Cognito `sub` of the user (the `sub` claim of their token; `craft-sync whoami` prints it). */
   userId: string;
 };
 

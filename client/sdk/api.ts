@@ -42,6 +42,7 @@ import {
 } from '../generated/graphql.ts';
 import { BusyError, NotFoundError, toCraftSyncError, type CraftSyncError } from './errors.ts';
 import { utf8Length } from './hash.ts';
+import { browserProbe, missingWebSocket, realtimeError, realtimeUrlFor, type RealtimeProbe } from './realtime.ts';
 import type { Session } from './session.ts';
 
 export type FileChange = FileChangeFieldsFragment;
@@ -67,6 +68,12 @@ export interface ApiStats {
 
 export interface SubscriptionHandlers {
   next(change: FileChange): void;
+  /**
+   * The subscription ended with this error (nothing follows; subscribe again to retry). A real-time
+   * connection that cannot come up is a NetworkError whose `errorInfo.reason` names the cause
+   * (realtime.ts: NO_WEBSOCKET, CERT_UNTRUSTED, REFUSED, UNREACHABLE, NO_ACK) and whose message says
+   * what to do.
+   */
   error?(e: CraftSyncError): void;
   /** The server acknowledged the subscription (also after every reconnect): events flow from now on. */
   ready?(): void;
@@ -100,6 +107,10 @@ export interface Api {
 export interface ApiOptions {
   /** Attempts for a write answered `Busy` (default 5), with a short jittered backoff. */
   busyAttempts?: number;
+  /** How a real-time connection that does not come up is diagnosed (default: what a browser can tell; Node: realtime-node.ts). */
+  probe?: RealtimeProbe;
+  /** How long a subscription may wait for its ack before the real-time host is probed, ms (default 3000). */
+  realtimeCheckMs?: number;
 }
 
 const bytes = (v: unknown): number => (v === undefined ? 0 : utf8Length(JSON.stringify(v)));
@@ -108,11 +119,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Amplify's Hub events for the real-time connection (CONTROL_MSG.SUBSCRIPTION_ACK, CONNECTION_STATE_CHANGE).
 const SUBSCRIPTION_ACK = 'Subscription ack';
 const CONNECTION_STATE_CHANGE = 'ConnectionStateChange';
+// A socket that closed before or after its ack: Amplify retries it silently, so probe at once.
+const DOWN_STATES = new Set(['ConnectionDisrupted', 'ConnectionDisruptedPendingNetwork', 'Disconnected']);
+// Probes that find the host healthy before giving up: a first ack that never comes is NO_ACK; after a
+// disruption of a live subscription Amplify's own reconnect (every minute) is left to it.
+const PROBES = 3;
 
 export function createApi(session: Session, opts: ApiOptions = {}): Api {
   const client = generateClient(session.ctx);
   const stats: ApiStats = { requests: 0, bytesOut: 0, bytesIn: 0, byOperation: {}, events: 0, eventBytes: 0 };
   const busyAttempts = opts.busyAttempts ?? 5;
+  const probe = opts.probe ?? browserProbe;
+  const checkMs = opts.realtimeCheckMs ?? 3_000;
 
   // Amplify takes GraphQL text (its own graphql 15 parses it); codegen's typed documents carry the
   // result and variable types, so print each document once and keep the types at this boundary.
@@ -227,27 +245,84 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       return data.abortUpload === true;
     },
     onFileChanged(fileId, handlers) {
+      const url = realtimeUrlFor(session.config.amplify.API!.GraphQL!.endpoint);
+      const noSocket = missingWebSocket(url);
+      if (noSocket) {
+        // Amplify would throw a ReferenceError inside its retry loop and retry it forever, silently.
+        let stopped = false;
+        queueMicrotask(() => !stopped && handlers.error?.(noSocket));
+        return () => void (stopped = true);
+      }
+      let acked = false; // acknowledged and not disrupted since
+      let everAcked = false;
+      let ended = false;
+      let probing = false;
+      let healthyProbes = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void check(), ms);
+      };
+      const end = (e: CraftSyncError) => {
+        if (ended) return;
+        stop();
+        handlers.error?.(e);
+      };
+      /** No ack yet: find out why from the host itself (Amplify does not say). */
+      const check = async () => {
+        if (acked || ended || probing) return;
+        probing = true;
+        const cause = await probe(url, { caCertPath: session.config.caCertPath }).catch(() => undefined);
+        probing = false;
+        if (acked || ended) return;
+        if (cause) return end(cause);
+        healthyProbes += 1;
+        if (healthyProbes < PROBES) return arm(checkMs);
+        if (!everAcked) end(realtimeError('NO_ACK', url, `the host answers, but acknowledged no subscription within ${PROBES * checkMs} ms (see the server's log)`));
+      };
       // Amplify reports acks and connection changes on its Hub only (not per subscription), so match
       // the ack by the subscription's variables. Another subscription to the same file in this
       // process may trigger `ready` early; callers treat `ready` as "catch up now", which is harmless.
       const stopHub = Hub.listen('api', ({ payload }) => {
         const data = payload.data as { variables?: { fileId?: string }; connectionState?: string } | undefined;
-        if (payload.event === SUBSCRIPTION_ACK && data?.variables?.fileId === fileId) handlers.ready?.();
-        if (payload.event === CONNECTION_STATE_CHANGE && data?.connectionState === 'ConnectionDisrupted') handlers.disrupted?.();
+        if (ended) return;
+        if (payload.event === SUBSCRIPTION_ACK && data?.variables?.fileId === fileId) {
+          acked = everAcked = true;
+          healthyProbes = 0;
+          clearTimeout(timer);
+          handlers.ready?.();
+        }
+        if (payload.event === CONNECTION_STATE_CHANGE && DOWN_STATES.has(data?.connectionState ?? '')) {
+          if (acked && data?.connectionState === 'ConnectionDisrupted') {
+            acked = false;
+            healthyProbes = 0;
+            handlers.disrupted?.();
+          }
+          if (!acked) arm(0);
+        }
       });
       type Events = { subscribe(o: { next(v: { data?: OnFileChangedSubscription }): void; error(e: unknown): void }): { unsubscribe(): void } };
       const events = client.graphql({ query: text(OnFileChangedDocument as TypedDocumentNode<unknown, unknown>), variables: { fileId } }) as unknown as Events;
-      const sub = events.subscribe({
+      // Held in an object: Amplify may call `error` synchronously, before subscribe() returns.
+      const held: { sub?: { unsubscribe(): void } } = {};
+      held.sub = events.subscribe({
         next: ({ data }) => {
           stats.events += 1;
           stats.eventBytes += bytes(data);
           if (data?.onFileChanged) handlers.next(data.onFileChanged);
         },
-        error: (e: unknown) => handlers.error?.(toCraftSyncError(e)),
+        error: (e: unknown) => end(toCraftSyncError(e)),
       });
-      return () => {
+      if (ended) held.sub.unsubscribe(); // it failed while subscribing
+      else arm(checkMs);
+      function stop() {
+        ended = true;
+        clearTimeout(timer);
         stopHub();
-        sub.unsubscribe();
+        held.sub?.unsubscribe();
+      }
+      return () => {
+        if (!ended) stop();
       };
     },
   };

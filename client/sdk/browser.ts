@@ -7,5 +7,6 @@ export * from './amplify-config.ts';
 export * from './storage.ts';
 export * from './session.ts';
 export * from './api.ts';
+export * from './realtime.ts';
 export { sha256Hex, contentBytes, utf8Length } from './hash.ts';
 export { upload, download, insertContent, fitsInline, INLINE_LIMIT, type UploadOptions, type UploadResult, type DownloadOptions, type TransferProgress } from './transfer.ts';

@@ -78,6 +78,12 @@ export interface SyncEvents {
   /** Every queued edit is committed. */
   synced: (e: { version: number }) => void;
   online: () => void;
+  /**
+   * The API, or its real-time connection, cannot be reached; `error` says why (for real-time: a
+   * NetworkError with `errorInfo.reason`, see sdk/realtime.ts, also in `liveFailure`). `online`
+   * follows once a request answers (edits then go over HTTP even while real-time is down); the
+   * subscription is retried with backoff until `live`.
+   */
   offline: (e: { error: CraftSyncError }) => void;
   /** The live subscription is acknowledged and caught up (first time and after every reconnect); see `isLive`. */
   live: () => void;
@@ -119,6 +125,10 @@ export class SyncedFile extends Emitter<SyncEvents> {
   private subscribed = false;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Why the subscription cannot come up, while it cannot (reported once per cause). */
+  private liveError: CraftSyncError | undefined;
+  private liveFailures = 0;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly waiters = new Map<string, Waiter>();
   /** Changes received ahead of a gap, by version, until the gap closes (see gapWaitMs). */
@@ -188,6 +198,10 @@ export class SyncedFile extends Emitter<SyncEvents> {
   get isLive(): boolean {
     return this.subscribed;
   }
+  /** Why the subscription cannot come up (a NetworkError naming the cause), until it is live again. */
+  get liveFailure(): CraftSyncError | undefined {
+    return this.liveError;
+  }
 
   /**
    * Sets the content. Resolves with the committed change once the edit is on the server (the
@@ -227,6 +241,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
     clearTimeout(this.gapTimer);
+    clearTimeout(this.liveTimer);
     await this.queue.catch(() => undefined);
   }
 
@@ -245,6 +260,8 @@ export class SyncedFile extends Emitter<SyncEvents> {
       ready: () => {
         // Acknowledged (first time or after a reconnect): anything committed while we were not
         // subscribed is in the log; pull it before the events queued behind it.
+        this.liveError = undefined;
+        this.liveFailures = 0;
         void this.refresh().then(
           () => {
             this.setOnline();
@@ -259,11 +276,28 @@ export class SyncedFile extends Emitter<SyncEvents> {
         this.setOffline(new NetworkError('Network', 'real-time connection lost'));
       },
       error: (e) => {
+        // The subscription is over (the SDK's contract); a NetworkError is retried with backoff.
         this.subscribed = false;
-        this.emit('error', e);
-        if (e instanceof NetworkError && !this.closed) setTimeout(() => !this.closed && this.subscribe(), this.backoff());
+        this.unsubscribe = undefined;
+        if (!(e instanceof NetworkError)) return this.emit('error', e);
+        this.liveDown(e);
       },
     });
+  }
+
+  /** Real-time cannot come up: say why (once per cause, not per retry) and subscribe again later. */
+  private liveDown(e: NetworkError): void {
+    if (this.closed) return;
+    const news = this.liveError?.message !== e.message;
+    this.liveError = e;
+    this.liveFailures += 1;
+    if (news) {
+      this.emit('error', e);
+      // Offline until a request answers again (then `online`; `live` only once subscribed).
+      this.setOffline(e);
+    }
+    clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(() => !this.closed && this.subscribe(), this.backoff(this.liveFailures));
   }
 
   // --- applying remote changes ------------------------------------------------------------------
@@ -649,10 +683,10 @@ export class SyncedFile extends Emitter<SyncEvents> {
     this.pump();
   }
 
-  private backoff(): number {
+  private backoff(failures = this.failures): number {
     const min = this.opts.retryMinMs ?? 200;
     const max = this.opts.retryMaxMs ?? 5_000;
-    return Math.min(max, min * 2 ** Math.min(this.failures, 10)) * (0.75 + Math.random() / 2);
+    return Math.min(max, min * 2 ** Math.min(failures, 10)) * (0.75 + Math.random() / 2);
   }
 
   private fail(e: unknown): void {

@@ -4,7 +4,7 @@
  * included).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './net/testing.ts';
+import { alive, cmdline, descendants } from '../../test/e2e/procs.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'infra/local/cli.ts');
@@ -22,35 +23,6 @@ const cliRun = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 
 
 let child: ChildProcess;
 let printed = '';
-
-/** Every live process under `pid`, read from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name (field 2) may hold spaces; the ppid follows its closing parenthesis.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); }
-  };
-  walk(pid);
-  return out;
-}
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-};
 
 beforeAll(async () => {
   child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--data-dir', dataDir, '--api', api], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,6 +98,18 @@ describe('npm start', () => {
     });
     expect(await res.json()).toEqual({ data: { addNote: { title: 'still here' } } });
     expect(printed).not.toMatch(/uncaught exception|unhandled rejection/);
+  }, 60_000);
+
+  it('the printed dev-user hints carry --data-dir, and run as printed they reach this stack\'s pool', async () => {
+    const hint = (cmd: string) => printed.split('\n').find((l) => l.includes(`npm run cli -- ${cmd} `))!.split('#')[0]!.trim();
+    for (const cmd of ['user add', 'token']) expect(hint(cmd)).toContain(` --data-dir ${dataDir}`);
+    // What the user would paste, with `npm run cli --` as the CLI itself (npm runs it from the root).
+    const args = (line: string) => line.replace('npm run cli -- ', '').split(/\s+/).map((a) => a.replace(/^'|'$/g, '')).map((a) => (a === 'alice@example.com' ? 'hint-user@example.com' : a));
+    const asPrinted = (line: string) => run(process.execPath, ['--import', 'tsx', cli, ...args(line)], { cwd: root });
+    expect(JSON.parse((await asPrinted(hint('user add'))).stdout)).toMatchObject({ email: 'hint-user@example.com' });
+    const token = (await asPrinted(hint('token'))).stdout.trim();
+    const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ echo(text: "hi") }' }) });
+    expect(await res.json()).toEqual({ data: { echo: 'hi' } });
   }, 60_000);
 
   it('leaves no process behind when SIGKILLed (DynamoDB Local included)', async () => {

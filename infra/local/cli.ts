@@ -104,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
   DynamoDB Local:      ${runtime.dynamodb.endpoint}${runtime.cognito ? `\n  Cognito issuer:      ${runtime.cognito.endpoint} (pool ${runtime.cognito.userPoolId}, client ${runtime.cognito.clientId})` : ''}${runtime.apiKey ? `\n  API key:             ${runtime.apiKey}` : ''}
   Data directory:      ${runtime.dataDir}${notificationsBanner(runtime)}
 Dev users and tokens (in another terminal):
-  npm run cli -- user add alice@example.com 'Passw0rd!'
-  npm run cli -- token alice@example.com 'Passw0rd!'   # prints an access token for the authorization header`);
+  npm run cli -- user add alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}
+  npm run cli -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}   # prints an access token for the authorization header`);
     const shutdown = () => {
       runtime.stop().then(() => process.exit(0), () => process.exit(1));
     };
@@ -142,6 +142,16 @@ Dev users and tokens (in another terminal):
 }
 
 class UsageError extends Error {}
+
+/**
+ * The `--data-dir` a printed hint must carry: the dev-user commands find the stack (its issuer and
+ * pool) by data directory only, so a hint without it lands in the default pool. The port needs no
+ * flag: they read it from `<data dir>/runtime.json`.
+ */
+function dataDirFlag(dataDir: string): string {
+  if (dataDir === resolve('.craft-sync')) return '';
+  return ` --data-dir ${/^[\w@%+=:,./-]+$/.test(dataDir) ? dataDir : `'${dataDir.replace(/'/g, `'\\''`)}'`}`;
+}
 
 /** Where FileChanged events go locally (README "Notifications"). */
 function notificationsBanner(runtime: Awaited<ReturnType<typeof startRuntime>>): string {

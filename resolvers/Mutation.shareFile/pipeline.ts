@@ -4,14 +4,17 @@ import { requireSub } from '../lib/access.ts';
 import { invalid } from '../lib/errors.ts';
 import { checkId } from '../lib/validate.ts';
 
-/** shareFile: 1.authorize (owner only), 2.commit (member item + head aclVersion, one transaction). */
+/**
+ * shareFile: 1.authorize (owner only), 2.commit (member item + head aclVersion, one transaction).
+ * Only data-free checks here: "the caller names themself" depends on who may share, so 1.authorize
+ * makes it after the role check (a stranger or a viewer is Forbidden first).
+ */
 export function request(ctx: Context<MutationShareFileArgs>) {
   const input = ctx.args.input;
-  const sub = requireSub(ctx);
+  requireSub(ctx);
   checkId('fileId', input.fileId);
   checkId('userId', input.userId);
   if (input.role !== 'EDITOR' && input.role !== 'VIEWER') invalid('role', 'must be EDITOR or VIEWER');
-  if (input.userId === sub) invalid('userId', 'the owner cannot share a file with themself');
   return {};
 }
 

@@ -416,7 +416,7 @@ export type ShareFileInput = {
   fileId: Scalars['ID']['input'];
   /** EDITOR or VIEWER. */
   role: ShareRole;
-  /** Cognito `sub` of the user. */
+  /** Cognito `sub` of the user (the `sub` claim of their token; `craft-sync whoami` prints it). */
   userId: Scalars['ID']['input'];
 };
 
@@ -430,11 +430,15 @@ export type ShareRole =
 export type Subscription = {
   __typename?: 'Subscription';
   /**
-   * Every change of one file, as committed (INSERT, MODIFY, DELETE), in version order. Access is checked on
-   * subscribe (owner, editor or viewer; else Forbidden; NotFound when the file does not exist). A file's INSERT
-   * happens before anyone can subscribe to its id, so in practice subscribers see MODIFY and DELETE; a client
-   * that inserts learns version 1 from the insertFile result. A subscriber at `version - 1` applies the change;
-   * one that is further behind calls getFileChanges first.
+   * Every change of one file, as committed (INSERT, MODIFY, DELETE). Each event is published when its mutation
+   * finishes, so events of concurrent writers can arrive out of version order: order them by `version` (the SDK's
+   * sync engine does). Access is checked on subscribe (owner, editor or viewer; else Forbidden; NotFound when the
+   * file does not exist). A file's INSERT happens before anyone can subscribe to its id, so in practice
+   * subscribers see MODIFY and DELETE; a client that inserts learns version 1 from the insertFile result. A
+   * subscriber at `version - 1` applies the change; one that is further behind calls getFileChanges first.
+   * As in AppSync, subscribers receive the fields the triggering mutation selected: a mutation must select
+   * `fileId` (the subscription argument) and every field its subscribers select (selecting only `version`
+   * delivers nothing; `{ fileId version }` gives subscribers that select more an error).
    */
   onFileChanged: Maybe<FileChange>;
 };

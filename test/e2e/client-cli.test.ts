@@ -142,6 +142,23 @@ describe('craft-sync CLI', () => {
     expect((await cli('carol2', 'get', id)).stdout).toBe('one\ntwo by dave\n');
   }, 120_000);
 
+  it('whoami prints the signed-in user id, which the owner shares with; nobody signed in is Unauthorized (exit 3)', async () => {
+    const config = stack.runtime.amplifyConfigPath;
+    expect((await cli('nobody', 'whoami')).code).toBe(3);
+    const carol = json<{ sub: string }>((await cli('carol3', 'login', 'carol@example.com', '--config', config, '--json')).stdout);
+    expect((await cli('dave3', 'login', 'dave@example.com', '--config', config)).code).toBe(0);
+    const plain = await cli('dave3', 'whoami');
+    expect(plain.code).toBe(0);
+    const daveSub = plain.stdout.trim();
+    expect(json<{ sub: string; username: string }>((await cli('dave3', 'whoami', '--json')).stdout)).toMatchObject({ sub: daveSub, username: expect.any(String) });
+    expect(daveSub).not.toBe(carol.sub);
+    const path = join(tmp, 'whoami.txt');
+    writeFileSync(path, 'for dave\n');
+    const { id } = json<{ id: string }>((await cli('carol3', 'put', path, '--json')).stdout);
+    expect((await cli('carol3', 'share', id, daveSub, '--as', 'viewer')).code).toBe(0);
+    expect((await cli('dave3', 'get', id)).stdout).toBe('for dave\n');
+  }, 120_000);
+
   it('dev starts the local stack, user add creates a user on its issuer, login finds the config in the data dir', async () => {
     const dataDir = join(tmp, 'dev-stack');
     const dev = spawn(process.execPath, [BIN, 'dev', '--data-dir', dataDir, '--port', '0']);

@@ -28,7 +28,7 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(targetPort: number): Promise<Proxy> {
+export async function startProxy(targetPort: number, port = 0): Promise<Proxy> {
   const sockets = new Set<Socket>();
   let down = false;
   const server: Server = createServer((client) => {
@@ -43,10 +43,9 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
-    port,
+    port: (server.address() as { port: number }).port,
     cut() {
       down = true;
       for (const s of sockets) s.destroy();
