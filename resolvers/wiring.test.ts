@@ -35,16 +35,17 @@ describe('craft-sync wiring', () => {
     for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
   });
 
-  it('runs the modify hot path as verify (uploads only) -> authorize -> (missed -> commit) twice -> replay', () => {
+  it('runs the modify hot path as verify (uploads only) -> authorize -> missed -> commit (up to four attempts) -> replay', () => {
     const modify = wiring.find((r) => r.fieldName === 'modifyFile')!;
     expect(modify.functions.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'Mutation_modifyFile_0_verify@content',
       'Mutation_modifyFile_1_authorize@files',
       'Mutation_modifyFile_2_missed@files',
       'Mutation_modifyFile_3_commit@files',
-      'Mutation_modifyFile_4_missed@files',
+      'Mutation_modifyFile_4_commit@files',
       'Mutation_modifyFile_5_commit@files',
-      'Mutation_modifyFile_6_replay@files',
+      'Mutation_modifyFile_6_commit@files',
+      'Mutation_modifyFile_7_replay@files',
     ]);
   });
 

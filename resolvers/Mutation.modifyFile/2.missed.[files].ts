@@ -1,2 +1,2 @@
-/** Attempt 1: the changes committed after the edit's base (only when it is stale and can be moved over them). */
+/** The changes committed after the edit's base, when it is stale and can be moved over them: from the head's recent patches, else one Query. */
 export { missedRequest as request, missedResponse as response } from '../lib/modify.ts';

@@ -2,9 +2,9 @@ import type { Context } from '@aws-appsync/utils';
 import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import { commitResponse } from '../lib/modify.ts';
 
-/** Attempt 2, the last: commit at the head attempt 1 lost to; losing again is a Conflict the SDK resolves. */
+/** Attempt 3 (only after the one before lost the race for the head): commit at the head that won it. */
 export { commitRequest as request } from '../lib/modify.ts';
 
 export function response(ctx: Context<MutationModifyFileArgs>) {
-  return commitResponse(ctx, true);
+  return commitResponse(ctx, false);
 }

@@ -16,13 +16,13 @@ import { bool, conditionFailure, filesTable, num, plainItem, setExpression, tran
 import { measureContent, utf8Bytes } from './validate.ts';
 
 /**
- * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). The pipeline runs
- * `missed → commit` twice: each `missed` reads the changes committed after the version the edit has
- * been moved to so far, `commit` transforms the edit over them, applies it to the head it read,
- * hashes the result and commits at that head. A commit that loses the race for the head learns the
- * new head from its cancelled condition and hands over to the next pair; the last one answers
- * Conflict (the SDK then catches up and retries). Only inline text patches are moved on the server;
- * everything else commits only at its own base, as before.
+ * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). `missed` gathers the changes
+ * committed after the edit's base (from the head's recent patches, else one Query of the log) and moves
+ * the edit over them; each `commit` applies it to the head it knows, hashes the result and commits at
+ * that head in one transaction. A commit that loses the race for the head learns the new head (with
+ * its recent patches) from its cancelled condition and hands over to the next `commit`; the last one
+ * answers Conflict (the SDK then catches up and retries). Only inline text patches are moved on the
+ * server; everything else commits only at its own base, as before.
  */
 interface Progress {
   /** The edit's ops, moved onto version `at` so far. */
@@ -68,6 +68,19 @@ function moveOver(p: Progress, version: number, patch: string): void {
   p.at = version;
 }
 
+/** Moves the edit over the head's recent patches when they cover everything after `at`; false when they do not. */
+function fromRecent(p: Progress): boolean {
+  if (p.head.version <= p.at) return true;
+  const recent = recentOf(p.head);
+  const first = recent.length > 0 ? (recent[0]![0] as number) : p.head.version + 1;
+  if (first > p.at + 1) return false;
+  for (const entry of recent) {
+    const v = entry[0] as number;
+    if (v > p.at) moveOver(p, v, entry[1] as string);
+  }
+  return true;
+}
+
 /**
  * `missed` request: the changes after `at` up to the head, when the edit can be moved over them.
  * The head's own recent patches usually cover them (no read); otherwise one Query of the log.
@@ -80,15 +93,7 @@ export function missedRequest(ctx: Context<MutationModifyFileArgs>) {
     p.mergeable = false;
     return runtime.earlyReturn(ctx.prev.result);
   }
-  const recent = recentOf(p.head);
-  const first = recent.length > 0 ? (recent[0]![0] as number) : p.head.version + 1;
-  if (first <= p.at + 1) {
-    for (const entry of recent) {
-      const v = entry[0] as number;
-      if (v > p.at) moveOver(p, v, entry[1] as string);
-    }
-    return runtime.earlyReturn(ctx.prev.result);
-  }
+  if (fromRecent(p)) return runtime.earlyReturn(ctx.prev.result);
   return {
     operation: 'Query' as const,
     query: {
@@ -175,6 +180,8 @@ export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
   const input = ctx.args.input;
   const { members, muted } = ctx.stash.access as Access;
   const p = progress(ctx);
+  // After a lost race the head that won is a few versions on: its recent patches carry what it added.
+  if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) p.mergeable = false;
   const head = p.head;
   const author = (ctx.identity as { sub: string }).sub;
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
