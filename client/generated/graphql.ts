@@ -76,7 +76,7 @@ export type InsertFileInput = {
 
 /** Changes a file from a named base version, by patch or by whole content. */
 export type ModifyFileInput = {
-  /** The version the change was made against; it must be the head, else Conflict. */
+  /** The version the change was made against. A text patch of inline content on an older version is moved over the changes since by the server (the result's version is then later than `baseVersion + 1`); anything else must name the head, else Conflict. */
   baseVersion: number;
   /** The whole new content, inline. Exactly one of patch, content and upload. */
   content?: string | null | undefined;
@@ -90,7 +90,7 @@ export type ModifyFileInput = {
   patch?: string | null | undefined;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: string;
-  /** Lowercase hex SHA-256 of the resulting content bytes. */
+  /** Lowercase hex SHA-256 of the resulting content bytes as the writer computed it. For inline content the server computes its own: at the head it must be this one (else InvalidInput); for a patch moved over others' changes the server's is committed. A retry with the same requestId must send the same baseVersion and sha256. */
   sha256: string;
   /** With a patch of S3-held content (File.contentUrl set): the resulting size in UTF-8 bytes, which the server cannot compute (recorded like `sha256`). Ignored otherwise. */
   size?: number | null | undefined;

@@ -255,7 +255,7 @@ export type InsertFileInput = {
 
 /** Changes a file from a named base version, by patch or by whole content. */
 export type ModifyFileInput = {
-  /** The version the change was made against; it must be the head, else Conflict. */
+  /** The version the change was made against. A text patch of inline content on an older version is moved over the changes since by the server (the result's version is then later than `baseVersion + 1`); anything else must name the head, else Conflict. */
   baseVersion: Scalars['Int']['input'];
   /** The whole new content, inline. Exactly one of patch, content and upload. */
   content?: InputMaybe<Scalars['String']['input']>;
@@ -269,7 +269,7 @@ export type ModifyFileInput = {
   patch?: InputMaybe<Scalars['AWSJSON']['input']>;
   /** Client request id: a retry with the same id returns the first result and commits nothing twice. */
   requestId: Scalars['ID']['input'];
-  /** Lowercase hex SHA-256 of the resulting content bytes. */
+  /** Lowercase hex SHA-256 of the resulting content bytes as the writer computed it. For inline content the server computes its own: at the head it must be this one (else InvalidInput); for a patch moved over others' changes the server's is committed. A retry with the same requestId must send the same baseVersion and sha256. */
   sha256: Scalars['String']['input'];
   /** With a patch of S3-held content (File.contentUrl set): the resulting size in UTF-8 bytes, which the server cannot compute (recorded like `sha256`). Ignored otherwise. */
   size?: InputMaybe<Scalars['Float']['input']>;
@@ -289,7 +289,7 @@ export type Mutation = {
   deleteFile: Maybe<FileChange>;
   /** Creates a file at version 1 owned by the caller; returns the INSERT change. Errors: InvalidInput (also an upload that is not the caller's, unfinished, or not the declared sha256/contentType), TooLarge, AlreadyExists, Busy. */
   insertFile: Maybe<FileChange>;
-  /** Moves the head from `baseVersion` to `baseVersion + 1`; returns the MODIFY change. Errors: Conflict, NotFound, Forbidden (viewers, strangers), InvalidInput, TooLarge, Busy. */
+  /** Commits the next version: on `baseVersion`, or for a text patch of inline content on a stale base, on the head after moving the patch over what it missed; returns the MODIFY change (with the server's patch and sha256). Errors: Conflict, NotFound, Forbidden (viewers, strangers), InvalidInput (also a wrong sha256, a patch that does not fit its base, a requestId reused for another edit), TooLarge, Busy. */
   modifyFile: Maybe<FileChange>;
   /** Chooses whether the caller is notified of a file's changes outside GraphQL subscriptions (see README "Notifications"): a muted member is left out of the events' `recipients`. Kept until changed or until the member leaves; a new shareFile of the member resets it. Errors: NotFound, Forbidden (not a member), InvalidInput, Busy. */
   setFileNotifications: Maybe<FileNotifications>;

@@ -92,9 +92,9 @@ interface Ack {
 }
 
 /**
- * One editor: appends its own numbered lines by patch on the head it knows. A NetworkError (the
- * runtime died or is starting) or Busy is retried with the SAME requestId; only a Conflict (someone
- * else committed on that base first, so this request did not commit) gets a new one.
+ * One editor: appends its own numbered lines by patch on the head it knows (a stale one is moved over
+ * the other's lines by the server). A NetworkError (the runtime died or is starting) or Busy is retried
+ * with the SAME request (id and base); only a Conflict (this request did not commit) gets a new one.
  */
 async function writer(name: string, api: Api, fileId: string, acks: Ack[], stats: { retried: Set<string>; errors: string[] }, stop: () => boolean): Promise<void> {
   let head = await api.getFile(fileId);
@@ -107,7 +107,10 @@ async function writer(name: string, api: Api, fileId: string, acks: Ack[], stats
       try {
         const change: FileChange = await api.modifyFile({ id: fileId, baseVersion: head.version, patch: JSON.stringify(diffText(content, next)), sha256: sha(next), requestId });
         acks.push({ writer: name, requestId, version: change.version, line });
-        head = { ...head, version: change.version, content: next };
+        // Committed on our base: the head is what we sent. Moved over the other writer's lines by the
+        // server: read the head it made.
+        if (change.version === head.version + 1) head = { ...head, version: change.version, content: next };
+        else head = await fetchHead(api, fileId);
         break;
       } catch (e) {
         const err = toCraftSyncError(e);
