@@ -31,6 +31,18 @@ interface Entry {
   file: SyncedFile;
   /** The content last written to or read from disk (text, or base64 for binary files). */
   known: string;
+  /** The file's size, mtime and inode when `known` was last read or written: unchanged, no read. */
+  stat?: string;
+}
+
+/** Size, mtime and inode of whatever has this name (not followed), or undefined. */
+function statSig(path: string): string | undefined {
+  try {
+    const s = lstatSync(path);
+    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 const META = '.craft-sync';
@@ -71,10 +83,19 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   let busy: Promise<void> = Promise.resolve();
   let stopped = false;
 
+  // Written only when something in it changed: an idle folder costs no rewrite.
+  let dirty = false;
   const saveIndex = () => {
+    if (!dirty) return;
     for (const [name, e] of entries) index.known[name] = e.known;
     writeFileSync(`${indexPath}.tmp`, JSON.stringify(index));
     renameSync(`${indexPath}.tmp`, indexPath);
+    dirty = false;
+  };
+  const setKnown = (name: string, e: Entry, content: string) => {
+    e.known = content;
+    e.stat = statSig(join(dir, name));
+    dirty = true;
   };
 
   const readDisk = (name: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
@@ -95,6 +116,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     const file = await openFile(api, id, { store });
     const entry: Entry = { id, file, known: index.known[name] ?? '' };
     entries.set(name, entry);
+    if (index.names[name] !== id) dirty = true;
     index.names[name] = id;
     // A remote change reaches the disk unless the user changed the file since we last saw it; then
     // the next scan merges both.
@@ -102,7 +124,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       if (!remote) return;
       if (readDisk(name, file.encoding) === entry.known || !present(join(dir, name))) {
         writeDisk(name, file.content, file.encoding);
-        entry.known = file.content;
+        setKnown(name, entry, file.content);
         saveIndex();
         log(`pulled ${name} v${file.version}`);
       }
@@ -110,7 +132,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     file.on('deleted', () => void serial(() => forget(name, true)));
     if (!present(join(dir, name)) || entry.known === '' && readDisk(name, file.encoding) === file.content) {
       writeDisk(name, file.content, file.encoding);
-      entry.known = file.content;
+      setKnown(name, entry, file.content);
     }
   }
 
@@ -120,6 +142,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     entries.delete(name);
     delete index.names[name];
     delete index.known[name];
+    dirty = true;
     await e.file.close();
     await store.remove(e.id);
     if (removeLocal) rmSync(join(dir, name), { force: true });
@@ -155,6 +178,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   async function scanOne(name: string): Promise<void> {
     const e = entries.get(name);
     if (!e) {
+      const seen = statSig(join(dir, name)); // taken before the read: a write during it is seen next scan
       const bytes = readRegular(join(dir, name));
       const text = bytes.toString('utf8');
       const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
@@ -163,19 +187,29 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       // Large files go up through S3 (insertContent picks inline or upload).
       const change = await insertContent(api, { name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
       index.known[name] = content;
+      dirty = true;
       await track(name, change.fileId);
+      const tracked = entries.get(name)!;
+      tracked.stat ??= seen;
       log(`pushed new ${name}`);
       return;
     }
+    // Size, mtime and inode first: an untouched file is not read at all.
+    const sig = statSig(join(dir, name));
+    if (sig !== undefined && sig === e.stat) return;
     const disk = readDisk(name, e.file.encoding);
-    if (disk === undefined || disk === e.known) return;
+    if (disk === undefined) return;
+    if (disk === e.known) {
+      e.stat = sig;
+      return;
+    }
     // The user's change is relative to what we last put on disk; the replica may have moved since.
     let next = disk;
     if (e.file.encoding === 'TEXT' && e.file.content !== e.known) {
       next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
       writeDisk(name, next, 'TEXT');
     }
-    e.known = next;
+    setKnown(name, e, next);
     void e.file.edit(next).catch((err: Error) => log(`edit of ${name} failed: ${err.message}`));
     log(`pushed ${name}`);
   }
@@ -210,6 +244,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     let more = true;
     while (more) {
       const page = await api.syncFiles(index.cursor);
+      if (page.cursor !== index.cursor) dirty = true;
       index.cursor = page.cursor;
       more = page.hasMore;
       for (const f of page.items) {
