@@ -2,10 +2,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decodeBase64, encodeBase64 } from '../patch/index.ts';
-import { download, insertContent, IntegrityError, InvalidInputError, sha256Hex, type Api, type FileChange } from '../sdk/index.ts';
+import { download, insertContent, IntegrityError, InvalidInputError, NotFoundError, sha256Hex, type Api, type FileChange } from '../sdk/index.ts';
 import { openFile, type SyncStore } from '../sync/index.ts';
 import { materialize } from '../sync/materialize.ts';
 import { reconstruct, type FetchContent } from '../sync/reconstruct.ts';
+import { EXIT } from './exit-codes.ts';
 import type { Output } from './output.ts';
 import { progressBar } from './progress.ts';
 
@@ -47,9 +48,19 @@ export async function put(api: Api, out: Output, path: string, o: { name?: strin
   out.result({ id: change.fileId, version: change.version, name: change.name, size: change.size }, change.fileId);
 }
 
-/** The content at `version`: the head, or the log replayed from the insert (each step verified). */
-export async function get(api: Api, out: Output, id: string, o: { version?: number; out?: string }): Promise<void> {
+/**
+ * The content at `version`: the head, or the log replayed from the insert (each step verified).
+ * Returns the exit code: a deleted file (its latest version) is reported, `deleted: true` with
+ * --json, and exits NOT_FOUND.
+ */
+export async function get(api: Api, out: Output, id: string, o: { version?: number; out?: string }): Promise<number> {
   const head = await api.getFile(id);
+  if (head.deleted && (o.version === undefined || o.version === head.version)) {
+    const message = `${head.name} (${id}) was deleted at v${head.version}; \`ls --all\` lists it, \`get ${id} --version N\` reads an older version`;
+    if (!out.json) throw new NotFoundError('NotFound', message, { deleted: true, version: head.version });
+    out.result({ id, version: head.version, name: head.name, deleted: true }, '');
+    return EXIT.NOT_FOUND;
+  }
   const fetchContent = fetcher(out, head.encoding);
   let content = head.deleted ? '' : await materialize(api, head, fetchContent);
   let version = head.version;
@@ -71,10 +82,15 @@ export async function get(api: Api, out: Output, id: string, o: { version?: numb
       nextToken = page.nextToken;
     } while (nextToken);
   }
-  if (o.out) writeFileSync(o.out, contentToBytes(content, head.encoding));
-  if (out.json) out.result({ id, version, name: head.name, encoding: head.encoding, sha256: await sha256Hex(content, head.encoding), content }, '');
-  // Wait for the pipe to take it all: main() calls process.exit, which would cut a large write short.
-  else if (!o.out) await new Promise<void>((r, j) => process.stdout.write(contentToBytes(content, head.encoding), (e) => (e ? j(e) : r())));
+  const bytes = contentToBytes(content, head.encoding);
+  const meta = { id, version, name: head.name, encoding: head.encoding, size: bytes.length, sha256: await sha256Hex(content, head.encoding), deleted: false };
+  if (o.out) {
+    writeFileSync(o.out, bytes);
+    // The content is in the file: stdout says what was written, never the content again.
+    out.result({ ...meta, out: o.out }, `${o.out}: ${head.name} v${version}, ${bytes.length} bytes`);
+  } else if (out.json) out.result({ ...meta, content }, '');
+  else process.stdout.write(bytes);
+  return EXIT.OK;
 }
 
 /** Replaces a file's content with a local file's, through the sync engine (rebased on conflict). */

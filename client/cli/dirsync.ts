@@ -8,7 +8,7 @@
  * live subscription and, for files new to us, by polling syncFiles with a cursor. The folder's own
  * state (name → id, cursor, replicas) lives in `<dir>/.craft-sync/`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { apply, diffText, encodeBase64, decodeBase64, rebase } from '../patch/index.ts';
 import { insertContent, type Api } from '../sdk/index.ts';
@@ -31,9 +31,43 @@ interface Entry {
   file: SyncedFile;
   /** The content last written to or read from disk (text, or base64 for binary files). */
   known: string;
+  /** The file's size, mtime and inode when `known` was last read or written: unchanged, no read. */
+  stat?: string;
+}
+
+/** Size, mtime and inode of whatever has this name (not followed), or undefined. */
+function statSig(path: string): string | undefined {
+  try {
+    const s = lstatSync(path);
+    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 const META = '.craft-sync';
+
+/** A file's bytes, refusing a symlink (O_NOFOLLOW) even if one replaced the file since the listing. */
+function readRegular(path: string): Buffer {
+  // O_NONBLOCK: a FIFO swapped in must not hang the open.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path} is no longer a regular file`), { code: 'ENOTREG' });
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether anything (a symlink too, dangling or not) has this name. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}): Promise<DirSync> {
   const log = opts.log ?? (() => undefined);
@@ -49,15 +83,24 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   let busy: Promise<void> = Promise.resolve();
   let stopped = false;
 
+  // Written only when something in it changed: an idle folder costs no rewrite.
+  let dirty = false;
   const saveIndex = () => {
+    if (!dirty) return;
     for (const [name, e] of entries) index.known[name] = e.known;
     writeFileSync(`${indexPath}.tmp`, JSON.stringify(index));
     renameSync(`${indexPath}.tmp`, indexPath);
+    dirty = false;
+  };
+  const setKnown = (name: string, e: Entry, content: string) => {
+    e.known = content;
+    e.stat = statSig(join(dir, name));
+    dirty = true;
   };
 
   const readDisk = (name: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
     try {
-      const bytes = readFileSync(join(dir, name));
+      const bytes = readRegular(join(dir, name));
       return encoding === 'TEXT' ? bytes.toString('utf8') : encodeBase64(bytes);
     } catch {
       return undefined;
@@ -73,22 +116,23 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     const file = await openFile(api, id, { store });
     const entry: Entry = { id, file, known: index.known[name] ?? '' };
     entries.set(name, entry);
+    if (index.names[name] !== id) dirty = true;
     index.names[name] = id;
     // A remote change reaches the disk unless the user changed the file since we last saw it; then
     // the next scan merges both.
     file.on('change', ({ remote }) => {
       if (!remote) return;
-      if (readDisk(name, file.encoding) === entry.known || !existsSync(join(dir, name))) {
+      if (readDisk(name, file.encoding) === entry.known || !present(join(dir, name))) {
         writeDisk(name, file.content, file.encoding);
-        entry.known = file.content;
+        setKnown(name, entry, file.content);
         saveIndex();
         log(`pulled ${name} v${file.version}`);
       }
     });
     file.on('deleted', () => void serial(() => forget(name, true)));
-    if (!existsSync(join(dir, name)) || entry.known === '' && readDisk(name, file.encoding) === file.content) {
+    if (!present(join(dir, name)) || entry.known === '' && readDisk(name, file.encoding) === file.content) {
       writeDisk(name, file.content, file.encoding);
-      entry.known = file.content;
+      setKnown(name, entry, file.content);
     }
   }
 
@@ -98,6 +142,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     entries.delete(name);
     delete index.names[name];
     delete index.known[name];
+    dirty = true;
     await e.file.close();
     await store.remove(e.id);
     if (removeLocal) rmSync(join(dir, name), { force: true });
@@ -105,35 +150,84 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     log(`removed ${name}`);
   }
 
-  /** Local side: new files inserted, changed files edited, deleted files deleted. */
-  async function scan(): Promise<void> {
-    const names = readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isFile());
-    for (const name of names) {
-      const e = entries.get(name);
-      if (!e) {
-        const bytes = readFileSync(join(dir, name));
-        const text = bytes.toString('utf8');
-        const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
-        const content = isText ? text : encodeBase64(bytes);
-        const encoding = isText ? 'TEXT' : 'BASE64';
-        // Large files go up through S3 (insertContent picks inline or upload).
-        const change = await insertContent(api, { name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
-        index.known[name] = content;
-        await track(name, change.fileId);
-        log(`pushed new ${name}`);
+  /**
+   * The folder's regular files. Entries are never followed: a symlink could point out of the folder
+   * (and a dangling one fails every read), a device, socket or FIFO has no content to sync. Each is
+   * skipped with one warning while it stays what it is.
+   */
+  const skipped = new Map<string, string>();
+  function regularFiles(): string[] {
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (d.name.startsWith('.')) continue;
+      if (d.isFile()) {
+        names.push(d.name);
         continue;
       }
-      const disk = readDisk(name, e.file.encoding);
-      if (disk === undefined || disk === e.known) continue;
-      // The user's change is relative to what we last put on disk; the replica may have moved since.
-      let next = disk;
-      if (e.file.encoding === 'TEXT' && e.file.content !== e.known) {
-        next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
-        writeDisk(name, next, 'TEXT');
+      const kind = d.isSymbolicLink() ? 'a symlink (never followed)' : d.isDirectory() ? 'a folder (subfolders are not synced yet)' : d.isFIFO() ? 'a FIFO' : d.isSocket() ? 'a socket' : 'a device';
+      seen.add(d.name);
+      if (skipped.get(d.name) !== kind) log(`warning: skipping ${d.name}: ${kind}`);
+      skipped.set(d.name, kind);
+    }
+    for (const name of skipped.keys()) if (!seen.has(name)) skipped.delete(name);
+    return names;
+  }
+
+  const failing = new Map<string, string>();
+  async function scanOne(name: string): Promise<void> {
+    const e = entries.get(name);
+    if (!e) {
+      const seen = statSig(join(dir, name)); // taken before the read: a write during it is seen next scan
+      const bytes = readRegular(join(dir, name));
+      const text = bytes.toString('utf8');
+      const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
+      const content = isText ? text : encodeBase64(bytes);
+      const encoding = isText ? 'TEXT' : 'BASE64';
+      // Large files go up through S3 (insertContent picks inline or upload).
+      const change = await insertContent(api, { name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
+      index.known[name] = content;
+      dirty = true;
+      await track(name, change.fileId);
+      const tracked = entries.get(name)!;
+      tracked.stat ??= seen;
+      log(`pushed new ${name}`);
+      return;
+    }
+    // Size, mtime and inode first: an untouched file is not read at all.
+    const sig = statSig(join(dir, name));
+    if (sig !== undefined && sig === e.stat) return;
+    const disk = readDisk(name, e.file.encoding);
+    if (disk === undefined) return;
+    if (disk === e.known) {
+      e.stat = sig;
+      return;
+    }
+    // The user's change is relative to what we last put on disk; the replica may have moved since.
+    let next = disk;
+    if (e.file.encoding === 'TEXT' && e.file.content !== e.known) {
+      next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
+      writeDisk(name, next, 'TEXT');
+    }
+    setKnown(name, e, next);
+    void e.file.edit(next).catch((err: Error) => log(`edit of ${name} failed: ${err.message}`));
+    log(`pushed ${name}`);
+  }
+
+  /** Local side: new files inserted, changed files edited, deleted files deleted. */
+  async function scan(): Promise<void> {
+    const names = regularFiles();
+    for (const name of names) {
+      // One file that cannot be read or pushed must not hold up the others; its failure is logged
+      // once (again only when it changes), not on every scan.
+      try {
+        await scanOne(name);
+        failing.delete(name);
+      } catch (err) {
+        const why = (err as Error).message;
+        if (failing.get(name) !== why) log(`warning: ${name}: ${why}`);
+        failing.set(name, why);
       }
-      e.known = next;
-      void e.file.edit(next).catch((err: Error) => log(`edit of ${name} failed: ${err.message}`));
-      log(`pushed ${name}`);
     }
     for (const name of [...entries.keys()]) {
       if (names.includes(name)) continue;
@@ -150,6 +244,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     let more = true;
     while (more) {
       const page = await api.syncFiles(index.cursor);
+      if (page.cursor !== index.cursor) dirty = true;
       index.cursor = page.cursor;
       more = page.hasMore;
       for (const f of page.items) {
@@ -159,7 +254,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
           continue;
         }
         if (name) continue;
-        const free = entries.has(f.name) || existsSync(join(dir, f.name)) ? `${f.name}.${f.id.slice(0, 8)}` : f.name;
+        const free = entries.has(f.name) || present(join(dir, f.name)) ? `${f.name}.${f.id.slice(0, 8)}` : f.name;
         await track(free, f.id);
         log(`pulled new ${free}`);
       }

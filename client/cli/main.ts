@@ -3,6 +3,7 @@
  * `craft-sync` bin). Sign in once with `login`; every other command uses the stored profile.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { createSession, fileStorage, loadConfigFile, toCraftSyncError } from '..
 import * as cmd from './commands.ts';
 import { syncDir } from './dirsync.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
+import { flushAndExit, watchStdout } from './exit.ts';
 import { output } from './output.ts';
 import { openProfile, profileDir } from './profile.ts';
 
@@ -36,7 +38,9 @@ const USAGE = `usage: craft-sync <command> [options]
   mute <id> / unmute <id>                          stop / resume notifications of a file's changes to you
   history <id>                                     the file's changes
   watch <id>                                       print live changes until Ctrl-C
-  sync <dir> [--interval MS]                       keep a folder and the server in step, both ways
+  sync <dir> [--interval MS] [--create]            keep a folder and the server in step, both ways
+                                                   (its regular files; symlinks, devices, sockets and
+                                                   FIFOs skipped, never followed; --create: make <dir>)
 options: --profile DIR (default ~/.craft-sync or $CRAFT_SYNC_HOME), --json (machine output), -h
 The password may come from $CRAFT_SYNC_PASSWORD instead of --password.
 ${EXIT_CODES_HELP}`;
@@ -65,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       as: { type: 'string' },
       all: { type: 'boolean' },
       interval: { type: 'string' },
+      create: { type: 'boolean' },
     },
   });
   const [command, ...args] = positionals;
@@ -97,9 +102,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'login') {
     const [email] = need(1, '<email>');
     const config = loadConfigFile(resolve(v.config ?? join(v['data-dir']!, 'amplify-config.json')), v.stack);
-    const session = createSession(config, { storage: fileStorage(join(profile.dir, 'auth')) });
-    await session.signIn(email!, password());
-    profile.saveConfig(config);
+    const session = await profile.login(config, email!, password());
     const user = await session.currentUser();
     out.result({ sub: user.sub, username: user.username, profile: profile.dir }, `signed in as ${user.username} (${user.sub}); profile ${profile.dir}`);
     return EXIT.OK;
@@ -109,6 +112,15 @@ async function main(argv: string[]): Promise<number> {
     const user = await createSession(profile.config(), { storage: fileStorage(join(profile.dir, 'auth')) }).currentUser();
     out.result({ sub: user.sub, username: user.username }, user.sub);
     return EXIT.OK;
+  }
+
+  if (command === 'sync') {
+    // A typo'd path must not become a new folder with every file downloaded into it.
+    const dir = resolve(need(1, '<dir>')[0]!);
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (!st && v.create) mkdirSync(dir, { recursive: true });
+    else if (!st) return refuse(`sync: there is no folder ${dir} (check the path, or add --create to create it)`);
+    else if (!st.isDirectory()) return refuse(`sync: ${dir} is not a folder`);
   }
 
   // Everything below talks to the API; wss:// to the local runtime needs its CA trusted at start-up.
@@ -122,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       await cmd.put(api, out, need(1, '<path>')[0]!, { name: v.name, type: v.type });
       break;
     case 'get':
-      await cmd.get(api, out, need(1, '<id>')[0]!, { version: v.version === undefined ? undefined : intArg(v.version, '--version'), out: v.out });
+      return cmd.get(api, out, need(1, '<id>')[0]!, { version: v.version === undefined ? undefined : intArg(v.version, '--version'), out: v.out });
       break;
     case 'push': {
       const [id, path] = need(2, '<id> <path>');
@@ -168,6 +180,12 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.OK;
 }
 
+/** A usage error with a message of its own (no usage dump): exit 2. */
+function refuse(message: string): number {
+  console.error(`craft-sync: ${message}`);
+  return EXIT.USAGE;
+}
+
 function intArg(s: string, name: string): number {
   const n = Number(s);
   if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer`);
@@ -185,15 +203,16 @@ function run(args: string[], env: Record<string, string> = {}): Promise<number> 
   });
 }
 
+watchStdout();
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => flushAndExit(code),
   (e: unknown) => {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(e as Error).message}\n${USAGE}`);
-      process.exit(EXIT.USAGE);
+      return flushAndExit(EXIT.USAGE);
     }
     const err = toCraftSyncError(e);
     console.error(`craft-sync: ${err.errorType === 'Unknown' ? '' : `${err.errorType}: `}${err.message}`);
-    process.exit(exitCodeFor(err));
+    return flushAndExit(exitCodeFor(err));
   },
 );
