@@ -35,7 +35,7 @@ describe('craft-sync wiring', () => {
     for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
   });
 
-  it('runs the modify hot path as verify (uploads only) -> authorize -> missed -> commit (up to four attempts) -> replay', () => {
+  it('runs the modify hot path as verify (uploads only) -> authorize -> missed -> commit (up to six attempts: AppSync allows 10 functions) -> replay', () => {
     const modify = wiring.find((r) => r.fieldName === 'modifyFile')!;
     expect(modify.functions.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'Mutation_modifyFile_0_verify@content',
@@ -45,7 +45,9 @@ describe('craft-sync wiring', () => {
       'Mutation_modifyFile_4_commit@files',
       'Mutation_modifyFile_5_commit@files',
       'Mutation_modifyFile_6_commit@files',
-      'Mutation_modifyFile_7_replay@files',
+      'Mutation_modifyFile_7_commit@files',
+      'Mutation_modifyFile_8_commit@files',
+      'Mutation_modifyFile_9_replay@files',
     ]);
   });
 

@@ -126,6 +126,14 @@ describe('a wiring that names something missing fails synth (and the local runti
     await expectBothFail({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, /data source "items": table "itemz" is not declared/);
   });
 
+  it('checkDefinition (run by synth and the local start) refuses a pipeline of more than 10 functions, AppSync\'s quota', () => {
+    const wiring = discoverResolvers(fixtureApi);
+    const pipe = wiring.find((r) => r.kind === 'PIPELINE')!;
+    const eleven = { ...pipe, functions: Array.from({ length: 11 }, (_, i) => ({ ...pipe.functions[0]!, name: `${pipe.functions[0]!.name}_${i}` })) };
+    expect(() => checkDefinition(fixtureApi, wiring.map((r) => (r === pipe ? eleven : r)))).toThrow(/has 11 functions; AppSync allows at most 10/);
+    expect(() => checkDefinition(fixtureApi, wiring)).not.toThrow();
+  });
+
   it('a data source, grant or environment variable naming an undeclared table, bucket or bus', () => {
     const wiring = discoverResolvers(fixtureApi);
     const items = { kind: 'DYNAMODB' as const, table: 'itemz' };

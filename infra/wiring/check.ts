@@ -4,6 +4,9 @@ import { WiringError } from './discover.ts';
 import { loadSchema, validateWiring, type LoadedSchema } from './schema.ts';
 import type { ApiDefinition, EnvValue, ResolverWiring } from './types.ts';
 
+/** Functions per pipeline resolver, AppSync's quota. */
+export const MAX_PIPELINE_FUNCTIONS = 10;
+
 /** AppSync's rules for environment variable keys and count. */
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]{1,63}$/;
 const MAX_ENV = 50;
@@ -27,6 +30,8 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
       if (r.file === undefined || !isFile(r.file)) throw new WiringError(`${key}: resolver file not found: ${r.file ?? '(none)'}`);
     } else {
       if (r.functions.length === 0) throw new WiringError(`${key}: a pipeline resolver has no functions`);
+      // AppSync's quota: a pipeline resolver runs at most 10 functions (CloudFormation refuses more at deploy).
+      if (r.functions.length > MAX_PIPELINE_FUNCTIONS) throw new WiringError(`${key}: a pipeline resolver has ${r.functions.length} functions; AppSync allows at most ${MAX_PIPELINE_FUNCTIONS}`);
       if (r.file !== undefined && !isFile(r.file)) throw new WiringError(`${key}: pipeline file not found: ${r.file}`);
       for (const f of r.functions) {
         requireDataSource(def, `${key} function ${f.name}`, f.dataSource);

@@ -9,7 +9,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyText, diffText } from '../../client/patch/index.ts';
 import { BusyError, ConflictError, NetworkError, createApi, createSession, loadConfigFile, toCraftSyncError, type Api, type FileChange } from '../../client/sdk/index.ts';
 import { alive, cmdline, descendants, processesMentioning } from './procs.ts';
+import { freePort } from '../../infra/local/services/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'infra/local/cli.ts');
@@ -37,14 +37,6 @@ afterAll(async () => {
   await waitGone([...everyPid]);
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Starts the runtime as `npm start` does, on the shared data directory; resolves when it is ready. */
 async function start(port: number): Promise<ChildProcess> {

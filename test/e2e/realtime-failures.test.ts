@@ -5,7 +5,6 @@
  * process does not trust (a child process without NODE_EXTRA_CA_CERTS), and nothing listening.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api as craftSync } from '../../infra/api.ts';
@@ -13,6 +12,7 @@ import { NetworkError, type Api, type CraftSyncError } from '../../client/sdk/in
 import { openFile, type SyncedFile } from '../../client/sync/index.ts';
 import { sdkUser, startProxy, waitFor, type Proxy } from './client-harness.ts';
 import { PASSWORD, startStack, type TestStack } from './harness.ts';
+import { freePort } from '../../infra/local/services/ports.ts';
 
 let stack: TestStack;
 let alice: { api: Api; sub: string };
@@ -45,14 +45,6 @@ function subscriptionError(api: Api, fileId: string): Promise<CraftSyncError> {
   return new Promise((resolve, reject) => {
     const stop = api.onFileChanged(fileId, { next: () => undefined, ready: () => reject(new Error('went live')), error: (e) => { stop(); resolve(e); } });
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function open(api: Api, fileId: string): Promise<SyncedFile> {
