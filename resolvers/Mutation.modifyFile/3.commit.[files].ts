@@ -1,10 +1,2 @@
-import type { Context } from '@aws-appsync/utils';
-import type { MutationModifyFileArgs } from '../generated/graphql.ts';
-import { commitResponse } from '../lib/modify.ts';
-
-/** Attempt 1: transform, apply, hash and commit at the head read by 1.authorize (lib/modify.ts). */
-export { commitRequest as request } from '../lib/modify.ts';
-
-export function response(ctx: Context<MutationModifyFileArgs>) {
-  return commitResponse(ctx, false);
-}
+/** Attempt 1: move, apply, hash and commit at the head read by 1.authorize (lib/modify.ts). */
+export { commitRequest as request, attemptResponse as response } from '../lib/modify.ts';

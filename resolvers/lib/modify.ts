@@ -269,3 +269,13 @@ export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boole
   const error = ctx.error as { message: string; type: string };
   return util.error(error.message, error.type);
 }
+
+/** The response of every attempt but the last: a lost race hands over to the next attempt. */
+export function attemptResponse(ctx: Context<MutationModifyFileArgs>) {
+  return commitResponse(ctx, false);
+}
+
+/** The last attempt's response: a lost race is a Conflict. */
+export function lastAttemptResponse(ctx: Context<MutationModifyFileArgs>) {
+  return commitResponse(ctx, true);
+}
