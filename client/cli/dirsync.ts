@@ -36,6 +36,9 @@ interface Entry {
 }
 
 /** Size, mtime and inode of whatever has this name (not followed), or undefined. */
+/** How long a new file's size / mtime must hold still before it is uploaded. */
+const SETTLE_MS = 150;
+
 function statSig(path: string): string | undefined {
   try {
     const s = lstatSync(path);
@@ -175,10 +178,21 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   }
 
   const failing = new Map<string, string>();
+  /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
+  const settling = new Map<string, { sig: string | undefined; since: number }>();
   async function scanOne(name: string): Promise<void> {
     const e = entries.get(name);
     if (!e) {
       const seen = statSig(join(dir, name)); // taken before the read: a write during it is seen next scan
+      // A file being written (the watcher fires on its creation, before its bytes) would go up empty,
+      // and as TEXT for good: wait until it has held still for a moment (the next scans look again).
+      const first = settling.get(name);
+      if (!first || first.sig !== seen) {
+        settling.set(name, { sig: seen, since: Date.now() });
+        return;
+      }
+      if (Date.now() - first.since < SETTLE_MS) return;
+      settling.delete(name);
       const bytes = readRegular(join(dir, name));
       const text = bytes.toString('utf8');
       const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
