@@ -36,7 +36,7 @@ interface Entry {
 }
 
 /** Size, mtime and inode of whatever has this name (not followed), or undefined. */
-/** How long a new file's size / mtime must hold still before it is uploaded. */
+/** How long a new or changed file's size / mtime must hold still before it is read and sent. */
 const SETTLE_MS = 150;
 
 function statSig(path: string): string | undefined {
@@ -178,21 +178,25 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   }
 
   const failing = new Map<string, string>();
-  /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
+  /** Files by their size / mtime / inode when first seen changed: one is read once that held still for SETTLE_MS. */
   const settling = new Map<string, { sig: string | undefined; since: number }>();
+  function holdsStill(name: string, sig: string | undefined): boolean {
+    const first = settling.get(name);
+    if (!first || first.sig !== sig) {
+      settling.set(name, { sig, since: Date.now() });
+      return false;
+    }
+    if (Date.now() - first.since < SETTLE_MS) return false;
+    settling.delete(name);
+    return true;
+  }
   async function scanOne(name: string): Promise<void> {
     const e = entries.get(name);
     if (!e) {
       const seen = statSig(join(dir, name)); // taken before the read: a write during it is seen next scan
       // A file being written (the watcher fires on its creation, before its bytes) would go up empty,
       // and as TEXT for good: wait until it has held still for a moment (the next scans look again).
-      const first = settling.get(name);
-      if (!first || first.sig !== seen) {
-        settling.set(name, { sig: seen, since: Date.now() });
-        return;
-      }
-      if (Date.now() - first.since < SETTLE_MS) return;
-      settling.delete(name);
+      if (!holdsStill(name, seen)) return;
       const bytes = readRegular(join(dir, name));
       const text = bytes.toString('utf8');
       const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
@@ -211,6 +215,9 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     // Size, mtime and inode first: an untouched file is not read at all.
     const sig = statSig(join(dir, name));
     if (sig !== undefined && sig === e.stat) return;
+    // Changed: read it once it holds still (a save in progress would otherwise go up half written,
+    // e.g. truncated to nothing, and then again whole).
+    if (!holdsStill(name, sig)) return;
     const disk = readDisk(name, e.file.encoding);
     if (disk === undefined) return;
     if (disk === e.known) {
