@@ -36,7 +36,7 @@ interface Entry {
 }
 
 /** Size, mtime and inode of whatever has this name (not followed), or undefined. */
-/** How long a new or changed file's size / mtime must hold still before it is read and sent. */
+/** How long a new file's size / mtime must hold still before it is uploaded. */
 const SETTLE_MS = 150;
 
 function statSig(path: string): string | undefined {
@@ -178,7 +178,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   }
 
   const failing = new Map<string, string>();
-  /** Files by their size / mtime / inode when first seen changed: one is read once that held still for SETTLE_MS. */
+  /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
   const settling = new Map<string, { sig: string | undefined; since: number }>();
   function holdsStill(name: string, sig: string | undefined): boolean {
     const first = settling.get(name);
@@ -215,9 +215,6 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     // Size, mtime and inode first: an untouched file is not read at all.
     const sig = statSig(join(dir, name));
     if (sig !== undefined && sig === e.stat) return;
-    // Changed: read it once it holds still (a save in progress would otherwise go up half written,
-    // e.g. truncated to nothing, and then again whole).
-    if (!holdsStill(name, sig)) return;
     const disk = readDisk(name, e.file.encoding);
     if (disk === undefined) return;
     if (disk === e.known) {
