@@ -24,7 +24,7 @@ describe('craft-sync wiring', () => {
       'Mutation.setFileNotifications:PIPELINE',
       'Mutation.shareFile:PIPELINE',
       'Mutation.unshareFile:PIPELINE',
-      'Query.getFile:UNIT',
+      'Query.getFile:PIPELINE',
       'Query.getFileChanges:PIPELINE',
       'Query.listFiles:UNIT',
       'Query.syncFiles:UNIT',

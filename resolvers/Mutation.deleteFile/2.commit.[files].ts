@@ -1,6 +1,7 @@
 import { util, type Context } from '@aws-appsync/utils';
 import type { MutationDeleteFileArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
+import { bodyDelete } from '../lib/body.ts';
 import { changeRecord, fileWriteItems } from '../lib/commit.ts';
 import { EMPTY_SHA256 } from '../lib/limits.ts';
 import { changeFromItem } from '../lib/shapes.ts';
@@ -8,7 +9,7 @@ import { commitFailure } from '../lib/outcome.ts';
 import { filesTable, setExpression } from '../lib/tx.ts';
 import type { ChangeItem, FileSummary } from '../lib/items.ts';
 
-/** The head becomes a tombstone (no content) at version + 1; members' index items say deleted. */
+/** The head becomes a tombstone (no content: its BODY goes too) at version + 1; members' index items say deleted. */
 export function request(ctx: Context<MutationDeleteFileArgs>) {
   const input = ctx.args.input;
   const { head, members, muted } = ctx.stash.access as Access;
@@ -31,8 +32,12 @@ export function request(ctx: Context<MutationDeleteFileArgs>) {
   };
   const change = changeRecord(summary, 'DELETE', ctx.stash.requestId as string, { members, muted });
   ctx.stash.change = change;
-  const update = setExpression({ ...summary }, ['content']);
-  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(filesTable(ctx), head, members, base, update, change, summary, { indexMembers: true }) };
+  const update = setExpression({ ...summary }, ['content', 'bodyVersion']);
+  const table = filesTable(ctx);
+  return {
+    operation: 'TransactWriteItems' as const,
+    transactItems: fileWriteItems(table, head, members, base, update, change, summary, { indexMembers: true, extra: [bodyDelete(table, head.id)] }),
+  };
 }
 
 export function response(ctx: Context<MutationDeleteFileArgs>) {

@@ -2,6 +2,7 @@ import { util, type Context } from '@aws-appsync/utils';
 import type { MutationInsertFileArgs } from '../generated/graphql.ts';
 import { alreadyExists, busy, invalid } from '../lib/errors.ts';
 import { aclSk, filePk, HEAD_SK, syncKey } from '../lib/keys.ts';
+import { bodyPut } from '../lib/body.ts';
 import { changePut, changeRecord, requestPut } from '../lib/commit.ts';
 import { changeFromItem } from '../lib/shapes.ts';
 import { conditionFailure, filesTable, num, transactionConflict } from '../lib/tx.ts';
@@ -12,7 +13,7 @@ import { contentSha256 } from '../lib/sha256.ts';
 const HEAD = 0;
 const REQUEST = 3;
 
-/** One transaction: the head at version 1, the INSERT change, the owner's member item, the idempotency record. */
+/** One transaction: the head at version 1, the INSERT change, the owner's member item, the idempotency record, and inline content's BODY. */
 export function request(ctx: Context<MutationInsertFileArgs>) {
   const input = ctx.args.input;
   const s = ctx.stash as { owner: string; fileId: string; requestId: string; encoding: string; size: number; length: number };
@@ -40,10 +41,10 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
     deleted: false,
   };
   const change = changeRecord(summary, 'INSERT', s.requestId, { members: [s.owner], muted: [] });
-  // Inline content, or the key of the verified upload (0.verify) that holds it.
-  const body: { content?: string; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload
+  // The key of the verified upload (0.verify) that holds the content, or the version of its BODY item.
+  const body: { bodyVersion?: number; contentKey?: string; contentVersion?: number; contentSha256?: string } = upload
     ? { contentKey: upload.key, contentVersion: 1, contentSha256: upload.sha256 }
-    : { content: input.content as string };
+    : { bodyVersion: 1 };
   if (upload) change.contentKey = upload.key;
   else change.content = input.content as string;
   ctx.stash.change = change;
@@ -66,6 +67,7 @@ export function request(ctx: Context<MutationInsertFileArgs>) {
         condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: false },
       },
       requestPut(table, change),
+      ...(upload ? [] : [bodyPut(table, s.fileId, { content: input.content as string, version: 1, sha256: input.sha256 })]),
     ],
   };
 }

@@ -3,17 +3,18 @@ import type { QueryGetFileChangesArgs } from '../generated/graphql.ts';
 import type { Access } from '../lib/access.ts';
 import { filePk, versionSk } from '../lib/keys.ts';
 import { changeFromItem } from '../lib/shapes.ts';
-import type { ChangeItem, HeadItem } from '../lib/items.ts';
+import { bodyOf } from '../lib/body.ts';
+import type { BodyItem, ChangeItem, HeadItem } from '../lib/items.ts';
 import { SNAPSHOT_EVERY } from '../lib/limits.ts';
 
 export function request(ctx: Context<QueryGetFileChangesArgs>) {
-  const { head } = ctx.stash.access as Access;
+  const { head, body } = ctx.stash.access as Access;
   let since = ctx.stash.since as number;
   if (since >= head.version) return runtime.earlyReturn({ snapshot: null, items: [], nextToken: null, headVersion: head.version });
-  // A reader far behind starts from a snapshot (first page only): inline content is the head itself.
+  // A reader far behind starts from a snapshot (first page only): inline content is the file's body.
   if (!ctx.args.nextToken && !head.deleted && head.version - since > SNAPSHOT_EVERY) {
-    const snapshot = snapshotOf(head);
-    if (snapshot.version > since) {
+    const snapshot = snapshotOf(head, body);
+    if (snapshot && snapshot.version > since) {
       ctx.stash.snapshot = snapshot;
       since = snapshot.version;
       ctx.stash.since = since;
@@ -66,8 +67,9 @@ export function response(ctx: Context<QueryGetFileChangesArgs>) {
   return { snapshot: ctx.stash.snapshot || null, items: changes, nextToken: last < headVersion ? `${last}` : null, headVersion };
 }
 
-/** The newest whole content the head names: inline at `version`, or the S3 object at `contentVersion`. */
-function snapshotOf(head: HeadItem) {
-  if (!head.contentKey) return { version: head.version, sha256: head.sha256, content: head.content || '', contentKey: null };
-  return { version: head.contentVersion as number, sha256: head.contentSha256 as string, content: null, contentKey: head.contentKey };
+/** The newest whole content the file holds: its body (inline, at the body's version), or the S3 object at `contentVersion`. */
+function snapshotOf(head: HeadItem, body: BodyItem | null) {
+  if (head.contentKey) return { version: head.contentVersion as number, sha256: head.contentSha256 as string, content: null, contentKey: head.contentKey };
+  const known = bodyOf(head, body);
+  return known ? { version: known.version, sha256: known.sha256, content: known.content, contentKey: null } : null;
 }

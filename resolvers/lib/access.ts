@@ -1,7 +1,7 @@
 import { util, type Context } from '@aws-appsync/utils';
 import { forbidden, invalid, notFound } from './errors.ts';
-import { filePk, HEAD_SK } from './keys.ts';
-import type { AclItem, HeadItem } from './items.ts';
+import { BODY_SK, filePk, HEAD_SK } from './keys.ts';
+import type { AclItem, BodyItem, HeadItem } from './items.ts';
 
 /** What authorization found, kept in the stash for later pipeline functions. */
 export interface Access {
@@ -12,9 +12,11 @@ export interface Access {
   muted: string[];
   /** The caller's role; 'BACKEND' for IAM callers, null for strangers. */
   role: string | null;
+  /** The BODY item (inline content at some version), when the file has one. */
+  body: BodyItem | null;
 }
 
-/** One consistent Query loads the head and its members: ACL#... sorts just before HEAD. */
+/** One consistent Query loads the head, its members and its body: ACL#..., then BODY, sort just before HEAD. */
 export function headAndMembersRequest(fileId: string) {
   return {
     operation: 'Query' as const,
@@ -53,9 +55,12 @@ export function authorize(ctx: Context, fileId: string, allowed: string[], what:
   const members: string[] = [];
   const muted: string[] = [];
   let role: string | null = sub ? null : 'BACKEND';
+  let body: BodyItem | null = null;
   for (const item of items) {
     if (item.sk === HEAD_SK) {
       head = item as HeadItem;
+    } else if (item.sk === BODY_SK) {
+      body = item as unknown as BodyItem;
     } else {
       const acl = item as AclItem;
       if (acl.role !== 'REVOKED') {
@@ -68,7 +73,7 @@ export function authorize(ctx: Context, fileId: string, allowed: string[], what:
   if (!head) return notFound(fileId, false);
   if (head.deleted && !allowDeleted) notFound(fileId, true);
   if (!role || !allowed.includes(role)) forbidden(fileId, role, what);
-  return { head, members, muted, role };
+  return { head, members, muted, role, body };
 }
 
 export const READERS = ['OWNER', 'EDITOR', 'VIEWER', 'BACKEND'];

@@ -13,13 +13,11 @@ export interface Audience {
 /**
  * The change record of a commit whose result is `summary` (its version, author and time). It also
  * keeps the file's audience as the commit saw it (the transaction's aclVersion condition proves the
- * member list current), so notifications go to exactly who could see the change.
+ * member list current), so notifications go to exactly who could see the change: the members and
+ * those of them who muted it (the recipients follow: members but the muted and the author; not
+ * written out, so a change record of a file with 25 members stays within two write units).
  */
 export function changeRecord(summary: FileSummary, op: string, requestId: string, audience: Audience): ChangeItem {
-  const recipients: string[] = [];
-  for (const m of audience.members) {
-    if (m !== summary.updatedBy && !audience.muted.includes(m)) recipients.push(m);
-  }
   return {
     fileId: summary.id,
     version: summary.version,
@@ -37,7 +35,7 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
     expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
     owner: summary.owner,
     members: audience.members,
-    recipients,
+    muted: audience.muted,
   };
 }
 
@@ -50,7 +48,8 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
  *   [2] the idempotency record, only if absent (a retry is recognised here);
  *   [3…] with `indexMembers` (deleteFile), every active member's index item: the new summary and a
  *        fresh sync key. A modify leaves them to the member-index stream handler (handlers/members),
- *        so what an edit writes does not grow with the member list.
+ *        so what an edit writes does not grow with the member list;
+ *   then `extra` (the BODY put or delete, lib/body.ts).
  */
 export function fileWriteItems(
   table: string,
@@ -60,7 +59,7 @@ export function fileWriteItems(
   update: ReturnType<typeof setExpression>,
   change: ChangeItem,
   summary: FileSummary,
-  opts: { indexMembers: boolean; fingerprint?: string },
+  opts: { indexMembers: boolean; fingerprint?: string; extra?: unknown[] },
 ) {
   const pk = filePk(head.id);
   return [
@@ -79,6 +78,7 @@ export function fileWriteItems(
     changePut(table, change),
     requestPut(table, change, opts.fingerprint),
     ...(opts.indexMembers ? memberUpdates(table, head.id, members, summary, syncKey(util.time.nowEpochMilliSeconds(), head.id)) : []),
+    ...(opts.extra || []),
   ];
 }
 

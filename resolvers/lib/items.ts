@@ -22,7 +22,10 @@ export interface HeadItem extends FileSummary {
   sk: string;
   /** Bumped by share/unshare, so a write that fanned out to a stale member list fails. */
   aclVersion: number;
-  /** The whole content when inline (absent on a tombstone and when held in S3). */
+  /**
+   * The whole content, inline, on heads written before the BODY item (read as a body at `version`);
+   * a commit moves it to the BODY item. New heads never carry it.
+   */
   content?: string;
   /** S3 key of the content at `contentVersion` when it is held in S3 (an upload or a snapshot, never overwritten). */
   contentKey?: string;
@@ -30,11 +33,25 @@ export interface HeadItem extends FileSummary {
   contentVersion?: number;
   /** SHA-256 of the object at `contentKey`. */
   contentSha256?: string;
+  /** Inline content: the version the BODY item was last written at (a hint for when to rewrite it; the BODY item's own `version` is the truth). */
+  bodyVersion?: number;
   /**
    * JSON `[[version, patchJson], ...]`: the text patches that made the head's last versions, oldest
    * first and contiguous up to `version` (lib/modify.ts); empty after anything but a patch.
    */
   recent?: string;
+}
+
+/**
+ * `BODY`: a file's inline content at `version` (text or base64) and its SHA-256. The versions after
+ * it are patches in the log; a commit rewrites it every TAIL_PATCHES patches (resolvers/README.md).
+ */
+export interface BodyItem {
+  pk?: string;
+  sk?: string;
+  content: string;
+  version: number;
+  sha256: string;
 }
 
 export interface AclItem extends FileSummary {
@@ -76,6 +93,9 @@ export interface ChangeItem {
   /** Who could see the file when the change committed, and who is to be notified of it (notify handler). */
   owner?: string;
   members?: string[];
+  /** Members who muted the file: the notify handler's recipients are the members but these and the author. */
+  muted?: string[];
+  /** Older records: the recipients themselves. */
   recipients?: string[];
 }
 

@@ -4,8 +4,11 @@
  *   FILE#<id> / V#<version>   a change record (10-digit zero-padded version, so keys sort numerically)
  *   FILE#<id> / ACL#<sub>     a member: role, and a copy of the head summary indexed by byMember
  *   FILE#<id> / REQ#<id>      an idempotency record
+ *   FILE#<id> / BODY          inline content at some version (later versions are patches in the log)
  */
 export const HEAD_SK = 'HEAD';
+/** Sorts between ACL# and HEAD, so the authorization Query reads head, members and body at once. */
+export const BODY_SK = 'BODY';
 export const MEMBER_INDEX = 'byMember';
 
 const ZEROS = '0000000000000';

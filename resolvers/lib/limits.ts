@@ -8,11 +8,18 @@ export const MAX_NAME = 255;
 export const MAX_REBASE = 100;
 /**
  * The head keeps the patches of its last versions (at most this many, and this many characters of
- * JSON), so a modify a few versions behind, or one that lost the race for the head, is moved over them
- * without reading the log: one transaction per attempt.
+ * JSON), so a modify that lost the race for the head is moved over what the winner added without
+ * reading the log: one transaction per attempt. Small, so the head stays one 1 KB write unit.
  */
-export const RECENT_PATCHES = 16;
-export const RECENT_PATCH_CHARS = 4096;
+export const RECENT_PATCHES = 8;
+export const RECENT_PATCH_CHARS = 320;
+/**
+ * Inline content lives in the file's BODY item at some version; the versions after it are patches in
+ * the log (the tail). A commit rewrites the body once the tail would reach this many patches or this
+ * many characters of patch JSON (so the tail stays one Query page, well under DynamoDB's 1 MB).
+ */
+export const TAIL_PATCHES = 50;
+export const TAIL_CHARS = 128 * 1024;
 export const MAX_CONTENT_TYPE = 255;
 /** Active members of one file, owner included: a modify's transaction updates each member's index item (DynamoDB allows 100 items). */
 export const MAX_MEMBERS = 25;

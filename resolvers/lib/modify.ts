@@ -1,12 +1,12 @@
 import { runtime, util, type Context } from '@aws-appsync/utils';
 import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import type { Access } from './access.ts';
+import { bodyOf, bodyPut, contentLost, tailRequest } from './body.ts';
 import { changeRecord, fileWriteItems } from './commit.ts';
 import { uploadMeasure, type VerifiedUpload } from './content.ts';
 import { invalid, notFound, conflict, busy } from './errors.ts';
-import type { ChangeItem, FileSummary, HeadItem } from './items.ts';
-import { filePk, versionSk } from './keys.ts';
-import { MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES } from './limits.ts';
+import type { BodyItem, ChangeItem, FileSummary, HeadItem } from './items.ts';
+import { MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES, TAIL_CHARS, TAIL_PATCHES } from './limits.ts';
 import { HEAD_ITEM, REQUEST_ITEM } from './outcome.ts';
 import { applyTextPatch, checkTextPatch, patchedLength } from './patch.ts';
 import { rebaseOps } from './rebase.ts';
@@ -16,13 +16,14 @@ import { bool, conditionFailure, filesTable, num, plainItem, setExpression, tran
 import { measureContent, utf8Bytes } from './validate.ts';
 
 /**
- * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). `missed` gathers the changes
- * committed after the edit's base (from the head's recent patches, else one Query of the log) and moves
- * the edit over them; each `commit` applies it to the head it knows, hashes the result and commits at
- * that head in one transaction. A commit that loses the race for the head learns the new head (with
- * its recent patches) from its cancelled condition and hands over to the next `commit`; the last one
- * answers Conflict (the SDK then catches up and retries). Only inline text patches are moved on the
- * server; everything else commits only at its own base, as before.
+ * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). `missed` reads the log after
+ * the older of the edit's base and the body's version (one Query, unless the head's recent patches
+ * cover it): it brings the body's content to the head and moves the edit over what it missed. Each
+ * `commit` applies the edit to the content at the head it knows, hashes the result and commits at that
+ * head in one transaction (rewriting the body every TAIL_PATCHES patches). A commit that loses the race
+ * for the head learns the new head (with its recent patches) from its cancelled condition and hands
+ * over to the next `commit`; the last one answers Conflict (the SDK then catches up and retries). Only
+ * inline text patches are moved on the server; everything else commits only at its own base, as before.
  */
 interface Progress {
   /** The edit's ops, moved onto version `at` so far. */
@@ -32,6 +33,12 @@ interface Progress {
   head: HeadItem;
   /** False when the missed changes cannot be merged over (whole content, delete, gap, beyond the bound). */
   mergeable: boolean;
+  /** The inline content at version `contentAt` (null when the file has none inline). */
+  content: string | null;
+  contentAt: number;
+  /** The BODY item's version (0: none yet, the next commit writes one) and the patch JSON after it up to `contentAt`. */
+  bodyVersion: number;
+  tailChars: number;
 }
 
 function progress(ctx: Context<MutationModifyFileArgs>): Progress {
@@ -39,7 +46,18 @@ function progress(ctx: Context<MutationModifyFileArgs>): Progress {
   if (!stash.progress) {
     const input = ctx.args.input;
     const hasPatch = input.patch !== null && input.patch !== undefined;
-    stash.progress = { ops: hasPatch ? checkTextPatch(input.patch) : null, at: input.baseVersion, head: stash.access.head, mergeable: true };
+    const { head, body } = stash.access;
+    const known = bodyOf(head, body);
+    stash.progress = {
+      ops: hasPatch ? checkTextPatch(input.patch) : null,
+      at: input.baseVersion,
+      head,
+      mergeable: true,
+      content: known ? known.content : null,
+      contentAt: known ? known.version : 0,
+      bodyVersion: known && known === body ? body.version : 0,
+      tailChars: 0,
+    };
   }
   return stash.progress;
 }
@@ -61,64 +79,73 @@ function recentOf(head: HeadItem): unknown[][] {
   return Array.isArray(list) ? (list as unknown[][]) : [];
 }
 
-/** Moves the edit over one committed change (version `version`, patch JSON `patch`). */
-function moveOver(p: Progress, version: number, patch: string): void {
+/**
+ * One committed patch (version `version`, patch JSON `patch`): applied to the content when it is the
+ * next version of it, and the edit moved over it when it is one the edit missed.
+ */
+function advance(p: Progress, version: number, patch: string): void {
   const theirs = JSON.parse(patch) as { ops: unknown[] };
-  p.ops = rebaseOps(p.ops as unknown[], theirs.ops);
-  p.at = version;
+  if (p.content !== null && p.contentAt === version - 1) {
+    p.content = applyTextPatch(theirs, p.content);
+    p.contentAt = version;
+    p.tailChars = p.tailChars + patch.length;
+  }
+  if (version === p.at + 1 && p.ops !== null) {
+    p.ops = rebaseOps(p.ops, theirs.ops);
+    p.at = version;
+  }
 }
 
-/** Moves the edit over the head's recent patches when they cover everything after `at`; false when they do not. */
+/** The version after which changes are needed: the older of the edit's base and the content's. */
+function low(p: Progress): number {
+  return p.content !== null && p.contentAt < p.at ? p.contentAt : p.at;
+}
+
+/** Takes the head's recent patches when they cover everything after `low`; false when they do not. */
 function fromRecent(p: Progress): boolean {
-  if (p.head.version <= p.at) return true;
+  const from = low(p);
+  if (p.head.version <= from) return true;
   const recent = recentOf(p.head);
   const first = recent.length > 0 ? (recent[0]![0] as number) : p.head.version + 1;
-  if (first > p.at + 1) return false;
+  if (first > from + 1) return false;
   for (const entry of recent) {
     const v = entry[0] as number;
-    if (v > p.at) moveOver(p, v, entry[1] as string);
+    if (v > from) advance(p, v, entry[1] as string);
   }
   return true;
 }
 
 /**
- * `missed` request: the changes after `at` up to the head, when the edit can be moved over them.
- * The head's own recent patches usually cover them (no read); otherwise one Query of the log.
+ * `missed` request, for an inline text patch: the changes after the older of the edit's base and the
+ * body's version, up to the head. The head's own recent patches sometimes cover them (no read);
+ * otherwise one Query of the log (the tail stays within TAIL_PATCHES of the head, plus what the edit missed).
  */
 export function missedRequest(ctx: Context<MutationModifyFileArgs>) {
   if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
   const p = progress(ctx);
-  if (!movable(p) || p.head.version <= p.at) return runtime.earlyReturn(ctx.prev.result);
+  if (!movable(p)) return runtime.earlyReturn(ctx.prev.result);
   if (p.head.version - p.at > MAX_REBASE) {
     p.mergeable = false;
     return runtime.earlyReturn(ctx.prev.result);
   }
   if (fromRecent(p)) return runtime.earlyReturn(ctx.prev.result);
-  return {
-    operation: 'Query' as const,
-    query: {
-      expression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': filePk(p.head.id), ':from': versionSk(p.at + 1), ':to': versionSk(p.head.version) }),
-    },
-    consistentRead: true,
-    limit: MAX_REBASE,
-  };
+  return tailRequest(p.head.id, low(p), p.head.version);
 }
 
-/** `missed` response: moves the edit over each change in order; anything but a patch stops it. */
+/** `missed` response: each change in order brings the content on and moves the edit; anything but a patch, or a gap, stops it. */
 export function missedResponse(ctx: Context<MutationModifyFileArgs>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   if (settled(ctx)) return ctx.prev.result;
   const p = progress(ctx);
   const items = ((ctx.result && ctx.result.items) || []) as ChangeItem[];
+  let last = low(p);
   for (const item of items) {
-    if (!p.mergeable) break;
-    if (item.version !== p.at + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') {
-      p.mergeable = false;
-    } else {
-      moveOver(p, item.version, item.patch);
-    }
+    if (item.version !== last + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') break;
+    advance(p, item.version, item.patch);
+    last = item.version;
   }
+  // A gap, a change that is not a patch, or a page cut short: the edit commits only at its own base.
+  if (p.at < p.head.version) p.mergeable = false;
   return ctx.prev.result;
 }
 
@@ -137,7 +164,8 @@ function result(ctx: Context<MutationModifyFileArgs>, p: Progress, upload: Verif
       if (Math.floor(size) !== size || size < length || size > length * 3) invalid('size', `${size} UTF-8 bytes cannot be ${length} UTF-16 code units`);
       return { patch, content: undefined, size, length, sha256: input.sha256 };
     }
-    const content = applyTextPatch(patch, head.content || '');
+    if (p.content === null || p.contentAt !== head.version) contentLost(head.id, head.version);
+    const content = applyTextPatch(patch, p.content as string);
     const sha256 = contentSha256('TEXT', content);
     // At its own base the writer's hash must be the server's; moved over others' changes it cannot be.
     if (p.at === input.baseVersion && sha256 !== input.sha256) invalid('sha256', `is not the SHA-256 of the patched content (${sha256})`);
@@ -215,14 +243,29 @@ export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
 
   const table = filesTable(ctx);
   const recent = nextRecent(head, base, next, change.patch);
-  // The head holds its content inline or names the S3 object, never both.
+  const body = current ? nextBody(p, r, next, change.patch) : null;
+  // The head names the S3 object holding the content, or the version of the BODY item; never the content itself.
   const headUpdate = upload
-    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256, recent }, ['content'])
+    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256, recent }, ['content', 'bodyVersion'])
     : head.contentKey && change.patch !== undefined
       ? setExpression({ ...summary, recent }, [])
-      : setExpression({ ...summary, content: r.content === undefined ? head.content || '' : r.content, recent }, ['contentKey', 'contentVersion', 'contentSha256']);
+      : setExpression({ ...summary, recent, bodyVersion: body ? next : p.bodyVersion }, ['content', 'contentKey', 'contentVersion', 'contentSha256']);
   const fingerprint = `${input.baseVersion}:${input.sha256}`;
-  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint }) };
+  const extra = body ? [bodyPut(table, head.id, body)] : [];
+  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint, extra }) };
+}
+
+/**
+ * The BODY this commit writes, if any: always for whole inline content; for a patch only when there is
+ * no body yet or the tail would reach TAIL_PATCHES patches or TAIL_CHARS characters, so what a small
+ * edit writes does not grow with the document (one body rewrite per TAIL_PATCHES edits).
+ */
+function nextBody(p: Progress, r: { content: string | undefined; sha256: string }, next: number, patch: string | undefined): BodyItem | null {
+  if (r.content === undefined) return null;
+  const body = { content: r.content, version: next, sha256: r.sha256 };
+  if (patch === undefined || p.bodyVersion === 0) return body;
+  if (next - p.bodyVersion >= TAIL_PATCHES || p.tailChars + patch.length >= TAIL_CHARS) return body;
+  return null;
 }
 
 /**
@@ -256,6 +299,12 @@ export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boole
     const wasCurrent = p.at === p.head.version;
     if (!last && wasCurrent && movable(p)) {
       p.head = now;
+      // The winner may have rewritten the body: count the tail from there.
+      const bodyVersion = num(now.bodyVersion);
+      if (bodyVersion > p.bodyVersion) {
+        p.bodyVersion = bodyVersion;
+        p.tailChars = 0;
+      }
       return null;
     }
     const headVersion = num(now.version);

@@ -20,14 +20,14 @@ export function summaryOf(head: HeadItem): FileSummary {
 }
 
 /**
- * A head as the GraphQL File: content inline, or (not a schema field) the S3 key that the
- * `File.contentUrl` resolver presigns.
+ * A head as the GraphQL File: `content` inline (the body brought to the head, lib/body.ts), or (not a
+ * schema field) the S3 key that the `File.contentUrl` resolver presigns.
  */
-export function fileFromHead(head: HeadItem, role: string | null) {
+export function fileFromHead(head: HeadItem, role: string | null, content: string | null) {
   const file = summaryOf(head);
   return {
     ...file,
-    content: head.deleted ? null : head.content === undefined ? null : head.content,
+    content: head.deleted || head.contentKey ? null : content,
     contentKey: head.deleted || !head.contentKey ? null : head.contentKey,
     contentVersion: head.deleted ? null : head.contentKey ? (head.contentVersion as number) : head.version,
     myRole: role === 'BACKEND' ? null : role,

@@ -3,6 +3,7 @@
  * craft-sync's API: concurrent editors converge, offline edits land after reconnect, a restarted
  * client pulls only what changed, and a tampered change is caught by its sha256 and repaired.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +152,11 @@ describe('sync engine against the local runtime', () => {
     const a = await openFile(alice.api, id, { live: false });
     await a.edit('alpha BETA gamma\n'); // v2
     await a.edit('alpha BETA gamma delta\n'); // v3, a patch that applies to v2's text (and to the tampered one)
+    // v4, whole content: the server's body (resolvers/README.md) is now past v2, so getFile serves what
+    // was committed while the log still holds the damaged v2 (the server rebuilds content from the log
+    // only after its body, so damage there would reach getFile's content too, and readers' checks).
+    const final = 'alpha BETA gamma delta!\n';
+    await alice.api.modifyFile({ id, baseVersion: 3, content: final, sha256: await sha256Hex(final), requestId: randomUUID() });
     await stack.runtime.dynamodb.client.send(
       new UpdateItemCommand({
         TableName: stack.runtime.tableName('files'),
@@ -164,13 +170,13 @@ describe('sync engine against the local runtime', () => {
     b1.on('resync', (e) => seen.push(`resync at v${e.version}: ${e.reason}`));
     try {
       bob.api.resetStats();
-      await b1.refresh(); // pulls v2 and v3 from the log
+      await b1.refresh(); // pulls v2..v4 from the log
       expect(seen).toHaveLength(2);
       expect(seen[0]).toMatch(detected);
-      expect(seen[1]).toBe('resync at v3: version 2 did not apply');
-      expect([b1.content, b1.version]).toEqual(['alpha BETA gamma delta\n', 3]);
+      expect(seen[1]).toBe('resync at v4: version 2 did not apply');
+      expect([b1.content, b1.version]).toEqual([final, 4]);
       expect(bob.api.stats.byOperation.getFile?.requests).toBe(1);
-      expect((await store.load(id))?.sha256).toBe(await sha256Hex('alpha BETA gamma delta\n'));
+      expect((await store.load(id))?.sha256).toBe(await sha256Hex(final));
     } finally {
       await b1.close();
     }
@@ -181,7 +187,7 @@ describe('sync engine against the local runtime', () => {
     bob.api.resetStats();
     const b2 = await openFile(bob.api, id, { store: store2, live: false });
     try {
-      expect([b2.content, b2.version]).toEqual(['alpha BETA gamma delta\n', 3]);
+      expect([b2.content, b2.version]).toEqual([final, 4]);
       expect(bob.api.stats.byOperation.getFileChanges?.requests).toBe(1);
       expect(bob.api.stats.byOperation.getFile?.requests).toBe(1);
     } finally {

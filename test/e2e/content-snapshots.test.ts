@@ -11,7 +11,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { applyText } from '../../client/patch/index.ts';
-import { SNAPSHOT_EVERY } from '../../resolvers/lib/limits.ts';
+import { SNAPSHOT_EVERY, TAIL_PATCHES } from '../../resolvers/lib/limits.ts';
 import { collectSnapshots, handler as snapshotHandler, maybeSnapshot, SNAPSHOTS_KEPT } from '../../resolvers/handlers/snapshot/handler.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
@@ -301,7 +301,7 @@ describe('snapshots of S3-held text', () => {
     }
   }
 
-  it('a reader far behind an inline file gets the head as its snapshot', async () => {
+  it("a reader far behind an inline file gets the file's body as its snapshot, then the patches after it", async () => {
     const id = newId();
     let text = 'v1';
     expect((await alice.call(INSERT, { input: { id, name: 's.txt', contentType: 'text/plain', content: text, sha256: hex(text), requestId: newId() } })).errors).toBeUndefined();
@@ -311,8 +311,9 @@ describe('snapshots of S3-held text', () => {
       expect(body.errors).toBeUndefined();
       text = next;
     }
+    // The body was last rewritten TAIL_PATCHES versions after the insert's (resolvers/README.md).
     const reader = await catchUp(id, 1, 'v1');
-    expect(reader).toEqual({ text, patches: 0, snapshot: true });
+    expect(reader).toEqual({ text, patches: SNAPSHOT_EVERY + 6 - (1 + TAIL_PATCHES), snapshot: true });
     expect((await catchUp(id, 50, text.slice(0, text.length - 6))).patches).toBe(6);
     expect((await alice.call(GET, { id })).data!.getFile).toMatchObject({ content: text });
   });

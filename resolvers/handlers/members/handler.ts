@@ -65,7 +65,7 @@ async function indexFile(fileId: string): Promise<string[]> {
   return out;
 }
 
-/** The head and every member item, summaries only: `pk = FILE#<id> AND sk BETWEEN 'ACL#' AND 'HEAD'`. */
+/** The head and every member item, summaries only: `pk = FILE#<id> AND sk BETWEEN 'ACL#' AND 'HEAD'` (the BODY between them is skipped). */
 async function headAndMembers(fileId: string): Promise<{ head?: HeadItem; members: AclItem[] }> {
   const names = Object.fromEntries(FIELDS.map((f) => [`#${f}`, f]));
   const members: AclItem[] = [];
@@ -86,7 +86,7 @@ async function headAndMembers(fileId: string): Promise<{ head?: HeadItem; member
     for (const raw of page.Items ?? []) {
       const item = unmarshall(raw);
       if (item.sk === HEAD_SK) head = item as HeadItem;
-      else members.push(item as AclItem);
+      else if (String(item.sk).startsWith('ACL#')) members.push(item as AclItem);
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);

@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { api } from '../../../infra/api.ts';
 import { matches } from '../../../infra/local/services/event-pattern.ts';
-import { buildDetail, chunks, DETAIL_TYPE, newChanges, SOURCE, toEntry, type StreamRecord } from './events.ts';
+import { buildDetail, carriesAudience, chunks, DETAIL_TYPE, newChanges, SOURCE, toEntry, type StreamRecord } from './events.ts';
 
 const change = (fileId: string, version: number, extra: Record<string, unknown> = {}) => ({
   pk: `FILE#${fileId}`,
@@ -114,6 +114,14 @@ describe('buildDetail', () => {
     const d = buildDetail(carried, state);
     expect(d).toMatchObject({ owner: 'sub-alice', members: ['sub-alice', 'sub-bob'], recipients: ['sub-alice'] });
     expect(buildDetail(carried, { acl: [] })).toEqual(d);
+  });
+
+  it('a change that carries its members and who muted it: the recipients are the members but the muted and the author', () => {
+    const carried = change('f1', 7, { author: 'sub-bob', owner: 'sub-alice', members: ['sub-carol', 'sub-bob', 'sub-alice', 'sub-dan'], muted: ['sub-dan'] });
+    const d = buildDetail(carried, { acl: [] });
+    expect(d).toMatchObject({ members: ['sub-alice', 'sub-bob', 'sub-carol', 'sub-dan'], recipients: ['sub-alice', 'sub-carol'] });
+    expect(carriesAudience(carried)).toBe(true);
+    expect(carriesAudience(change('f1', 8, { members: ['sub-alice'] }))).toBe(false);
   });
 
   it('owner falls back to the OWNER member item when the head is not readable', () => {

@@ -76,14 +76,15 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
   const version = Number(change.version ?? Number(String(change.sk).slice(2)));
   const op = String(change.op);
   if (!OPS.has(op)) throw new Error(`file ${fileId} v${version}: unknown op ${op}`);
-  // Records written since setFileNotifications carry their audience as the commit saw it.
+  // Records written since setFileNotifications carry their audience as the commit saw it: the
+  // members and either the recipients (older records) or who muted (the recipients then follow).
   if (carriesAudience(change)) {
-    return {
-      ...common(change, fileId, version, op),
-      owner: typeof change.owner === 'string' ? change.owner : null,
-      members: [...new Set((change.members as unknown[]).map(String))].sort(),
-      recipients: [...new Set((change.recipients as unknown[]).map(String))].sort(),
-    };
+    const members = [...new Set((change.members as unknown[]).map(String))].sort();
+    const muted = new Set(Array.isArray(change.muted) ? (change.muted as unknown[]).map(String) : []);
+    const recipients = Array.isArray(change.recipients)
+      ? [...new Set((change.recipients as unknown[]).map(String))].sort()
+      : members.filter((m) => m !== String(change.author) && !muted.has(m));
+    return { ...common(change, fileId, version, op), owner: typeof change.owner === 'string' ? change.owner : null, members, recipients };
   }
   const active = state.acl.filter((m) => m.role !== 'REVOKED' && typeof m.member === 'string');
   const owner = state.head?.owner ?? active.find((m) => m.role === 'OWNER')?.member ?? null;
@@ -97,7 +98,7 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
 
 /** Whether the change names its audience (then the handler needs no read of the members). */
 export function carriesAudience(change: Item): boolean {
-  return Array.isArray(change.members) && Array.isArray(change.recipients);
+  return Array.isArray(change.members) && (Array.isArray(change.recipients) || Array.isArray(change.muted));
 }
 
 function common(change: Item, fileId: string, version: number, op: string) {

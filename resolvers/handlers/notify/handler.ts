@@ -2,7 +2,7 @@
  * Change notifications, run on the `files` table's stream: every newly committed change record
  * (`V#…` INSERT) becomes one `FileChanged` event on the bus named by `EVENT_BUS`, whose rules fan it
  * out to the topic, the queue and webhooks (infra/api.ts). A change record carries its audience as
- * the commit saw it (owner, members, recipients); for older records without one, the members are read
+ * the commit saw it (owner, members, and who muted it or, in older records, the recipients); for records without one, the members are read
  * with one consistent Query per file. Any entry EventBridge does not accept fails the batch, so the
  * stream retries it: delivery is at least once, and `detail.changeId` lets consumers drop repeats.
  */
@@ -52,7 +52,7 @@ export async function handler(event: { Records?: StreamRecord[] }): Promise<{ pu
   return { published };
 }
 
-/** The head and every member item: `pk = FILE#<id> AND sk BETWEEN 'ACL#' AND 'HEAD'`. */
+/** The head and every member item: `pk = FILE#<id> AND sk BETWEEN 'ACL#' AND 'HEAD'` (the BODY between them is skipped). */
 async function fileState(fileId: string): Promise<FileState> {
   const state: FileState = { acl: [] };
   let ExclusiveStartKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
@@ -69,7 +69,7 @@ async function fileState(fileId: string): Promise<FileState> {
     for (const raw of page.Items ?? []) {
       const item = unmarshall(raw) as Record<string, NativeAttributeValue>;
       if (item.sk === 'HEAD') state.head = item;
-      else state.acl.push(item);
+      else if (String(item.sk).startsWith('ACL#')) state.acl.push(item);
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
