@@ -81,6 +81,8 @@ export interface Runtime {
   notifications?: LocalNotifications & { eventsEndpoint: string };
   /** Resolves once every stream record written before the call was handed to its stream handler (tests). */
   drainStreams(): Promise<void>;
+  /** One pass of the TTL sweeper now (it runs by itself on an interval); resolves to the items deleted (tests). */
+  sweepTtl(): Promise<number>;
   /** drainStreams, then waits for every bus, topic and webhook delivery in flight (tests). */
   flushNotifications(): Promise<void>;
   stop(): Promise<void>;
@@ -273,6 +275,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       s3: s3 && { endpoint: s3.endpoint, bucketName: s3.bucketName, credentials: s3.credentials },
       notifications,
       drainStreams: () => streams.drain(),
+      sweepTtl: () => sweeper.sweep(),
       async flushNotifications() {
         await streams.drain();
         await bus.flush();

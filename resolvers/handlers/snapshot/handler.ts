@@ -12,9 +12,13 @@
  * its predecessor, for readers still holding a URL or a page naming it) and older ones are deleted.
  * Keys above `contentVersion` (a snapshot whose pointer move is still to come), the head's own key
  * and anything under the prefix that is not a snapshot key are never deleted.
+ *
+ * When an idempotency record expires (a TTL REMOVE of `REQ#…`), a quiet file's tail is settled into
+ * its base, inline (the BODY item) or S3-held (a snapshot), so no version rests only on change
+ * records that expire in turn (idle.ts).
  */
 import { createHash } from 'node:crypto';
-import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { applyText } from '../../../client/patch/index.ts';
@@ -22,6 +26,7 @@ import { SNAPSHOT_EVERY, SNAPSHOT_PATCH_CHARS } from '../../lib/limits.ts';
 import { contentBucket, s3 } from '../content/s3.ts';
 import { snapshotKey } from '../content/keys.ts';
 import { dynamodb, filesTable } from './dynamodb.ts';
+import { changes, settleBody, tailDue } from './idle.ts';
 
 type Image = Record<string, { S?: string }>;
 
@@ -33,9 +38,10 @@ interface StreamRecord {
 /** How many snapshots of a file at or below its head's `contentVersion` are kept: the current one and the one before. */
 export const SNAPSHOTS_KEPT = 2;
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[] }> {
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[]; bodies: string[] }> {
   const files = new Set<string>();
   const moved = new Set<string>();
+  const quiet = new Set<string>();
   for (const r of event.Records ?? []) {
     const pk = r.dynamodb?.Keys?.pk?.S;
     const sk = r.dynamodb?.Keys?.sk?.S;
@@ -44,20 +50,32 @@ export async function handler(event: { Records?: StreamRecord[] }): Promise<{ sn
     if (r.eventName === 'INSERT' && sk?.startsWith('V#')) files.add(pk.slice(5));
     // A moved pointer is what supersedes a snapshot. A retried batch sees the same record again.
     if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) moved.add(pk.slice(5));
+    // An expired idempotency record: the file may have gone quiet with a tail after its base.
+    if (r.eventName === 'REMOVE' && sk?.startsWith('REQ#')) quiet.add(pk.slice(5));
   }
   const snapshots: string[] = [];
   for (const fileId of files) {
     const key = await maybeSnapshot(fileId);
     if (key) snapshots.push(key);
   }
+  const bodies: string[] = [];
+  for (const fileId of quiet) {
+    const version = await settleBody(fileId);
+    if (version !== undefined) bodies.push(`${fileId}@${version}`);
+    const key = await maybeSnapshot(fileId, true);
+    if (key) {
+      snapshots.push(key);
+    }
+  }
   const deleted: string[] = [];
   for (const fileId of moved) deleted.push(...(await collectSnapshots(fileId)));
-  return { snapshots, deleted };
+  return { snapshots, deleted, bodies };
 }
 
 type Item = Record<string, NativeAttributeValue>;
 
-export async function maybeSnapshot(fileId: string): Promise<string | undefined> {
+/** Snapshots S3-held text past the bound, or (`whenDue`, a quiet file: idle.ts) any tail that is due. */
+export async function maybeSnapshot(fileId: string, whenDue = false): Promise<string | undefined> {
   const TableName = filesTable();
   const got = await dynamodb().send(new GetItemCommand({ TableName, Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }));
   const head = got.Item ? (unmarshall(got.Item) as Item) : undefined;
@@ -67,7 +85,7 @@ export async function maybeSnapshot(fileId: string): Promise<string | undefined>
   if (to <= from) return undefined;
   const log = await changes(TableName, fileId, from + 1, to);
   const chars = log.reduce((n, c) => n + (typeof c.patch === 'string' ? c.patch.length : 0), 0);
-  if (log.length < SNAPSHOT_EVERY && chars < SNAPSHOT_PATCH_CHARS) return undefined;
+  if (whenDue ? !tailDue(head, log[0]?.at as string | undefined, Date.now()) : log.length < SNAPSHOT_EVERY && chars < SNAPSHOT_PATCH_CHARS) return undefined;
   // Only an unbroken run of patches can be replayed; a whole-content change moved the pointer itself.
   if (log.length !== to - from || log.some((c) => typeof c.patch !== 'string')) return undefined;
 
@@ -151,24 +169,3 @@ export async function collectSnapshots(fileId: string): Promise<string[]> {
   for (const s of superseded) await s3().send(new DeleteObjectCommand({ Bucket, Key: s.key }));
   return superseded.map((s) => s.key);
 }
-
-async function changes(TableName: string, fileId: string, from: number, to: number): Promise<Item[]> {
-  const out: Item[] = [];
-  let ExclusiveStartKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const page = await dynamodb().send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': { S: `FILE#${fileId}` }, ':from': { S: versionSk(from) }, ':to': { S: versionSk(to) } },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const i of page.Items ?? []) out.push(unmarshall(i) as Item);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return out;
-}
-
-const versionSk = (v: number) => `V#${String(v).padStart(10, '0')}`;
