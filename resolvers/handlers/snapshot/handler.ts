@@ -4,7 +4,7 @@
  * patches to the head's content object, checks the result against the SHA-256 the last writer
  * declared, writes it once under `snapshots/<fileId>/<version>` (a conditional put: an existing
  * object is never replaced; a retried batch finds its own earlier write, checked by its SHA-256) and
- * moves the head's pointer only if nobody moved it meanwhile. Inline files need no snapshots.
+ * moves the head's pointer only if nobody moved it meanwhile. Inline files keep their base in the BODY item, which commits move.
  *
  * When the head's pointer moves (a MODIFY of the head whose `contentKey` changed: this handler's own
  * move, or a whole-content change), the file's superseded snapshots are collected: of the snapshot
