@@ -33,7 +33,9 @@ export function toSdkValue(v: unknown, path: string): AttributeValue {
       if (typeof x !== 'boolean') throw bad('a boolean');
       return { BOOL: x };
     case 'NULL':
-      if (x !== true) throw bad('true');
+      // AppSync's own helpers (util.dynamodb.toNull, toDynamoDB(null), toMapValues) write `{ NULL: null }`;
+      // DynamoDB's wire form is `{ NULL: true }`. AppSync takes both.
+      if (x !== true && x !== null) throw bad('true or null');
       return { NULL: true };
     case 'SS':
       if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) throw bad('a list of strings');

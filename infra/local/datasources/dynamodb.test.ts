@@ -5,6 +5,9 @@ import type { TableDef } from '../../wiring/types.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../services/dynamodb-local.ts';
 import { ensureTables } from '../services/tables.ts';
 import { createDynamoDbDataSource } from './dynamodb.ts';
+import { createDynamodbUtils } from '../appsync-js/runtime/util-dynamodb.ts';
+
+const util = createDynamodbUtils();
 
 const tables: Record<string, TableDef> = {
   docs: {
@@ -56,6 +59,33 @@ describe('single items', () => {
     expect(up).toEqual({ result: { pk: 'u', sk: 1, n: 2, label: 'two' } });
     expect(await run({ operation: 'DeleteItem', key: { pk: S('u'), sk: N(1) } })).toEqual({ result: { pk: 'u', sk: 1, n: 2, label: 'two' } });
     expect(await run({ operation: 'DeleteItem', key: { pk: S('u'), sk: N(1) } })).toEqual({ result: null });
+  });
+});
+
+describe('null values as AppSync\'s helpers write them ({ NULL: null })', () => {
+  // util.dynamodb.toDynamoDB(null), toNull() and toMapValues({ x: null }) all give { NULL: null }.
+  const nullable = util.toMapValues({ title: null, tags: [null, 'a'], meta: { gone: null } }) as Record<string, unknown>;
+
+  it('PutItem, UpdateItem, BatchPutItem and TransactWriteItems store them as DynamoDB NULL', async () => {
+    expect(util.toNull()).toEqual({ NULL: null });
+    expect(nullable.title).toEqual({ NULL: null });
+    const put = await run({ operation: 'PutItem', key: { pk: S('null'), sk: N(1) }, attributeValues: nullable });
+    expect(put.result).toEqual({ pk: 'null', sk: 1, title: null, tags: [null, 'a'], meta: { gone: null } });
+    const up = await run({ operation: 'UpdateItem', key: { pk: S('null'), sk: N(1) }, update: { expression: 'SET #t = :t, note = :n', expressionNames: { '#t': 'tags' }, expressionValues: { ':t': util.toNull(), ':n': util.toDynamoDB(null) } } });
+    expect(up.result).toMatchObject({ tags: null, note: null });
+    await run({ operation: 'BatchPutItem', tables: { docs: [{ pk: S('null'), sk: N(2), ...nullable }] } });
+    await run({ operation: 'TransactWriteItems', transactItems: [{ table: 'docs', operation: 'PutItem', key: { pk: S('null'), sk: N(3) }, attributeValues: nullable }] });
+    for (const sk of [2, 3]) {
+      const raw = await ddb.client.send(new GetItemCommand({ TableName: nameOf('docs'), Key: { pk: { S: 'null' }, sk: { N: String(sk) } }, ConsistentRead: true }));
+      expect(raw.Item?.title).toEqual({ NULL: true });
+      expect(raw.Item?.meta).toEqual({ M: { gone: { NULL: true } } });
+    }
+  });
+
+  it('still refuses a NULL that is neither true nor null', async () => {
+    const out = await run({ operation: 'PutItem', key: { pk: S('null'), sk: N(9) }, attributeValues: { title: { NULL: false } } });
+    expect(out.error).toMatchObject({ type: 'MappingTemplate', message: expect.stringMatching(/Invalid NULL value at '.*title': expected true or null/) });
+    expect((await run({ operation: 'GetItem', key: { pk: S('null'), sk: N(9) } })).result).toBeNull();
   });
 });
 
