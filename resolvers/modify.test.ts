@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyText, diffText } from '../client/patch/index.ts';
-import { MAX_REBASE } from './lib/limits.ts';
+import { MAX_REBASE, RECENT_PATCH_CHARS } from './lib/limits.ts';
 import { startResolverHarness, type ResolverHarness } from './testing/harness.ts';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -128,7 +128,10 @@ describe('modifyFile moves a stale text edit on the server', () => {
     expect((await head(id)).content).toBe('new');
   });
 
-  it('many pipelines racing on one head: each commits once or answers Conflict; the log stays contiguous and verifiable', async () => {
+  it.each([
+    ['small edits (the winner\'s recent patches carry what a loser missed)', ''],
+    ['edits too large for the head\'s recent patches (a loser reads the log in one attempt, commits in the next)', 'x'.repeat(RECENT_PATCH_CHARS)],
+  ])('many pipelines racing on one head, %s: each commits once or answers Conflict; the log stays contiguous and verifiable', async (_what, pad) => {
     const id = await insert('');
     const committed = new Set<string>();
     let conflicts = 0;
@@ -136,7 +139,7 @@ describe('modifyFile moves a stale text edit on the server', () => {
       const at = await head(id);
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) => {
-          const token = `<${round}.${i}>`;
+          const token = `<${round}.${i}${pad}>`;
           return modify(i % 2 ? A : B, id, at.version, at.content, at.content + token).then((r) => ({ r, token }));
         }),
       );

@@ -1,2 +1,2 @@
-/** Attempt 6, the last: losing again is a Conflict the SDK resolves (catch up, resend). */
-export { commitRequest as request, lastAttemptResponse as response } from '../lib/modify.ts';
+/** Attempt 6, the last: it always commits (never reads); losing again is a Conflict the SDK resolves (catch up, resend). */
+export { lastCommitRequest as request, lastAttemptResponse as response } from '../lib/modify.ts';

@@ -12,7 +12,7 @@ export const MAX_REBASE = 100;
  * reading the log: one transaction per attempt. Small, so the head stays one 1 KB write unit.
  */
 export const RECENT_PATCHES = 8;
-export const RECENT_PATCH_CHARS = 320;
+export const RECENT_PATCH_CHARS = 480;
 /**
  * Inline content lives in the file's BODY item at some version; the versions after it are patches in
  * the log (the tail). A commit rewrites the body once the tail would reach this many patches or this

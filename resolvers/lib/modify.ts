@@ -39,6 +39,8 @@ interface Progress {
   /** The BODY item's version (0: none yet, the next commit writes one) and the patch JSON after it up to `contentAt`. */
   bodyVersion: number;
   tailChars: number;
+  /** This attempt reads the log instead of committing (see `attempt`). */
+  reading?: boolean;
 }
 
 function progress(ctx: Context<MutationModifyFileArgs>): Progress {
@@ -138,15 +140,19 @@ export function missedResponse(ctx: Context<MutationModifyFileArgs>) {
   if (settled(ctx)) return ctx.prev.result;
   const p = progress(ctx);
   const items = ((ctx.result && ctx.result.items) || []) as ChangeItem[];
+  takeTail(p, items);
+  return ctx.prev.result;
+}
+
+/** Applies a Query of the log after `low(p)`: each change in order; a gap, a change that is not a patch, or a page cut short leaves the edit unmergeable (it commits only at its own base). */
+function takeTail(p: Progress, items: ChangeItem[]): void {
   let last = low(p);
   for (const item of items) {
     if (item.version !== last + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') break;
     advance(p, item.version, item.patch);
     last = item.version;
   }
-  // A gap, a change that is not a patch, or a page cut short: the edit commits only at its own base.
   if (p.at < p.head.version) p.mergeable = false;
-  return ctx.prev.result;
 }
 
 /** What the edit makes of the head's content: the new content (inline), size, length and the server's SHA-256. */
@@ -202,14 +208,34 @@ function nextRecent(head: HeadItem, base: number, next: number, patch: string | 
   return JSON.stringify(out);
 }
 
-/** `commit` request: one TransactWriteItems at the head this attempt knows (or at the edit's own base). */
+/** `commit` request of every attempt but the last (see attempt). */
 export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
+  return attempt(ctx, false);
+}
+
+/** The last attempt's request: it always commits (or answers), never reads. */
+export function lastCommitRequest(ctx: Context<MutationModifyFileArgs>) {
+  return attempt(ctx, true);
+}
+
+/**
+ * One attempt: one TransactWriteItems at the head this attempt knows (or at the edit's own base). After
+ * a lost race the head that won is a few versions on, and its recent patches carry what it added; when
+ * they do not reach back far enough, this attempt reads the log instead (one Query) and the next commits.
+ */
+function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
   if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
   const input = ctx.args.input;
   const { members, muted } = ctx.stash.access as Access;
   const p = progress(ctx);
-  // After a lost race the head that won is a few versions on: its recent patches carry what it added.
-  if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) p.mergeable = false;
+  p.reading = false;
+  if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) {
+    if (!last) {
+      p.reading = true;
+      return tailRequest(p.head.id, low(p), p.head.version);
+    }
+    p.mergeable = false;
+  }
   const head = p.head;
   const author = (ctx.identity as { sub: string }).sub;
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
@@ -278,6 +304,12 @@ export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boole
   if (settled(ctx)) return ctx.prev.result;
   const input = ctx.args.input;
   const p = progress(ctx);
+  if (p.reading) {
+    // This attempt read the log the winner's recent patches did not cover; the next one commits.
+    if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+    takeTail(p, ((ctx.result && ctx.result.items) || []) as ChangeItem[]);
+    return null;
+  }
   if (!ctx.error) {
     const change = changeFromItem(ctx.stash.change as ChangeItem);
     ctx.stash.committed = change;
