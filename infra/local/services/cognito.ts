@@ -97,6 +97,11 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
   const stateFile = join(dataDir, STATE_FILE);
   const saved: SavedState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as SavedState) : {};
   const host = opts.host ?? '127.0.0.1';
+  // cognito-local (the issuer before this one) kept its users, passwords in the clear, under db/.
+  const legacy = join(dataDir, 'db');
+  if (!opts.attachTo && existsSync(legacy)) {
+    opts.log?.(`the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run cli -- user add\`, then delete that folder (it holds their passwords in the clear)`);
+  }
 
   let server: CognitoServer | undefined;
   let endpoint: string;
@@ -162,7 +167,12 @@ function cognitoApi(endpoint: string, credentials: AdminCredential): CognitoApi 
       headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
       body: text,
     });
-    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text }).catch((e: unknown) => {
+      // A kept-alive socket to an issuer that has just stopped (a restart on the same port) can be
+      // reused before its close is seen; the request never reached a server, so send it once more.
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw e;
+      return fetch(url, { method: 'POST', headers: signed.headers, body: text });
+    });
     const answer = await res.text();
     const json = (answer ? JSON.parse(answer) : {}) as Record<string, unknown>;
     if (!res.ok) {
