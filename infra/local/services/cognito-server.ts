@@ -89,7 +89,7 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
     if (req.method === 'GET') {
       req.resume();
       const m = wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname);
-      if (!m || !store.pool(decodeURIComponent(m[1]!))) return fail(res, new CognitoError('ResourceNotFoundException', 'Not found.'));
+      if (!m || !store.pool(m[1]!)) return fail(res, new CognitoError('ResourceNotFoundException', 'Not found.', 404));
       const issuer = `${issuerDomain}/${m[1]}`;
       return answer(res, 200, m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] });
     }

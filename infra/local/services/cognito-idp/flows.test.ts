@@ -159,6 +159,16 @@ describe('USER_PASSWORD_AUTH, refresh and revocation', () => {
     expect(expired.body.AuthenticationResult).toBeUndefined();
   });
 
+  it('keeps the refresh tokens of a user\'s last 100 sign-ins, so the state stays bounded', async () => {
+    await cognito.createUser({ email: 'max@example.com', password: PASSWORD });
+    const signIn = async () => ((await raw('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'max@example.com', PASSWORD } })).body.AuthenticationResult as { RefreshToken: string }).RefreshToken;
+    const first = await signIn();
+    let last = first;
+    for (let i = 0; i < 100; i++) last = await signIn();
+    expect(errorOf(await raw('GetTokensFromRefreshToken', { ClientId: cognito.clientId, RefreshToken: first }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+    expect((await raw('GetTokensFromRefreshToken', { ClientId: cognito.clientId, RefreshToken: last })).status).toBe(200);
+  });
+
   it('GlobalSignOut refuses every refresh token and access token of the user', async () => {
     const one = await signedIn();
     const two = await signedIn();

@@ -38,6 +38,16 @@ export interface TokenIssuer {
   signOutEverywhere(pool: StoredPool, user: StoredUser): void;
 }
 
+/** Sign-ins kept per user: a dev loop that signs in thousands of times must not grow the state file without end. */
+const MAX_SESSIONS_PER_USER = 100;
+
+function dropOldestSessions(pool: StoredPool, username: string): void {
+  const mine = Object.entries(pool.refreshTokens).filter(([, t]) => t.username === username);
+  if (mine.length <= MAX_SESSIONS_PER_USER) return;
+  mine.sort(([, a], [, b]) => a.expiresAt - b.expiresAt);
+  for (const [h] of mine.slice(0, mine.length - MAX_SESSIONS_PER_USER)) delete pool.refreshTokens[h];
+}
+
 export function tokenIssuer(opts: { store: Store; key: SigningKey; issuerOf: (poolId: string) => string; now: () => number; lifetimes?: TokenLifetimes }): TokenIssuer {
   const { store, key, now } = opts;
   const seconds = () => Math.floor(now() / 1000);
@@ -78,6 +88,7 @@ export function tokenIssuer(opts: { store: Store; key: SigningKey; issuerOf: (po
       const result = await jwts(pool, client, user, originJti, authTime);
       const refreshToken = randomBytes(48).toString('base64url');
       pool.refreshTokens[hashSecret(refreshToken)] = { username: user.username, clientId: client.clientId, originJti, authTime, expiresAt: now() + lifetimes(client).refresh * 1000 };
+      dropOldestSessions(pool, user.username);
       store.save();
       return { ...result, RefreshToken: refreshToken };
     },
