@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { attributeList, checkPasswordPolicy, userPool, type IdpContext, type Operation } from './context.ts';
 import { groupExists, invalidParameter, resourceNotFound, userNotFound } from './errors.ts';
-import { attributeList as attributesOf, optionalBoolean, optionalNumber, optionalString, requiredString, stringList } from './params.ts';
+import { attributeList as attributesOf, optionalBoolean, optionalNumber, optionalString, requiredString, storableName, stringList } from './params.ts';
 import * as srp from './srp.ts';
 import type { StoredClient, StoredPool, StoredUser } from './store.ts';
 import { newUser } from './users.ts';
@@ -215,7 +215,7 @@ export const listUsers: Operation = (ctx, body) => {
 
 export const createGroup: Operation = (ctx, body) => {
   const pool = userPool(ctx, requiredString(body, 'UserPoolId'));
-  const name = requiredString(body, 'GroupName');
+  const name = storableName(requiredString(body, 'GroupName'), 'GroupName');
   if (Object.hasOwn(pool.groups, name)) throw groupExists('A group with the name already exists.');
   pool.groups[name] = { groupName: name, description: optionalString(body, 'Description'), precedence: optionalNumber(body, 'Precedence'), createdAt: ctx.now() };
   ctx.store.save();

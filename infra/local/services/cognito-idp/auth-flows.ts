@@ -142,7 +142,7 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
     checkPasswordPolicy(pool, password);
     for (const [k, v] of Object.entries(responses)) {
       const attr = k.startsWith('userAttributes.') ? k.slice('userAttributes.'.length) : undefined;
-      if (attr && attr !== 'sub') user.attributes[attr] = v;
+      if (attr && attr !== 'sub' && attr !== '__proto__') user.attributes[attr] = v;
     }
     user.password = srp.createVerifier(srp.poolNameOf(pool.id), user.username, password);
     user.status = 'CONFIRMED';

@@ -259,6 +259,15 @@ describe('malformed requests', () => {
     expect(r.body.AuthenticationResult).toBeUndefined();
   });
 
+  it('refuses a group named __proto__ and ignores such an attribute, keeping the state intact', async () => {
+    await expect(cognito.call('CreateGroup', { UserPoolId: cognito.userPoolId, GroupName: '__proto__' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    const up = await raw('SignUp', { ClientId: cognito.clientId, Username: 'proto@example.com', Password: PASSWORD, UserAttributes: [{ Name: '__proto__', Value: 'x' }] });
+    expect(up.status).toBe(200);
+    const groups = (await cognito.call('ListGroups', { UserPoolId: cognito.userPoolId })).Groups as Array<{ GroupName: string }>;
+    expect(groups.map((g) => g.GroupName)).toEqual(['editors']);
+    expect(JSON.parse(readFileSync(join(dataDir, 'user-pools.json'), 'utf8'))).toHaveProperty('pools');
+  });
+
   it('stays up after all of them', async () => {
     expect((await signedIn()).AccessToken).toBeTruthy();
   });

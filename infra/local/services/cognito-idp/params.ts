@@ -44,7 +44,7 @@ export function stringMap(body: Body, member: string): Record<string, string> {
   const v = body[member];
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a map`);
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
     if (typeof value !== 'string' || value.length > MAX_STRING) throw invalidParameter(`Value at '${lowerFirst(member)}.${key}' must be a string of at most ${MAX_STRING} characters`);
     out[key] = value;
@@ -71,4 +71,10 @@ export function attributeList(body: Body, member: string): Array<{ name: string;
     }
     return { name: o.Name, value: String(o.Value ?? '') };
   });
+}
+
+/** A name that becomes a key of the stored state (a username, a group): `__proto__` would not be a key but a prototype. */
+export function storableName(name: string, member: string): string {
+  if (name === '__proto__') throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must not be __proto__`);
+  return name;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { appClient, attributeList, checkPasswordPolicy, checkSecretHash, maskEmail, type IdpContext, type Operation } from './context.ts';
 import { codeMismatch, expiredCode, incorrectCredentials, invalidParameter, notAuthorized, userNotFound, usernameExists } from './errors.ts';
-import { attributeList as attributesOf, requiredString, optionalString } from './params.ts';
+import { attributeList as attributesOf, requiredString, optionalString, storableName } from './params.ts';
 import * as srp from './srp.ts';
 import { hashSecret, type StoredCode, type StoredPool, type StoredUser } from './store.ts';
 
@@ -18,14 +18,14 @@ export function newUser(ctx: IdpContext, pool: StoredPool, givenName: string, at
   const emailLogin = pool.usernameAttributes.includes('email');
   const attributes: Record<string, string> = { sub };
   for (const { name, value } of attrs) {
-    if (name === 'sub') continue;
+    if (name === 'sub' || name === '__proto__') continue;
     attributes[name] = value;
   }
   if (emailLogin) {
     if (!/^[^@\s]+@[^@\s]+$/.test(givenName)) throw invalidParameter('Username should be an email.');
     attributes.email ??= givenName;
   }
-  const username = emailLogin ? sub : givenName;
+  const username = emailLogin ? sub : storableName(givenName, 'Username');
   const email = attributes.email?.toLowerCase();
   const taken = Object.values(pool.users).some((u) => u.username.toLowerCase() === username.toLowerCase() || (emailLogin && email !== undefined && u.attributes.email?.toLowerCase() === email));
   if (taken) throw usernameExists(emailLogin ? 'An account with the given email already exists.' : 'User account already exists');
@@ -126,7 +126,7 @@ export const changePassword: Operation = async (ctx, body) => {
 export const updateUserAttributes: Operation = async (ctx, body) => {
   const { user } = await ctx.tokens.userOfAccessToken(requiredString(body, 'AccessToken'));
   for (const { name, value } of attributesOf(body, 'UserAttributes')) {
-    if (IMMUTABLE.has(name)) throw invalidParameter(`Cannot modify the attribute ${name}.`);
+    if (IMMUTABLE.has(name) || name === '__proto__') throw invalidParameter(`Cannot modify the attribute ${name}.`);
     user.attributes[name] = value;
   }
   user.updatedAt = ctx.now();
