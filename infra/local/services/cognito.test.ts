@@ -63,7 +63,8 @@ describe('local Cognito issuer', () => {
 
   it('refuses a wrong password and an unknown user', async () => {
     await expect(first.signIn('alice@example.com', 'wrong')).rejects.toMatchObject({ name: 'NotAuthorizedException' });
-    await expect(first.signIn('nobody@example.com', 'Passw0rd!')).rejects.toMatchObject({ name: 'UserNotFoundException' });
+    // PreventUserExistenceErrors is ENABLED on the stack's client (as on the CDK stack's): no user is a wrong password.
+    await expect(first.signIn('nobody@example.com', 'Passw0rd!')).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'RespondToAuthChallenge: Incorrect username or password.' });
     await expect(first.signIn('nobody@example.com', 'Passw0rd!')).rejects.toBeInstanceOf(CognitoApiError);
   });
 

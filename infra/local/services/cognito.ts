@@ -207,6 +207,8 @@ async function ensurePoolAndClient(api: CognitoApi, saved: SavedState): Promise<
       ClientName: 'craft-sync-local',
       GenerateSecret: false,
       ExplicitAuthFlows: AUTH_FLOWS,
+      // As the CDK stack's client: an unknown user is answered as a wrong password.
+      PreventUserExistenceErrors: 'ENABLED',
     });
     clientId = String((created.UserPoolClient as { ClientId: string }).ClientId);
   }

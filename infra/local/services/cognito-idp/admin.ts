@@ -40,7 +40,7 @@ function clientDescription(pool: StoredPool, c: StoredClient) {
     RefreshTokenValidity: c.refreshTokenValidity,
     TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'seconds' },
     EnableTokenRevocation: true,
-    PreventUserExistenceErrors: 'LEGACY',
+    PreventUserExistenceErrors: c.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
     CreationDate: epochSeconds(c.createdAt),
     LastModifiedDate: epochSeconds(c.createdAt),
   };
@@ -71,6 +71,13 @@ function validity(body: Record<string, unknown>, member: string, unitKey: string
   const unit = typeof units[unitKey] === 'string' ? String(units[unitKey]) : fallbackUnit;
   if (!UNIT_SECONDS[unit]) throw invalidParameter(`Invalid TokenValidityUnits.${unitKey}: ${unit}`);
   return (value ?? fallback) * UNIT_SECONDS[unit]!;
+}
+
+function preventSetting(body: Record<string, unknown>): boolean | undefined {
+  const v = optionalString(body, 'PreventUserExistenceErrors');
+  if (v === undefined) return undefined;
+  if (v !== 'ENABLED' && v !== 'LEGACY') throw invalidParameter(`1 validation error detected: Value '${v}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]`);
+  return v === 'ENABLED';
 }
 
 export const createUserPool: Operation = (ctx, body) => {
@@ -104,6 +111,8 @@ export const createUserPoolClient: Operation = (ctx, body) => {
     accessTokenValidity: validity(body, 'AccessTokenValidity', 'AccessToken', 'hours', 1),
     idTokenValidity: validity(body, 'IdTokenValidity', 'IdToken', 'hours', 1),
     refreshTokenValidity: validity(body, 'RefreshTokenValidity', 'RefreshToken', 'days', 30),
+    // Cognito's API default is LEGACY (its console and the CDK stack here choose ENABLED).
+    preventUserExistenceErrors: preventSetting(body) ?? false,
     createdAt: ctx.now(),
   };
   pool.clients[client.clientId] = client;
@@ -132,6 +141,7 @@ export const updateUserPoolClient: Operation = (ctx, body) => {
   client.accessTokenValidity = validity(body, 'AccessTokenValidity', 'AccessToken', 'hours', 1);
   client.idTokenValidity = validity(body, 'IdTokenValidity', 'IdToken', 'hours', 1);
   client.refreshTokenValidity = validity(body, 'RefreshTokenValidity', 'RefreshToken', 'days', 30);
+  client.preventUserExistenceErrors = preventSetting(body) ?? client.preventUserExistenceErrors;
   ctx.store.save();
   return { UserPoolClient: clientDescription(pool, client) };
 };

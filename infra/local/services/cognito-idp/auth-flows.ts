@@ -2,9 +2,12 @@
  * Sign-in: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH), AdminInitiateAuth
  * (ADMIN_USER_PASSWORD_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED) and
  * GetTokensFromRefreshToken, with Cognito's parameters, challenge shapes and error types.
- * Unknown users are told apart (UserNotFoundException), as Cognito does for an app client whose
- * PreventUserExistenceErrors is LEGACY; account state is only revealed after a correct password.
+ * An unknown user is UserNotFoundException for an app client whose PreventUserExistenceErrors is
+ * LEGACY; with ENABLED (the local stack's client, like the CDK stack's) it is answered as a wrong
+ * password, after a PASSWORD_VERIFIER challenge that looks like a real one. Account state is only
+ * revealed after a correct password.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { appClient, checkPasswordPolicy, checkSecretHash, requireFlow, userPool, type IdpContext, type Operation } from './context.ts';
 import { CognitoError, incorrectCredentials, invalidParameter, notAuthorized, userNotConfirmed, userNotFound } from './errors.ts';
 import { requiredString, stringMap } from './params.ts';
@@ -31,10 +34,19 @@ function authFlow(body: Record<string, unknown>): string {
   return flow;
 }
 
-function existingUser(ctx: IdpContext, pool: StoredPool, name: string): StoredUser {
+function existingUser(ctx: IdpContext, pool: StoredPool, client: StoredClient, name: string): StoredUser {
   const user = ctx.store.findUser(pool, name);
-  if (!user) throw userNotFound();
+  if (!user) throw client.preventUserExistenceErrors ? incorrectCredentials() : userNotFound();
   return user;
+}
+
+/** Per process: what an unknown user's stand-in salt and verifier are derived from (stable for a name, unguessable). */
+const FAKE_SECRET = randomBytes(32);
+
+/** A salt and verifier for a user that does not exist, the same each time for the same name. */
+function standInVerifier(poolId: string, name: string): srp.Verifier {
+  const seed = createHmac('sha256', FAKE_SECRET).update(`${poolId}\n${name.toLowerCase()}`).digest();
+  return { salt: seed.subarray(0, 16).toString('hex'), verifier: srp.modPow(srp.g, BigInt(`0x${seed.toString('hex')}`), srp.N).toString(16) };
 }
 
 /** After the password was proven: tokens, or the challenge or error the account's state calls for. */
@@ -70,7 +82,7 @@ export const initiateAuth: Operation = async (ctx, body) => {
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') return refreshFlow(ctx, pool, client, params);
   if (flow === 'USER_PASSWORD_AUTH') {
     requireFlow(client, 'USER_PASSWORD_AUTH');
-    const user = existingUser(ctx, pool, param(params, 'USERNAME'));
+    const user = existingUser(ctx, pool, client, param(params, 'USERNAME'));
     checkSecretHash(client, params.USERNAME!, params.SECRET_HASH);
     checkPassword(pool, user, param(params, 'PASSWORD'));
     return completeSignIn(ctx, pool, client, user);
@@ -81,13 +93,18 @@ export const initiateAuth: Operation = async (ctx, body) => {
     const A = srp.parseClientPublic(param(params, 'SRP_A'));
     if (A === undefined) throw invalidParameter('SRP_A is not a valid SRP public value');
     checkSecretHash(client, name, params.SECRET_HASH);
-    const user = existingUser(ctx, pool, name);
-    if (!user.password) throw incorrectCredentials();
-    const eph = srp.serverEphemeral(user.password.verifier);
-    const secretBlock = ctx.challenges.open({ poolId: pool.id, clientId: client.clientId, username: user.username, state: { kind: 'PASSWORD_VERIFIER', A, eph, verifier: user.password.verifier } });
+    const found = ctx.store.findUser(pool, name);
+    if (!found && !client.preventUserExistenceErrors) throw userNotFound();
+    // No user, or one without a password yet: a challenge no answer can pass (username '' matches nobody).
+    const password = found?.password ?? standInVerifier(pool.id, name);
+    const username = found?.password ? found.username : '';
+    if (found && !found.password && !client.preventUserExistenceErrors) throw incorrectCredentials();
+    const eph = srp.serverEphemeral(password.verifier);
+    const secretBlock = ctx.challenges.open({ poolId: pool.id, clientId: client.clientId, username, state: { kind: 'PASSWORD_VERIFIER', A, eph, verifier: password.verifier } });
+    const id = found?.username ?? name;
     return {
       ChallengeName: 'PASSWORD_VERIFIER',
-      ChallengeParameters: { SALT: user.password.salt, SECRET_BLOCK: secretBlock, SRP_B: eph.B.toString(16), USERNAME: user.username, USER_ID_FOR_SRP: user.username },
+      ChallengeParameters: { SALT: password.salt, SECRET_BLOCK: secretBlock, SRP_B: eph.B.toString(16), USERNAME: id, USER_ID_FOR_SRP: id },
     };
   }
   if (flow === 'CUSTOM_AUTH') throw invalidParameter('Custom auth lambda trigger is not configured for the user pool.');
@@ -103,7 +120,7 @@ export const adminInitiateAuth: Operation = async (ctx, body) => {
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') return refreshFlow(ctx, pool, client, params);
   if (flow !== 'ADMIN_USER_PASSWORD_AUTH' && flow !== 'ADMIN_NO_SRP_AUTH') throw invalidParameter(`${flow} flow not enabled for this client`);
   requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
-  const user = existingUser(ctx, pool, param(params, 'USERNAME'));
+  const user = existingUser(ctx, pool, client, param(params, 'USERNAME'));
   checkSecretHash(client, params.USERNAME!, params.SECRET_HASH);
   checkPassword(pool, user, param(params, 'PASSWORD'));
   return completeSignIn(ctx, pool, client, user);
@@ -124,7 +141,7 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
     const state = challenge.state as { kind: string; A: bigint; eph: srp.ServerEphemeral; verifier: string };
     if (state.kind !== 'PASSWORD_VERIFIER' || challenge.clientId !== client.clientId) throw notAuthorized('Invalid session for the user.');
     const user = ctx.store.findUser(pool, username);
-    if (!user || user.username !== challenge.username) throw incorrectCredentials();
+    if (!user || !challenge.username || user.username !== challenge.username) throw incorrectCredentials();
     checkSecretHash(client, username, responses.SECRET_HASH);
     if (Math.abs(at - ctx.now()) > TIMESTAMP_SKEW_MS) throw notAuthorized('Timestamp is not within the allowed range of the server clock.');
     const key = srp.passwordAuthenticationKey(state.A, state.eph, state.verifier);

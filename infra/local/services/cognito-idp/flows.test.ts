@@ -113,8 +113,25 @@ describe('USER_SRP_AUTH and PASSWORD_VERIFIER', () => {
     expect(errorOf(await padded.answer({ TIMESTAMP: 'Thu Dec 03 12:00:00 UTC 2026' }))).toMatchObject({ type: 'InvalidParameterException' });
   });
 
-  it('tells an unknown user apart, and refuses an SRP_A that is 0 mod N', async () => {
-    const unknown = await raw('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'nobody@example.com', SRP_A: srp.clientEphemeral().A.toString(16) } });
+  it('answers an unknown user with a challenge no proof passes, then as a wrong password (PreventUserExistenceErrors ENABLED)', async () => {
+    const unknown = await srpChallenge('nobody@example.com');
+    expect(unknown.params.USER_ID_FOR_SRP).toBe('nobody@example.com');
+    expect(unknown.params.SALT).toMatch(/^[0-9a-f]+$/);
+    // The same stand-in salt each time, as a real user's is.
+    expect((await srpChallenge('nobody@example.com')).params.SALT).toBe(unknown.params.SALT);
+    const r = await unknown.answer();
+    expect(errorOf(r)).toEqual({ status: 400, type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    expect(r.body.AuthenticationResult).toBeUndefined();
+    const byPassword = await raw('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } });
+    expect(errorOf(byPassword)).toMatchObject({ type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    const forgot = await raw('ForgotPassword', { ClientId: cognito.clientId, Username: 'nobody@example.com' });
+    expect(forgot.body).toEqual({ CodeDeliveryDetails: { Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' } });
+    expect(errorOf(await raw('ConfirmForgotPassword', { ClientId: cognito.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD }))).toMatchObject({ type: 'CodeMismatchException' });
+  });
+
+  it('a LEGACY app client says UserNotFoundException; an SRP_A that is 0 mod N is refused', async () => {
+    const legacy = (await cognito.call('CreateUserPoolClient', { UserPoolId: cognito.userPoolId, ClientName: 'legacy', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'], PreventUserExistenceErrors: 'LEGACY' })).UserPoolClient as { ClientId: string };
+    const unknown = await raw('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: legacy.ClientId, AuthParameters: { USERNAME: 'nobody@example.com', SRP_A: srp.clientEphemeral().A.toString(16) } });
     expect(errorOf(unknown)).toEqual({ status: 400, type: 'UserNotFoundException', message: 'User does not exist.' });
     const zero = await raw('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'ivy@example.com', SRP_A: srp.N.toString(16) } });
     expect(errorOf(zero)).toMatchObject({ type: 'InvalidParameterException' });

@@ -39,6 +39,8 @@ export interface StoredClient {
   accessTokenValidity: number;
   idTokenValidity: number;
   refreshTokenValidity: number;
+  /** PreventUserExistenceErrors ENABLED: an unknown user is answered as a wrong password (or a code sent / a wrong code). */
+  preventUserExistenceErrors?: boolean;
   createdAt: number;
 }
 

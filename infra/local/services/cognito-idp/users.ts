@@ -54,14 +54,35 @@ export const signUp: Operation = (ctx, body) => {
   return { UserConfirmed: false, UserSub: user.attributes.sub, CodeDeliveryDetails: delivery(user) };
 };
 
-function userByName(ctx: IdpContext, body: Record<string, unknown>) {
+/** The user a code operation names. Unknown with PreventUserExistenceErrors: `stand-in` answers as if a code went out. */
+function userByName(ctx: IdpContext, body: Record<string, unknown>, standIn?: () => Record<string, unknown>) {
   const { pool, client } = appClient(ctx, requiredString(body, 'ClientId'));
   const name = requiredString(body, 'Username');
   checkSecretHash(client, name, optionalString(body, 'SecretHash'));
   const user = ctx.store.findUser(pool, name);
-  if (!user) throw userNotFound();
+  if (!user) {
+    if (!client.preventUserExistenceErrors) throw userNotFound();
+    if (standIn) throw new StandIn(standIn());
+    throw codeMismatch();
+  }
   return { pool, user };
 }
+
+/** Carries the answer for an unknown user out of userByName (caught by `answering`). */
+class StandIn {
+  constructor(readonly answer: Record<string, unknown>) {}
+}
+
+const answering = (op: Operation): Operation => async (ctx, body) => {
+  try {
+    return await op(ctx, body);
+  } catch (e) {
+    if (e instanceof StandIn) return e.answer;
+    throw e;
+  }
+};
+
+const standInDelivery = (body: Record<string, unknown>) => () => ({ CodeDeliveryDetails: { Destination: maskEmail(String(body.Username)), DeliveryMedium: 'EMAIL', AttributeName: 'email' } });
 
 export const confirmSignUp: Operation = (ctx, body) => {
   const { user } = userByName(ctx, body);
@@ -76,21 +97,21 @@ export const confirmSignUp: Operation = (ctx, body) => {
   return {};
 };
 
-export const resendConfirmationCode: Operation = (ctx, body) => {
-  const { pool, user } = userByName(ctx, body);
+export const resendConfirmationCode: Operation = answering((ctx, body) => {
+  const { pool, user } = userByName(ctx, body, standInDelivery(body));
   if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
   user.signUpCode = ctx.codes.send(pool, user, 'SIGN_UP');
   ctx.store.save();
   return { CodeDeliveryDetails: delivery(user) };
-};
+});
 
-export const forgotPassword: Operation = (ctx, body) => {
-  const { pool, user } = userByName(ctx, body);
+export const forgotPassword: Operation = answering((ctx, body) => {
+  const { pool, user } = userByName(ctx, body, standInDelivery(body));
   if (!user.enabled) throw notAuthorized('User is disabled.');
   user.resetCode = ctx.codes.send(pool, user, 'FORGOT_PASSWORD');
   ctx.store.save();
   return { CodeDeliveryDetails: delivery(user) };
-};
+});
 
 export const confirmForgotPassword: Operation = (ctx, body) => {
   const { pool, user } = userByName(ctx, body);
