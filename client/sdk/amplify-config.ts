@@ -20,7 +20,7 @@ export interface ClientConfig {
   amplify: ResourcesConfig;
   /** The local runtime's TLS CA (wss:// needs it trusted: NODE_EXTRA_CA_CERTS), when known. */
   caCertPath?: string;
-  /** True when sign-in goes to the local issuer (USER_PASSWORD_AUTH; it has no SRP). */
+  /** True when the user pool is the local issuer (Amplify's `userPoolEndpoint` points at it). */
   local: boolean;
 }
 
@@ -39,7 +39,8 @@ export function fromCdkOutputs(outputs: Record<string, unknown>, stackName?: str
   };
 }
 
-function pickStack(outputs: Record<string, unknown>, stackName?: string): CdkOutputs {
+/** One stack's outputs from an outputs file (or the outputs themselves). */
+export function pickStack(outputs: Record<string, unknown>, stackName?: string): CdkOutputs {
   if ('GraphQLUrl' in outputs) return outputs as unknown as CdkOutputs;
   const names = Object.keys(outputs).filter((k) => typeof outputs[k] === 'object' && outputs[k] && 'GraphQLUrl' in (outputs[k] as object));
   const name = stackName ?? (names.length === 1 ? names[0] : undefined);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fromCdkOutputs, loadConfigFile, withEndpoint } from './config.ts';
+import { amplifyOutputsFromCdk, fromCdkOutputs, loadConfigFile, toAmplifyOutputs, withEndpoint } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'craft-sync-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +64,36 @@ describe('client configuration', () => {
     writeFileSync(path, JSON.stringify(amplify));
     writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ caCertPath: '/data/tls/ca.pem' }));
     const config = loadConfigFile(path);
-    expect(config).toEqual({ amplify, caCertPath: '/data/tls/ca.pem', local: true }); // USER_PASSWORD_AUTH
+    expect(config).toEqual({ amplify, caCertPath: '/data/tls/ca.pem', local: true }); // the local issuer's endpoint
     expect(withEndpoint(config, 'http://127.0.0.1:1/graphql').amplify.API?.GraphQL?.endpoint).toBe('http://127.0.0.1:1/graphql');
+  });
+
+  it('reads an amplify_outputs.json (Gen 2) with Amplify\'s own parser, applying the local user-pool endpoint from custom', () => {
+    const outputs = toAmplifyOutputs({
+      region: 'us-east-1',
+      graphqlUrl: 'http://127.0.0.1:4455/graphql',
+      userPool: { userPoolId: 'us-east-1_AbCdEfGhI', userPoolClientId: 'local-client' },
+      userPoolEndpoint: 'http://127.0.0.1:9229',
+      defaultAuthType: 'AMAZON_COGNITO_USER_POOLS',
+      additionalAuthTypes: ['API_KEY', 'AWS_IAM'],
+      apiKey: 'da2-local',
+    });
+    const path = join(dir, 'amplify_outputs.json');
+    writeFileSync(path, JSON.stringify(outputs));
+    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ caCertPath: '/data/tls/ca.pem' }));
+    const config = loadConfigFile(path);
+    expect(config.local).toBe(true);
+    expect(config.caCertPath).toBe('/data/tls/ca.pem');
+    expect(config.amplify.Auth?.Cognito).toMatchObject({ userPoolId: 'us-east-1_AbCdEfGhI', userPoolClientId: 'local-client', userPoolEndpoint: 'http://127.0.0.1:9229', loginWith: { email: true } });
+    expect(config.amplify.API?.GraphQL).toMatchObject({ endpoint: 'http://127.0.0.1:4455/graphql', region: 'us-east-1', defaultAuthMode: 'userPool', apiKey: 'da2-local' });
+  });
+
+  it('makes amplify_outputs.json from CDK outputs: Cognito itself, so no endpoint override', () => {
+    const outputs = amplifyOutputsFromCdk(deployed, { defaultAuthType: 'AMAZON_COGNITO_USER_POOLS', additionalAuthTypes: ['AWS_IAM'] });
+    expect(outputs.custom).toBeUndefined();
+    const config = loadConfigFile(write('from-cdk.json', outputs));
+    expect(config.local).toBe(false);
+    expect(config.amplify.Auth?.Cognito).toMatchObject({ userPoolId: deployed.UserPoolId, userPoolClientId: deployed.UserPoolClientId });
+    expect(config.amplify.API?.GraphQL).toMatchObject({ endpoint: deployed.GraphQLUrl, region: 'eu-west-1', defaultAuthMode: 'userPool' });
   });
 });

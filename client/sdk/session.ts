@@ -1,8 +1,8 @@
 /**
  * A signed-in user of the API: its own Amplify context (not the global singleton), so several users
  * can work in one process — tests run two editors side by side — with Amplify's own token store and
- * refresh behind it. Sign-in is USER_PASSWORD_AUTH against the local issuer (it has no SRP) and SRP
- * against Cognito unless told otherwise.
+ * refresh behind it. Sign-in is Amplify's default (SRP), against Cognito and the local issuer alike,
+ * unless told otherwise.
  */
 import { createAmplifyContext } from 'aws-amplify';
 import { createAWSCredentialsAndIdentityIdProvider, createUserPoolsTokenProvider } from 'aws-amplify/adapter-core';
@@ -47,15 +47,15 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
     config,
     ctx,
     async signIn(email, password, o = {}) {
-      const authFlowType = o.authFlowType ?? (config.local ? 'USER_PASSWORD_AUTH' : 'USER_SRP_AUTH');
+      const authFlowType = o.authFlowType ?? 'USER_SRP_AUTH';
       // A stale user in the store would make Amplify refuse ("already signed in").
       await amplifySignOut(ctx).catch(() => undefined);
       try {
         const res = await amplifySignIn(ctx, { username: email, password, options: { authFlowType } });
         if (!res.isSignedIn) throw new UnauthorizedError('Unauthorized', `sign-in needs another step: ${res.nextStep.signInStep}`);
       } catch (e) {
-        // The credentials were refused: a wrong password (NotAuthorized from Cognito, InvalidPassword
-        // from the local issuer), no such user, or a user who cannot sign in yet.
+        // The credentials were refused: a wrong password (NotAuthorized), no such user, or a user who
+        // cannot sign in yet.
         const name = (e as { name?: string } | null)?.name ?? '';
         if (SIGN_IN_REFUSED.test(name)) throw new UnauthorizedError('Unauthorized', `sign-in refused: ${(e as Error).message}`, { reason: name }, { cause: e });
         throw toCraftSyncError(e);

@@ -4,7 +4,7 @@
  * included).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,6 +51,11 @@ describe('npm start', () => {
     const configPath = field('Amplify config');
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as { API?: { GraphQL?: { endpoint?: string } } };
     expect(config.API?.GraphQL?.endpoint).toBe(field('GraphQL \\(HTTP\\)'));
+    // The Gen 2 file beside it: the same API and pool, and the issuer's endpoint as its one override.
+    const outputs = JSON.parse(readFileSync(field('Amplify Gen 2'), 'utf8')) as { data: { url: string }; auth: { user_pool_id: string }; custom: { craft_sync: { user_pool_endpoint: string } } };
+    expect(outputs.data.url).toBe(field('GraphQL \\(HTTP\\)'));
+    expect(outputs.custom.craft_sync.user_pool_endpoint).toBe(field('Cognito issuer'));
+    expect(printed).toContain(`pool ${outputs.auth.user_pool_id}`);
     expect(printed).toMatch(/npm run cli -- user add \S+ \S+/);
     expect(printed).toMatch(/npm run cli -- token \S+ \S+/);
   });
@@ -111,6 +116,17 @@ describe('npm start', () => {
     const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ echo(text: "hi") }' }) });
     expect(await res.json()).toEqual({ data: { echo: 'hi' } });
   }, 60_000);
+
+  it('amplify-outputs turns a CDK deploy\'s outputs file into amplify_outputs.json for Cognito itself', async () => {
+    const cdk = join(dataDir, 'cdk-outputs.json');
+    const out = join(dataDir, 'deployed_amplify_outputs.json');
+    writeFileSync(cdk, JSON.stringify({ CraftSync: { GraphQLUrl: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql', Region: 'eu-west-1', UserPoolId: 'eu-west-1_AbCdEf', UserPoolClientId: 'client1' } }));
+    await cliRun('amplify-outputs', cdk, '--out', out, '--api', api);
+    const outputs = JSON.parse(readFileSync(out, 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(outputs.auth).toMatchObject({ aws_region: 'eu-west-1', user_pool_id: 'eu-west-1_AbCdEf', user_pool_client_id: 'client1' });
+    expect(outputs.data).toMatchObject({ url: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql', default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY', 'AWS_IAM'] });
+    expect(outputs.custom).toBeUndefined();
+  });
 
   it('leaves no process behind when SIGKILLed (DynamoDB Local included)', async () => {
     const pids = descendants(child.pid!);

@@ -1,14 +1,17 @@
 /**
  * `npm start` — runs the local stack for an API declaration (craft-sync's by default) and prints
  * how to reach it. Also: `user add <email> <password> [--group G]...` and `token <email> <password>`
- * against the issuer of a running (or stopped) stack in the same data directory.
+ * against the issuer of a running (or stopped) stack in the same data directory, and
+ * `amplify-outputs` (a deployed stack's amplify_outputs.json from its CDK outputs).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { buildWebApp } from '../../client/web/build.ts';
+import { pickStack } from '../../client/sdk/amplify-config.ts';
+import { amplifyOutputsFromCdk, type AppSyncAuthType } from '../../client/sdk/amplify-outputs.ts';
 import { startRuntime } from './runtime.ts';
 import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
@@ -23,7 +26,8 @@ const USAGE = `usage:
   start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
   token <email> <password> [--data-dir .craft-sync]
-  queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line`;
+  queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line
+  amplify-outputs <cdk-outputs.json> [--stack NAME] [--api infra/api.ts] [--out amplify_outputs.json]   # Gen 2 config of a deployed stack`;
 
 async function loadApi(path: string): Promise<ApiDefinition> {
   const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
@@ -67,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       'in-memory': { type: 'boolean', default: false },
       group: { type: 'string', multiple: true },
       max: { type: 'string', default: '10' },
+      stack: { type: 'string' },
+      out: { type: 'string', default: 'amplify_outputs.json' },
       delete: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -100,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
   GraphQL (HTTP):      ${runtime.graphqlUrl}
   Real-time (wss):     ${runtime.realtimeUrl}
   Amplify config:      ${runtime.amplifyConfigPath}
+  Amplify Gen 2:       ${runtime.amplifyOutputsPath}  (user-pool endpoint in custom.craft_sync)
   TLS CA (Node):       NODE_EXTRA_CA_CERTS=${runtime.caCertPath}
   DynamoDB Local:      ${runtime.dynamodb.endpoint}${runtime.cognito ? `\n  Cognito issuer:      ${runtime.cognito.endpoint} (pool ${runtime.cognito.userPoolId}, client ${runtime.cognito.clientId})` : ''}${runtime.apiKey ? `\n  API key:             ${runtime.apiKey}` : ''}
   Data directory:      ${runtime.dataDir}${notificationsBanner(runtime)}
@@ -125,6 +132,15 @@ Dev users and tokens (in another terminal):
     if (!email || !password) throw new UsageError('token needs <email> <password>');
     const tokens = await withCognito(dataDir, (c) => c.signIn(email, password));
     console.log(tokens.accessToken);
+    return 0;
+  }
+  if (command === 'amplify-outputs') {
+    if (!sub) throw new UsageError('amplify-outputs needs the file `cdk deploy --outputs-file` wrote');
+    const stack = pickStack(JSON.parse(readFileSync(sub, 'utf8')) as Record<string, unknown>, values.stack);
+    const { authentication } = await loadApi(values.api!);
+    const outputs = amplifyOutputsFromCdk(stack, { defaultAuthType: authentication.default as AppSyncAuthType, additionalAuthTypes: authentication.additional as AppSyncAuthType[] | undefined });
+    writeFileSync(values.out!, `${JSON.stringify(outputs, null, 2)}\n`);
+    console.log(resolve(values.out!));
     return 0;
   }
   if (command === 'queue' && sub === 'receive') {

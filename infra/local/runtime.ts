@@ -17,6 +17,8 @@ import { startDynamoDbLocal } from './services/dynamodb-local.ts';
 import { ensureTables, startTtlSweeper } from './services/tables.ts';
 import { LocalEventBus } from './services/event-bus.ts';
 import { startCognito, type LocalCognito } from './services/cognito.ts';
+import type { TokenLifetimes } from './services/cognito-idp/tokens.ts';
+import { toAmplifyOutputs, type AppSyncAuthType } from '../../client/sdk/amplify-outputs.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { fieldAuthorizerFromDirectives } from './auth/directives.ts';
 import { appSyncReply, graphqlHttpHandler } from './graphql/http.ts';
@@ -53,6 +55,8 @@ export interface RuntimeOptions {
   notifications?: NotificationsConfig;
   /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
   webAppDir?: string;
+  /** Local-only token lifetimes of the Cognito issuer, overriding its app client's (tests of expiry and refresh). */
+  tokenLifetimes?: TokenLifetimes;
   log?: (line: string) => void;
 }
 
@@ -66,6 +70,9 @@ export interface Runtime {
   /** An Amplify v6 `ResourcesConfig` for this runtime, also written to `amplifyConfigPath`. */
   amplifyConfig: Record<string, unknown>;
   amplifyConfigPath: string;
+  /** The same as an Amplify Gen 2 `amplify_outputs.json` (also written to `amplifyOutputsPath`; see client/sdk/amplify-outputs.ts). */
+  amplifyOutputs: Record<string, unknown>;
+  amplifyOutputsPath: string;
   /** The browser app's URL, when `webAppDir` was given. */
   webAppUrl?: string;
   apiKey?: string;
@@ -142,7 +149,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         return d;
       }),
       modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
+        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, tokenLifetimes: opts.tokenLifetimes, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
             stops.push(() => c.stop());
             return c;
           })
@@ -252,6 +259,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     log(`[runtime] ready: ${phases.join(', ')}`);
     const amplifyConfigPath = join(dataDir, 'amplify-config.json');
     writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
+    // The same for Amplify Gen 2 clients (JS, Swift, Android, Flutter), the issuer's endpoint in `custom`.
+    const amplifyOutputs = toAmplifyOutputs({
+      region: REGION,
+      graphqlUrl,
+      userPool: cognito && { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId },
+      userPoolEndpoint: cognito?.endpoint,
+      defaultAuthType: api.authentication.default as AppSyncAuthType,
+      additionalAuthTypes: api.authentication.additional as AppSyncAuthType[] | undefined,
+      apiKey: secrets.apiKey?.key,
+    });
+    const amplifyOutputsPath = join(dataDir, 'amplify_outputs.json');
+    writeFileSync(amplifyOutputsPath, `${JSON.stringify(amplifyOutputs, null, 2)}\n`);
     writeFileSync(
       join(dataDir, 'runtime.json'),
       `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint, s3: s3?.endpoint, events: notifications?.eventsEndpoint }, null, 2)}\n`,
@@ -265,6 +284,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       caCertPath: cert.caCertPath,
       amplifyConfig,
       amplifyConfigPath,
+      amplifyOutputs: amplifyOutputs as unknown as Record<string, unknown>,
+      amplifyOutputsPath,
       webAppUrl: webApp ? `http://${host}:${server.port}${WEB_APP_PATH}` : undefined,
       apiKey: secrets.apiKey?.key,
       iamCredentials: secrets.iam,

@@ -1,7 +1,7 @@
 /**
  * The browser app (client/web) in headless Chromium against the real local runtime, which serves it
  * at /app/ with its Amplify config. Three users in three browser profiles sign in through the page
- * (USER_PASSWORD_AUTH against the local issuer); the owner creates a text file and shares it from
+ * with SRP, Amplify's default (the app client allows no other password flow here); the owner creates a text file and shares it from
  * the page. Owner and editor type into the same textarea at the same time — edits go out as patches,
  * remote changes are merged in while typing — and both textareas end with exactly both users' text
  * where each typed it, as the server holds it. A viewer's typing is refused: Forbidden is shown and
@@ -47,6 +47,8 @@ beforeAll(async () => {
   const webAppDir = await buildWebApp(join(dir, 'web'));
   runtime = await startRuntime({ api, dataDir: join(dir, 'data'), inMemory: true, port: 0, tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR, webAppDir, log: (l) => logs.push(l) });
   for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com']) await runtime.cognito!.createUser({ email, password: PASSWORD });
+  // SRP only: a page that signs in at all signed in with SRP, across origins (the issuer's CORS).
+  await runtime.cognito!.call('UpdateUserPoolClient', { UserPoolId: runtime.cognito!.userPoolId, ClientId: runtime.cognito!.clientId, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
   browser = await launchChromium({ trustSpki: [await servedSpki(runtime.port)] });
 });
 afterAll(async () => {

@@ -22,6 +22,9 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'craft-sync-cli-'));
   await stack.runtime.cognito!.createUser({ email: 'carol@example.com', password: PASSWORD });
   await stack.runtime.cognito!.createUser({ email: 'dave@example.com', password: PASSWORD });
+  // SRP only, as a pool that does not allow USER_PASSWORD_AUTH: every `login` below proves the CLI signs in with SRP.
+  const { userPoolId, clientId } = stack.runtime.cognito!;
+  await stack.runtime.cognito!.call('UpdateUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
 });
 
 afterAll(async () => {
@@ -44,8 +47,13 @@ function cli(profile: string, ...args: string[]): Promise<{ code: number; stdout
 const json = <T,>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
 
 describe('craft-sync CLI', () => {
-  it('login, put, ls, get, push, history, share, get --version, rm, with --json and exit codes', async () => {
+  it('login (SRP: the app client refuses USER_PASSWORD_AUTH), put, ls, get, push, history, share, get --version, rm, with --json and exit codes', async () => {
     const config = stack.runtime.amplifyConfigPath;
+    const { clientId } = stack.runtime.cognito!;
+    await expect(stack.runtime.cognito!.call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'carol@example.com', PASSWORD } })).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'InitiateAuth: USER_PASSWORD_AUTH flow not enabled for this client',
+    });
     expect((await cli('none', 'ls')).code).toBe(3); // not signed in
     expect((await cli('none', 'frobnicate')).code).toBe(2);
     const carol = json<{ sub: string }>((await cli('carol', 'login', 'carol@example.com', '--config', config, '--json')).stdout);
@@ -146,7 +154,8 @@ describe('craft-sync CLI', () => {
     const config = stack.runtime.amplifyConfigPath;
     expect((await cli('nobody', 'whoami')).code).toBe(3);
     const carol = json<{ sub: string }>((await cli('carol3', 'login', 'carol@example.com', '--config', config, '--json')).stdout);
-    expect((await cli('dave3', 'login', 'dave@example.com', '--config', config)).code).toBe(0);
+    // The Gen 2 amplify_outputs.json the runtime writes beside it does as well.
+    expect((await cli('dave3', 'login', 'dave@example.com', '--config', stack.runtime.amplifyOutputsPath)).code).toBe(0);
     const plain = await cli('dave3', 'whoami');
     expect(plain.code).toBe(0);
     const daveSub = plain.stdout.trim();

@@ -5,6 +5,7 @@ import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import type { NotificationsConfig } from '../../infra/local/services/notifications.ts';
 import type { ServerLimits } from '../../infra/local/net/harden.ts';
+import type { TokenLifetimes } from '../../infra/local/services/cognito-idp/tokens.ts';
 
 export interface TestStack {
   runtime: Runtime;
@@ -17,7 +18,7 @@ export interface TestStack {
 export const PASSWORD = 'Passw0rd!local';
 
 /** Starts the real runtime for `api` in a throwaway data directory on a free port. */
-export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; connectionInitTimeoutMs?: number; limits?: Partial<ServerLimits>; notifications?: NotificationsConfig } = {}): Promise<TestStack> {
+export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; connectionInitTimeoutMs?: number; limits?: Partial<ServerLimits>; notifications?: NotificationsConfig; tokenLifetimes?: TokenLifetimes } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-e2e-'));
   const logs: string[] = [];
   const runtime = await startRuntime({
@@ -30,6 +31,7 @@ export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs
     connectionInitTimeoutMs: opts.connectionInitTimeoutMs,
     limits: opts.limits,
     notifications: opts.notifications,
+    tokenLifetimes: opts.tokenLifetimes,
     log: (l) => logs.push(l),
   });
   const tokens = new Map<string, string>();

@@ -32,7 +32,7 @@ beforeAll(async () => {
   alice = user(url, await stack.tokenFor('alice@example.com'));
   bob = user(url, await stack.tokenFor('bob@example.com'));
   Amplify.configure(stack.runtime.amplifyConfig as ResourcesConfig);
-  await signIn({ username: 'bob@example.com', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  await signIn({ username: 'bob@example.com', password: PASSWORD });
   const client = generateClient();
   bobViaAmplify = {
     sub: bob.sub,

@@ -73,7 +73,7 @@ describe('user pools (tokens of the local Cognito issuer)', () => {
   it('accepts an access token (client_id, no aud)', async () => {
     const r = await auth.authenticate({ authorization: tokens.accessToken }, IP);
     expect(r).toMatchObject({ ok: true, mode: 'AMAZON_COGNITO_USER_POOLS', identity: { sub, groups: ['admins', 'editors'] } });
-    expect((r as { identity: { username: string } }).identity.username).toBe(sub); // cognito-local's username is the sub
+    expect((r as { identity: { username: string } }).identity.username).toBe(sub); // with e-mail sign-in, the internal username is the sub
   });
 
   it('gives groups null to a user in no group', async () => {

@@ -1,7 +1,7 @@
 /**
  * What the CLI's `user add` and `token` commands do against the local issuer: dev users are plain
- * user-pool users with a permanent password, and a token is what the issuer's USER_PASSWORD_AUTH
- * sign-in returns (AppSync accepts the access token and the id token alike).
+ * user-pool users with a permanent password, and a token is what the issuer's SRP sign-in
+ * (Amplify's default flow) returns (AppSync accepts the access token and the id token alike).
  */
 import type { LocalCognito } from '../services/cognito.ts';
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { iamVerifier } from '../auth/iam.ts';
 
 /**
@@ -21,20 +21,23 @@ export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
 ]);
 
 export const COGNITO_SIGNING_NAME = 'cognito-idp';
-const MAX_BODY = 1024 * 1024;
 
 export interface AdminCredential {
   accessKeyId: string;
   secretAccessKey: string;
 }
 
-/** The operation as cognito-local routes it: the part after the first dot of `X-Amz-Target`. */
-export const operationOf = (target: string) => target.split('.')[1] ?? '';
+/** The operation named by an `X-Amz-Target` of the user-pool service, or undefined for any other target. */
+export function operationOf(target: string | string[] | undefined): string | undefined {
+  const [service, op, ...rest] = typeof target === 'string' ? target.split('.') : [];
+  return service === 'AWSCognitoIdentityProviderService' && op && rest.length === 0 ? op : undefined;
+}
+
+export type GateResult = { ok: true } | { ok: false; errorType: string; message: string };
 
 /**
- * A gate in front of cognito-local: resolves true when the request may go on (no `X-Amz-Target`, a
- * public operation, or a valid signature), else answers it as Cognito does and resolves false. A
- * checked request's body has been read; it is handed on parsed, as cognito-local's body parser would.
+ * The check in front of every operation: a public one passes, any other needs a valid SigV4
+ * signature by one of `credentials` over the request as received (its body already read).
  */
 export function cognitoAdminGate(opts: { credentials: AdminCredential[]; region: string }) {
   const verify = iamVerifier({
@@ -42,35 +45,13 @@ export function cognitoAdminGate(opts: { credentials: AdminCredential[]; region:
     region: opts.region,
     service: COGNITO_SIGNING_NAME,
   });
-  return async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<boolean> => {
-    const target = req.headers['x-amz-target'];
-    if (target === undefined || PUBLIC_OPERATIONS.has(operationOf(String(target)))) return true;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req as AsyncIterable<Buffer>) {
-      size += c.length;
-      if (size > MAX_BODY) return refuse(res, 413, 'RequestEntityTooLarge', 'Request body too large.');
-      chunks.push(c);
-    }
-    const body = Buffer.concat(chunks).toString('utf8');
+  return async (req: IncomingMessage, operation: string, body: string): Promise<GateResult> => {
+    if (PUBLIC_OPERATIONS.has(operation)) return { ok: true };
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    if (!headers.authorization) return refuse(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    if (!headers.authorization) return { ok: false, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
     const auth = await verify(headers, req.socket.remoteAddress ?? '127.0.0.1', { method: req.method ?? 'POST', path: req.url ?? '/', body });
     // Cognito (like AWS's other JSON-protocol services) answers signature failures with 400, not 403.
-    if (!auth.ok) return refuse(res, 400, auth.errorType, auth.message);
-    try {
-      req.body = /^application\/x-amz-json-1\.1\b/i.test(headers['content-type'] ?? '') && body ? JSON.parse(body) : {};
-    } catch {
-      return refuse(res, 400, 'SerializationException', 'The request body is not JSON.');
-    }
-    // cognito-local's body-parser (2.x) leaves a request whose stream has ended as it is.
-    return true;
+    return auth.ok ? { ok: true } : { ok: false, errorType: auth.errorType, message: auth.message };
   };
-}
-
-function refuse(res: ServerResponse, status: number, type: string, message: string): false {
-  const text = JSON.stringify({ __type: type, message });
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) }).end(text);
-  return false;
 }

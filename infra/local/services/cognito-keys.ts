@@ -1,19 +1,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 /**
  * The issuer's RS256 signing key, one per data directory.
  *
- * cognito-local signs with a key pair shipped inside its npm package, so anyone could mint tokens
- * it would accept. We keep the emulator's token contents and re-sign them with a key generated
- * for this data directory (kept beside the data, owner-only), and serve its public half as JWKS.
+ * Generated for this data directory on its first start (kept beside the data, owner-only), so no
+ * one else holds a key the runtime would accept; its public half is served as the pool's JWKS.
  */
 export interface SigningKey {
   kid: string;
   /** The public JWK as served in `jwks.json`. */
   publicJwk: JWK;
-  /** Re-signs a compact JWT's payload unchanged under this key (header: `kid`, `alg`). */
-  resign(token: string): Promise<string>;
+  /** A compact RS256 JWT of `payload` (header: `kid`, `alg`). */
+  sign(payload: JWTPayload): Promise<string>;
+  /** The payload of a token this key signed, checked against `issuer` and `now`; throws otherwise. */
+  verify(token: string, issuer: string, now: Date): Promise<JWTPayload>;
 }
 
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
@@ -31,9 +32,11 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
   const key = await importJWK(privateJwk, 'RS256');
   const { kty, n, e } = privateJwk;
   const publicJwk: JWK = { kty, n, e, alg: 'RS256', use: 'sig', kid };
+  const publicKey = await importJWK(publicJwk, 'RS256');
   return {
     kid,
     publicJwk,
-    resign: (token) => new SignJWT(decodeJwt(token)).setProtectedHeader({ kid, alg: 'RS256' }).sign(key),
+    sign: (payload) => new SignJWT(payload).setProtectedHeader({ kid, alg: 'RS256' }).sign(key),
+    verify: async (token, issuer, now) => (await jwtVerify(token, publicKey, { algorithms: ['RS256'], issuer, currentDate: now })).payload,
   };
 }

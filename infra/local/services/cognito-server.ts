@@ -1,23 +1,22 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
+/**
+ * The HTTP face of the local Cognito-compatible issuer (cognito-idp/): the user-pool JSON protocol
+ * (POST, `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`, `application/x-amz-json-1.1`),
+ * each pool's JWKS and OpenID configuration, and CORS so the browser app can sign in from its own
+ * origin. A malformed request gets Cognito's error as JSON 400 and the server keeps serving (it is
+ * hardened by net/harden.ts); admin operations need SigV4 (cognito-admin-auth.ts).
+ */
 import { join } from 'node:path';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { SigningKey } from './cognito-keys.ts';
 import { createHardenedServer, type ServerLimits } from '../net/harden.ts';
-import { cognitoAdminGate, type AdminCredential } from './cognito-admin-auth.ts';
-
-/**
- * cognito-local's HTTP API, assembled in this process from its own parts.
- *
- * Its `createDefaultServer` reads `./.cognito` under the working directory and pulls in aws-sdk v2
- * (≈1 s to load, for Lambda triggers and KMS we never use), so we build the same services by hand:
- * data under `dataDir`, no triggers, a token generator that re-signs with the data directory's key,
- * and our own JWKS / OpenID routes (cognito-local's hard-code `localhost:9229` and its shipped key).
- */
-const load = createRequire(import.meta.url);
-const lib = (path: string): unknown => load(`cognito-local/lib/${path}`);
-
-type Services = import('cognito-local/lib/services/index.js').Services;
-type TokenGenerator = import('cognito-local/lib/services/tokenGenerator.js').TokenGenerator;
+import { cognitoAdminGate, operationOf, type AdminCredential } from './cognito-admin-auth.ts';
+import { challengeStore } from './cognito-idp/challenges.ts';
+import { codeDelivery } from './cognito-idp/codes.ts';
+import type { IdpContext } from './cognito-idp/context.ts';
+import { CognitoError } from './cognito-idp/errors.ts';
+import { OPERATIONS } from './cognito-idp/operations.ts';
+import { Store } from './cognito-idp/store.ts';
+import { tokenIssuer, type TokenLifetimes } from './cognito-idp/tokens.ts';
 
 export interface CognitoServer {
   port: number;
@@ -37,80 +36,98 @@ export interface CognitoServerOptions {
   /** Access keys whose SigV4 signatures the admin (IAM) operations accept; see cognito-admin-auth.ts. */
   adminCredentials: AdminCredential[];
   region: string;
+  /** The issuer's clock, epoch ms (tests move it to expire challenges and tokens). */
+  now?: () => number;
+  tokenLifetimes?: TokenLifetimes;
+  /** How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge may be answered (Cognito: 3 minutes). */
+  challengeTtlMs?: number;
 }
 
+const MAX_BODY = 1024 * 1024;
+const JSON_TYPE = 'application/x-amz-json-1.1';
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid, x-amzn-errormessage',
+};
+
 export async function startCognitoServer(opts: CognitoServerOptions): Promise<CognitoServer> {
-  const svc = lib('services/index.js') as typeof import('cognito-local/lib/services/index.js');
-  const { CognitoServiceFactoryImpl } = lib('services/cognitoService.js') as typeof import('cognito-local/lib/services/cognitoService.js');
-  const { UserPoolServiceFactoryImpl } = lib('services/userPoolService.js') as typeof import('cognito-local/lib/services/userPoolService.js');
-  const { StormDBDataStoreFactory } = lib('services/dataStore/stormDb.js') as typeof import('cognito-local/lib/services/dataStore/stormDb.js');
-  const { JwtTokenGenerator } = lib('services/tokenGenerator.js') as typeof import('cognito-local/lib/services/tokenGenerator.js');
-  const { otp } = lib('services/otp.js') as typeof import('cognito-local/lib/services/otp.js');
-  const { MessageDeliveryService } = lib('services/messageDelivery/messageDelivery.js') as typeof import('cognito-local/lib/services/messageDelivery/messageDelivery.js');
-  const { ConsoleMessageSender } = lib('services/messageDelivery/consoleMessageSender.js') as typeof import('cognito-local/lib/services/messageDelivery/consoleMessageSender.js');
-  const { Router } = lib('server/Router.js') as typeof import('cognito-local/lib/server/Router.js');
-  const { createServer: createCognitoApp } = lib('server/server.js') as typeof import('cognito-local/lib/server/server.js');
-  // pino is cognito-local's own dependency: resolve it from there, not from our package.json.
-  const pino = createRequire(load.resolve('cognito-local/lib/server/server.js'))('pino') as (o: object) => unknown;
-
-  const logger = pino({ level: process.env.COGNITO_LOCAL_DEBUG ? 'debug' : 'silent' }) as never;
-  const ctx = { logger };
-  const dbDir = join(opts.dataDir, 'db');
-  const clock = new svc.DateClock();
-  const stores = new StormDBDataStoreFactory(dbDir);
-  const userPoolDefaults = { UsernameAttributes: ['email'] };
-  const cognito = await new CognitoServiceFactoryImpl(dbDir, stores, new UserPoolServiceFactoryImpl(clock, stores)).create(ctx, userPoolDefaults);
-  // No trigger is configured, so neither the Lambda client nor the KMS crypto is ever called.
-  const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not available in the local issuer')) });
-  const triggers = new svc.TriggersService(clock, cognito, new svc.LambdaService({}, unused as never), unused as never);
-  const tokenConfig = { IssuerDomain: '' };
-  const inner = new JwtTokenGenerator(clock, triggers, tokenConfig);
-  const tokenGenerator: TokenGenerator = {
-    async generate(...args) {
-      const t = await inner.generate(...args);
-      const [AccessToken, IdToken, RefreshToken] = await Promise.all([t.AccessToken, t.IdToken, t.RefreshToken].map((x) => opts.key.resign(x)));
-      return { AccessToken: AccessToken!, IdToken: IdToken!, RefreshToken: RefreshToken! };
-    },
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
+  let issuerDomain = '';
+  const store = new Store(join(opts.dataDir, 'user-pools.json'), now);
+  const ctx: IdpContext = {
+    store,
+    now,
+    region: opts.region,
+    challenges: challengeStore(now, opts.challengeTtlMs ?? 3 * 60_000),
+    codes: codeDelivery({ outboxFile: join(opts.dataDir, 'outbox.jsonl'), log, now }),
+    tokens: tokenIssuer({ store, key: opts.key, now, lifetimes: opts.tokenLifetimes, issuerOf: (poolId) => `${issuerDomain}/${poolId}` }),
   };
-  const config = { UserPoolDefaults: userPoolDefaults, TriggerFunctions: {}, TokenConfig: tokenConfig } as unknown as Services['config'];
-  const services: Services = {
-    clock,
-    cognito,
-    config,
-    messages: new svc.MessagesService(triggers, new MessageDeliveryService(new ConsoleMessageSender())),
-    otp,
-    tokenGenerator,
-    triggers,
-  };
-  const app = createCognitoApp(Router(services), logger, { development: false }, services).application as (req: IncomingMessage, res: ServerResponse) => void;
-
-  // cognito-local answers an operation it lacks with 500; Cognito answers 400 UnknownOperationException.
-  const { isSupportedTarget } = lib('targets/Target.js') as { isSupportedTarget(target: string): boolean };
-  const unknownOperation = (target: string | string[] | undefined) => {
-    const [service, op, ...rest] = typeof target === 'string' ? target.split('.') : [];
-    return !(service === 'AWSCognitoIdentityProviderService' && op && rest.length === 0 && isSupportedTarget(op));
-  };
+  const gate = cognitoAdminGate({ credentials: opts.adminCredentials, region: opts.region });
   const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
-  const adminGate = cognitoAdminGate({ credentials: opts.adminCredentials, region: opts.region });
-  // Hardened (net/harden.ts): a malformed target gets 400 before the URL below is read.
-  const server: Server = createHardenedServer((req, res) => {
-    const m = req.method === 'GET' ? wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname) : null;
-    if (!m && req.method === 'POST' && unknownOperation(req.headers['x-amz-target'])) {
+
+  const answer = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { ...CORS, 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
+  };
+  const fail = (res: ServerResponse, e: CognitoError) => {
+    const text = JSON.stringify({ __type: e.type, message: e.message });
+    res.writeHead(e.status, { ...CORS, 'content-type': JSON_TYPE, 'x-amzn-errortype': `${e.type}:`, 'content-length': Buffer.byteLength(text) }).end(text);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') {
       req.resume();
-      const body = JSON.stringify({ __type: 'UnknownOperationException', message: `Unknown operation ${String(req.headers['x-amz-target'] ?? '(none)')}` });
-      return res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'UnknownOperationException' }).end(body);
-    }
-    if (!m) {
-      adminGate(req, res).then(
-        (pass) => pass && app(req, res),
-        () => res.headersSent || res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end('{"__type":"SerializationException","message":"The request could not be read."}'),
-      );
+      res.writeHead(204, {
+        ...CORS,
+        'access-control-allow-methods': 'POST, GET, OPTIONS',
+        'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, x-amz-target, x-amz-user-agent'),
+        'access-control-max-age': '600',
+      }).end();
       return;
     }
-    const issuer = `${tokenConfig.IssuerDomain}/${m[1]}`;
-    const body = m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  }, { limits: opts.limits, log: opts.log ?? (() => {}) });
+    if (req.method === 'GET') {
+      req.resume();
+      const m = wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname);
+      if (!m || !store.pool(m[1]!)) return fail(res, new CognitoError('ResourceNotFoundException', 'Not found.', 404));
+      const issuer = `${issuerDomain}/${m[1]}`;
+      return answer(res, 200, m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] });
+    }
+    const operation = operationOf(req.headers['x-amz-target']);
+    if (req.method !== 'POST' || !operation || !Object.hasOwn(OPERATIONS, operation)) {
+      req.resume();
+      return fail(res, new CognitoError('UnknownOperationException', `Unknown operation ${String(req.headers['x-amz-target'] ?? '(none)').slice(0, 200)}`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_BODY) {
+        res.setHeader('connection', 'close');
+        return fail(res, new CognitoError('SerializationException', 'The request body is larger than 1 MB.', 413));
+      }
+      chunks.push(c);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    const allowed = await gate(req, operation, text);
+    if (!allowed.ok) return fail(res, new CognitoError(allowed.errorType, allowed.message));
+    let body: unknown;
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      return fail(res, new CognitoError('SerializationException', 'The request body is not valid JSON.'));
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(res, new CognitoError('SerializationException', 'The request body must be a JSON object.'));
+    try {
+      const out = await OPERATIONS[operation]!(ctx, body as Record<string, unknown>);
+      answer(res, 200, out, JSON_TYPE);
+    } catch (e) {
+      if (e instanceof CognitoError) return fail(res, e);
+      throw e;
+    }
+  };
+
+  const server: Server = createHardenedServer(handle, { limits: opts.limits, log });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -119,7 +136,7 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
       resolve(typeof a === 'object' && a ? a.port : opts.port);
     });
   });
-  tokenConfig.IssuerDomain = opts.issuerDomain(port);
+  issuerDomain = opts.issuerDomain(port);
   return {
     port,
     close: () =>

@@ -33,12 +33,14 @@ describe('local Cognito issuer', () => {
   let first: LocalCognito;
   let sub: string;
 
-  it('starts, creates a pool with an app client, and signs users in with USER_PASSWORD_AUTH', async () => {
+  it('starts, creates a pool with an app client, and signs users in with SRP', async () => {
     const { cognito, ms } = await start({ dataDir });
     console.log(`cognito cold start (new data dir, first load in this process): ${ms} ms`);
     first = cognito;
     expect(cognito.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(cognito.issuer).toBe(`${cognito.endpoint}/${cognito.userPoolId}`);
+    // Cognito's pool id shape: Amplify takes the region before "_" and SRP mixes in the part after it.
+    expect(cognito.userPoolId).toMatch(/^us-east-1_[A-Za-z0-9]{9}$/);
     expect(cognito.jwksUri).toBe(`${cognito.issuer}/.well-known/jwks.json`);
 
     ({ sub } = await cognito.createUser({ email: 'alice@example.com', password: 'Passw0rd!', groups: ['admins'] }));
@@ -50,26 +52,26 @@ describe('local Cognito issuer', () => {
     expect(tokens.expiresIn).toBeGreaterThan(0);
     expect(tokens.refreshToken).not.toBe('');
 
-    // Signed with the data directory's own key, which the JWKS serves (not cognito-local's shipped one).
+    // Signed with the data directory's own key, which the JWKS serves.
     const jwks = (await (await fetch(cognito.jwksUri)).json()) as { keys: Array<{ kid: string; kty: string; d?: string }> };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]!.kid).toBe(decodeProtectedHeader(tokens.idToken).kid);
-    expect(jwks.keys[0]!.kid).not.toBe('CognitoLocal');
     expect(jwks.keys[0]!.d).toBeUndefined();
     const oidc = (await (await fetch(`${cognito.issuer}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     expect(oidc).toMatchObject({ issuer: cognito.issuer, jwks_uri: cognito.jwksUri });
   });
 
   it('refuses a wrong password and an unknown user', async () => {
-    // cognito-local says InvalidPasswordException where Cognito says NotAuthorizedException.
-    await expect(first.signIn('alice@example.com', 'wrong')).rejects.toMatchObject({ name: 'InvalidPasswordException' });
+    await expect(first.signIn('alice@example.com', 'wrong')).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    // PreventUserExistenceErrors is ENABLED on the stack's client (as on the CDK stack's): no user is a wrong password.
+    await expect(first.signIn('nobody@example.com', 'Passw0rd!')).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'RespondToAuthChallenge: Incorrect username or password.' });
     await expect(first.signIn('nobody@example.com', 'Passw0rd!')).rejects.toBeInstanceOf(CognitoApiError);
   });
 
   it('createUser on an existing user sets the password and adds groups, keeping the same sub', async () => {
     const again = await first.createUser({ email: 'alice@example.com', password: 'N3w-Passw0rd!', groups: ['admins', 'editors'] });
     expect(again.sub).toBe(sub);
-    await expect(first.signIn('alice@example.com', 'Passw0rd!')).rejects.toMatchObject({ name: 'InvalidPasswordException' });
+    await expect(first.signIn('alice@example.com', 'Passw0rd!')).rejects.toMatchObject({ name: 'NotAuthorizedException' });
     const id = decodeJwt((await first.signIn('alice@example.com', 'N3w-Passw0rd!')).idToken);
     expect(new Set(id['cognito:groups'] as string[])).toEqual(new Set(['admins', 'editors']));
   });

@@ -1,9 +1,9 @@
 /**
- * The local Cognito-compatible issuer: cognito-local's user-pool API, run in this process, with one
- * user pool and one app client that are created on the first start and reused on later starts with
- * the same data directory. Usernames are e-mail addresses; sign-in is USER_PASSWORD_AUTH (cognito-local
- * has no SRP). Tokens are RS256 JWTs signed with a key of the data directory (see cognito-keys.ts).
- * Admin (IAM) operations need a SigV4 signature with the stack's dev credentials, as in AWS.
+ * The local Cognito-compatible issuer (cognito-server.ts, cognito-idp/), run in this process, with
+ * one user pool and one app client that are created on the first start and reused on later starts
+ * with the same data directory. Users sign in with their e-mail address, by SRP (Amplify's default)
+ * or USER_PASSWORD_AUTH. Tokens are RS256 JWTs signed with a key of the data directory (see
+ * cognito-keys.ts). Admin (IAM) operations need a SigV4 signature with the stack's dev credentials.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { COGNITO_SIGNING_NAME, type AdminCredential } from './cognito-admin-auth.ts';
 import { loadOrCreateSigningKey } from './cognito-keys.ts';
 import { startCognitoServer, type CognitoServer } from './cognito-server.ts';
+import * as srp from './cognito-idp/srp.ts';
+import type { TokenLifetimes } from './cognito-idp/tokens.ts';
 import type { ServerLimits } from '../net/harden.ts';
 
 export interface SignInTokens {
@@ -33,7 +35,10 @@ export interface LocalCognito {
   region: string;
   /** Creates the user, or sets the password of an existing one; adds the groups it is not in yet. */
   createUser(opts: { email: string; password: string; groups?: string[] }): Promise<{ sub: string }>;
+  /** Signs in as Amplify does by default (USER_SRP_AUTH, then PASSWORD_VERIFIER). */
   signIn(email: string, password: string): Promise<SignInTokens>;
+  /** A raw call of the user-pool API (signed with the dev credentials, which public operations ignore). */
+  call(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +62,12 @@ export interface StartCognitoOptions {
    * with, and that the issuer started here accepts; with attachTo, those the running issuer accepts.
    */
   adminCredentials: AdminCredential;
+  /** Local-only token lifetimes overriding the app client's (tests of expiry and refresh). */
+  tokenLifetimes?: TokenLifetimes;
+  /** The issuer's clock, epoch ms (tests). */
+  now?: () => number;
+  /** How long an auth challenge may be answered (default 3 minutes, as Cognito). */
+  challengeTtlMs?: number;
 }
 
 /** An error answered by the Cognito API; `name` is its `__type`, e.g. `NotAuthorizedException`. */
@@ -76,6 +87,8 @@ interface SavedState {
 }
 
 const REGION = 'us-east-1';
+/** The app client's flows: those of the CDK stack's client (SRP, password, refresh) and the admin one. */
+const AUTH_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 const STATE_FILE = 'local-cognito.json';
 
 export async function startCognito(opts: StartCognitoOptions): Promise<LocalCognito> {
@@ -84,6 +97,11 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
   const stateFile = join(dataDir, STATE_FILE);
   const saved: SavedState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as SavedState) : {};
   const host = opts.host ?? '127.0.0.1';
+  // cognito-local (the issuer before this one) kept its users, passwords in the clear, under db/.
+  const legacy = join(dataDir, 'db');
+  if (!opts.attachTo && existsSync(legacy)) {
+    opts.log?.(`the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run cli -- user add\`, then delete that folder (it holds their passwords in the clear)`);
+  }
 
   let server: CognitoServer | undefined;
   let endpoint: string;
@@ -92,7 +110,10 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
   } else {
     const key = await loadOrCreateSigningKey(join(dataDir, 'signing-key.json'));
     const start = (port: number) =>
-      startCognitoServer({ dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log, adminCredentials: [opts.adminCredentials], region: REGION });
+      startCognitoServer({
+        dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log, adminCredentials: [opts.adminCredentials], region: REGION,
+        now: opts.now, tokenLifetimes: opts.tokenLifetimes, challengeTtlMs: opts.challengeTtlMs,
+      });
     try {
       server = await start(opts.port ?? saved.port ?? 0);
     } catch (e) {
@@ -116,7 +137,8 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
       jwksUri: `${issuer}/.well-known/jwks.json`,
       region: REGION,
       createUser: (u) => createUser(api, userPoolId, u),
-      signIn: (email, password) => signIn(api, clientId, email, password),
+      signIn: (email, password) => signIn(api, userPoolId, clientId, email, password),
+      call: api,
       stop: async () => {
         await server?.close();
         server = undefined;
@@ -145,7 +167,12 @@ function cognitoApi(endpoint: string, credentials: AdminCredential): CognitoApi 
       headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
       body: text,
     });
-    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text }).catch((e: unknown) => {
+      // A kept-alive socket to an issuer that has just stopped (a restart on the same port) can be
+      // reused before its close is seen; the request never reached a server, so send it once more.
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw e;
+      return fetch(url, { method: 'POST', headers: signed.headers, body: text });
+    });
     const answer = await res.text();
     const json = (answer ? JSON.parse(answer) : {}) as Record<string, unknown>;
     if (!res.ok) {
@@ -179,7 +206,9 @@ async function ensurePoolAndClient(api: CognitoApi, saved: SavedState): Promise<
       UserPoolId: userPoolId,
       ClientName: 'craft-sync-local',
       GenerateSecret: false,
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: AUTH_FLOWS,
+      // As the CDK stack's client: an unknown user is answered as a wrong password.
+      PreventUserExistenceErrors: 'ENABLED',
     });
     clientId = String((created.UserPoolClient as { ClientId: string }).ClientId);
   }
@@ -209,7 +238,7 @@ async function createUser(api: CognitoApi, userPoolId: string, u: { email: strin
       UserPoolId: userPoolId,
       Username: u.email,
       TemporaryPassword: u.password,
-      MessageAction: 'SUPPRESS', // cognito-local would print the welcome message to the console
+      MessageAction: 'SUPPRESS', // the password is set right below
       UserAttributes: [
         { Name: 'email', Value: u.email },
         { Name: 'email_verified', Value: 'true' },
@@ -237,11 +266,20 @@ async function createUser(api: CognitoApi, userPoolId: string, u: { email: strin
   return { sub };
 }
 
-async function signIn(api: CognitoApi, clientId: string, email: string, password: string): Promise<SignInTokens> {
-  const out = await api('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, PASSWORD: password } });
+async function signIn(api: CognitoApi, userPoolId: string, clientId: string, email: string, password: string): Promise<SignInTokens> {
+  const a = srp.clientEphemeral();
+  const challenge = await api('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, SRP_A: a.A.toString(16) } });
+  const params = challenge.ChallengeParameters as Record<string, string>;
+  const timestamp = srp.formatTimestamp(Date.now());
+  const signature = srp.clientClaim({ a, poolName: srp.poolNameOf(userPoolId), username: params.USER_ID_FOR_SRP!, password, salt: params.SALT!, srpB: params.SRP_B!, secretBlock: params.SECRET_BLOCK!, timestamp });
+  const out = await api('RespondToAuthChallenge', {
+    ClientId: clientId,
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ChallengeResponses: { USERNAME: params.USER_ID_FOR_SRP, PASSWORD_CLAIM_SECRET_BLOCK: params.SECRET_BLOCK, TIMESTAMP: timestamp, PASSWORD_CLAIM_SIGNATURE: signature },
+  });
   const r = out.AuthenticationResult as { IdToken?: string; AccessToken?: string; RefreshToken?: string; ExpiresIn?: number } | undefined;
   if (!r?.IdToken || !r.AccessToken) {
-    throw new CognitoApiError('ChallengeRequired', `sign-in of ${email} needs the ${String(out.ChallengeName)} challenge, which the local issuer does not drive`);
+    throw new CognitoApiError('ChallengeRequired', `sign-in of ${email} needs the ${String(out.ChallengeName)} challenge, which this helper does not answer`);
   }
   return { idToken: r.IdToken, accessToken: r.AccessToken, refreshToken: r.RefreshToken ?? '', expiresIn: r.ExpiresIn ?? 3600 };
 }
