@@ -11,14 +11,15 @@ export interface Audience {
 }
 
 /**
- * The change record of a commit whose result is `summary` (its version, author and time). It also
- * keeps the file's audience as the commit saw it (the transaction's aclVersion condition proves the
- * member list current), so notifications go to exactly who could see the change: the members and
- * those of them who muted it (the recipients follow: members but the muted and the author; not
- * written out, so a change record of a file with 25 members stays within two write units).
+ * The change record of a commit whose result is `summary` (its version, author and time). An insert or
+ * a delete also keeps the file's audience as the commit saw it (the transaction's aclVersion condition
+ * proves the member list current): the members and those of them who muted it (the notify handler's
+ * recipients are the members but the muted and the author). A modify does not (`audience` null), so
+ * what an edit writes does not grow with the member list: the notify handler reads the members when it
+ * publishes, a moment later (resolvers/README.md "Member index").
  */
-export function changeRecord(summary: FileSummary, op: string, requestId: string, audience: Audience): ChangeItem {
-  return {
+export function changeRecord(summary: FileSummary, op: string, requestId: string, audience: Audience | null): ChangeItem {
+  const change: ChangeItem = {
     fileId: summary.id,
     version: summary.version,
     op,
@@ -34,9 +35,12 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
     deleted: summary.deleted,
     expiresAt: expiresIn(CHANGE_RETENTION_SECONDS),
     owner: summary.owner,
-    members: audience.members,
-    muted: audience.muted,
   };
+  if (audience) {
+    change.members = audience.members;
+    change.muted = audience.muted;
+  }
+  return change;
 }
 
 /**

@@ -21,8 +21,11 @@ export const RECENT_PATCH_CHARS = 480;
 export const TAIL_PATCHES = 50;
 export const TAIL_CHARS = 128 * 1024;
 export const MAX_CONTENT_TYPE = 255;
-/** Active members of one file, owner included: a modify's transaction updates each member's index item (DynamoDB allows 100 items). */
-export const MAX_MEMBERS = 25;
+/**
+ * Active members of one file, owner included. A modify writes no member item; a delete's transaction
+ * marks every member's index item (with head, change, request and body: 68 of DynamoDB's 100 items).
+ */
+export const MAX_MEMBERS = 64;
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 100;
 /** Change records expire (DynamoDB TTL) after this; getFileChanges then answers LogTruncated. */

@@ -1,9 +1,11 @@
 /**
  * Change notifications, run on the `files` table's stream: every newly committed change record
  * (`V#…` INSERT) becomes one `FileChanged` event on the bus named by `EVENT_BUS`, whose rules fan it
- * out to the topic, the queue and webhooks (infra/api.ts). A change record carries its audience as
- * the commit saw it (owner, members, and who muted it or, in older records, the recipients); for records without one, the members are read
- * with one consistent Query per file. Any entry EventBridge does not accept fails the batch, so the
+ * out to the topic, the queue and webhooks (infra/api.ts). An insert's or delete's change record
+ * carries its audience as the commit saw it (owner, members, and who muted it or, in older records,
+ * the recipients); for a modify's (which carries none, so an edit's write does not grow with the
+ * member list) the members are read with one consistent Query per file and batch. Any entry
+ * EventBridge does not accept fails the batch, so the
  * stream retries it: delivery is at least once, and `detail.changeId` lets consumers drop repeats.
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -62,6 +64,9 @@ async function fileState(fileId: string): Promise<FileState> {
         TableName: filesTable(),
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :acl AND :head',
         ExpressionAttributeValues: { ':pk': { S: `FILE#${fileId}` }, ':acl': { S: 'ACL#' }, ':head': { S: 'HEAD' } },
+        // Only what the audience needs (not the body's content, which sorts in the same range).
+        ProjectionExpression: 'pk, sk, #member, #role, muted, #owner',
+        ExpressionAttributeNames: { '#member': 'member', '#role': 'role', '#owner': 'owner' },
         ConsistentRead: true,
         ExclusiveStartKey,
       }),
