@@ -9,7 +9,7 @@ const resolverFiles = ['resolvers/**/*.ts'];
 const notResolverCode = ['resolvers/handlers/**', 'resolvers/testing/**', 'resolvers/**/*.test.ts', 'resolvers/generated/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/generated/**', '.craft-sync/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'client/dist/**', '**/generated/**', '.craft-sync/**'] },
   {
     files: ['**/*.ts'],
     ignores: resolverFiles,

@@ -3,7 +3,7 @@
  * `craft-sync` bin). Sign in once with `login`; every other command uses the stored profile.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -90,14 +90,19 @@ async function main(argv: string[]): Promise<number> {
     return p;
   };
 
+  // dev and user add run the local runtime, which only a checkout of the repository has (not the package).
+  const localCli = join(ROOT, 'infra/local/cli.ts');
+  if ((command === 'dev' || command === 'user') && !existsSync(localCli)) {
+    throw new UsageError(`${command} runs the local stack, which is not part of the installed client: run it from a craft-sync checkout (npm start, npm run cli -- user add)`);
+  }
   if (command === 'dev') {
     const extra = ['--data-dir', v['data-dir']!, ...(v.port ? ['--port', v.port] : [])];
-    return run(['--import', 'tsx', join(ROOT, 'infra/local/cli.ts'), 'start', ...extra]);
+    return run(['--import', 'tsx', localCli, 'start', ...extra]);
   }
   if (command === 'user') {
     const [sub, email] = need(2, 'add <email>');
     if (sub !== 'add' || !email) throw new UsageError('usage: user add <email> --password P');
-    return run(['--import', 'tsx', join(ROOT, 'infra/local/cli.ts'), 'user', 'add', email, password(), '--data-dir', v['data-dir']!]);
+    return run(['--import', 'tsx', localCli, 'user', 'add', email, password(), '--data-dir', v['data-dir']!]);
   }
   if (command === 'login') {
     const [email] = need(1, '<email>');

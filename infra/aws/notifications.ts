@@ -96,7 +96,7 @@ export class Notifications extends Construct {
     }
     if (webhooks.length > 0) {
       this.webhookSecret = new Secret(this, 'WebhookSecret', {
-        description: 'The key craft-sync signs webhook deliveries with (x-craft-sync-signature); receivers verify with it',
+        description: 'The key craft-sync signs webhook deliveries with (Standard Webhooks webhook-signature); receivers verify with it',
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
       });
       acknowledge(

@@ -70,7 +70,7 @@ export class CraftSyncStack extends Stack {
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic!.topicArn, description: 'FileChanged for e-mail / SMS / push (filter on detail.members)' });
     new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue!.queueUrl, description: 'FileChanged for integrations' });
     if (this.notifications.webhookSecret) {
-      new CfnOutput(this, 'WebhookSecretArn', { value: this.notifications.webhookSecret.secretArn, description: 'The key webhook deliveries are signed with (x-craft-sync-signature)' });
+      new CfnOutput(this, 'WebhookSecretArn', { value: this.notifications.webhookSecret.secretArn, description: 'The key webhook deliveries are signed with (Standard Webhooks webhook-signature)' });
     }
   }
 }

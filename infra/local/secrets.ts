@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { generateWebhookSecret, WEBHOOK_SECRET_PREFIX } from '../../client/sdk/webhooks.ts';
 import type { AuthMode } from '../wiring/types.ts';
 
 export interface LocalSecrets {
@@ -9,7 +10,7 @@ export interface LocalSecrets {
   iam?: { accessKeyId: string; secretAccessKey: string; accountId: string; userArn: string };
   /** Credentials the local S3 accepts; Lambda handlers get them as AWS Lambda gives a function its role's. */
   s3?: { accessKeyId: string; secretAccessKey: string };
-  /** The HMAC key local webhooks are signed with, unless the notifications config names one. */
+  /** The Standard Webhooks secret (`whsec_…`) local webhooks are signed with, unless the notifications config names one. */
   webhookSecret?: string;
 }
 
@@ -36,8 +37,9 @@ export function loadOrCreateSecrets(path: string, modes: AuthMode[], needs: { s3
     secrets.s3 = { accessKeyId: `AKIALOCALS3${randomBytes(5).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
     changed = true;
   }
-  if (needs.webhooks && !secrets.webhookSecret) {
-    secrets.webhookSecret = randomBytes(32).toString('hex');
+  // A secret from before Standard Webhooks (hex, no prefix) is replaced: receivers must re-read it anyway.
+  if (needs.webhooks && !secrets.webhookSecret?.startsWith(WEBHOOK_SECRET_PREFIX)) {
+    secrets.webhookSecret = generateWebhookSecret();
     changed = true;
   }
   if (changed) writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

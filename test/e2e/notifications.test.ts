@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
-import { verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../client/sdk/webhooks.ts';
+import { Webhook } from 'standardwebhooks';
+import { generateWebhookSecret, verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../client/sdk/webhooks.ts';
 import type { FileChangedDetail } from '../../resolvers/handlers/notify/events.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { CHANGES, DELETE, INSERT, MODIFY, SHARE, sha256, user, type SyncUser } from './sync-client.ts';
@@ -65,7 +66,7 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let alice: SyncUser;
 let bob: SyncUser;
 let fileId: string;
-const SECRET = 'test-webhook-secret';
+const SECRET = generateWebhookSecret();
 
 beforeAll(async () => {
   receiver = await startReceiver();
@@ -120,14 +121,18 @@ describe('FileChanged notifications', () => {
       { version: 4, op: 'DELETE', members: [alice.sub, bob.sub].sort() },
     ];
 
-    // Webhook /ok: each version exactly once, signed with the configured secret over the timestamp and the body.
+    // Webhook /ok: each version exactly once, signed (Standard Webhooks) with the configured secret over the
+    // event id, the timestamp and the body; the standardwebhooks package verifies it as a receiver would.
     const ok = receiver.hits.filter((h) => h.path === '/ok');
     expect(ok).toHaveLength(4);
     for (const h of ok) {
-      expect(h.headers[WEBHOOK_SIGNATURE_HEADER]).toMatch(/^v1=[0-9a-f]{64}$/);
+      expect(h.headers[WEBHOOK_SIGNATURE_HEADER]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
       expect(h.headers[WEBHOOK_TIMESTAMP_HEADER]).toMatch(/^\d+$/);
+      expect(new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).toEqual(JSON.parse(h.body));
+      expect(() => new Webhook(generateWebhookSecret()).verify(h.body, h.headers as Record<string, string>)).toThrow(/No matching signature/);
+      expect(() => new Webhook(SECRET).verify(h.body.replace('"op":"', '"op":"X'), h.headers as Record<string, string>)).toThrow(/No matching signature/);
       expect(verifyWebhookSignature(SECRET, h.headers, h.body)).toBe(true);
-      expect(verifyWebhookSignature('another-secret', h.headers, h.body)).toBe(false);
+      expect(verifyWebhookSignature(generateWebhookSecret(), h.headers, h.body)).toBe(false);
       expect(verifyWebhookSignature(SECRET, h.headers, h.body.replace('"op":"', '"op":"X'))).toBe(false);
       expect(h.headers[WEBHOOK_EVENT_ID_HEADER]).toBe((JSON.parse(h.body) as DeliveredEvent).id);
       expect(h.headers['content-type']).toBe('application/json');

@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
-import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { NameConstraints } from '@peculiar/asn1-x509';
+import * as x509 from './x509.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CA_DAYS, ensureCertificate, makeServerCertificate } from './cert.ts';
 
@@ -72,43 +74,35 @@ describe('ensureCertificate', () => {
   });
 });
 
-/** The permitted subtrees of a certificate's name constraints, decoded from its DER (not from our encoder). */
+/** The permitted subtrees of a certificate's name constraints, parsed from its DER by the ASN.1 schema. */
 function permittedNames(pem: string): { critical: boolean; names: string[] } | undefined {
-  const ext = forge.pki.certificateFromPem(pem).getExtension({ id: '2.5.29.30' } as unknown as string) as { critical: boolean; value: string } | null;
+  const ext = new x509.X509Certificate(pem).getExtension('2.5.29.30');
   if (!ext) return undefined;
-  const [permitted] = forge.asn1.fromDer(ext.value).value as forge.asn1.Asn1[];
-  expect(permitted!.tagClass).toBe(forge.asn1.Class.CONTEXT_SPECIFIC);
-  expect(permitted!.type).toBe(0); // permittedSubtrees; no excludedSubtrees follow
-  const names = (permitted!.value as forge.asn1.Asn1[]).map((subtree) => {
-    const base = (subtree.value as forge.asn1.Asn1[])[0]!;
-    const bytes = Buffer.from(base.value as string, 'latin1');
-    if (base.type === 2) return `DNS:${bytes.toString('latin1')}`;
-    const half = bytes.length / 2;
-    const addr = bytes.subarray(0, half);
-    const ip = half === 4 ? [...addr].join('.') : new URL(`http://[${addr.toString('hex').match(/.{4}/g)!.join(':')}]`).hostname.slice(1, -1);
-    return `IP:${ip}/${bytes.subarray(half).toString('hex')}`;
-  });
+  const constraints = AsnConvert.parse(ext.value, NameConstraints);
+  expect(constraints.excludedSubtrees).toBeUndefined();
+  const names = [...(constraints.permittedSubtrees ?? [])].map(({ base }) => (base.dNSName !== undefined ? `DNS:${base.dNSName}` : `IP:${base.iPAddress}`));
   return { critical: ext.critical, names };
 }
 
 /** A CA as this project made them before: ten years, no name constraints. */
-function oldStyleCa(): { keyPem: string; certPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-  cert.validity.notAfter = new Date(Date.now() + 3650 * 86_400_000);
-  const subject = [{ name: 'commonName', value: 'craft-sync local CA' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-  ]);
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { keyPem, certPem: forge.pki.certificateToPem(cert) };
+async function oldStyleCa(): Promise<{ keyPem: string; certPem: string }> {
+  const crypto = webcrypto as unknown as Crypto;
+  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
+  const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: '01',
+      name: 'CN=craft-sync local CA',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 3650 * 86_400_000),
+      keys,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    },
+    crypto,
+  );
+  const keyPem = x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { keyPem, certPem: cert.toString('pem') };
 }
 
 async function httpsServer(key: string, cert: string): Promise<{ server: Server; port: number }> {
@@ -124,7 +118,8 @@ describe('the local CA', () => {
     const c = await ensureCertificate(tempDir());
     expect(permittedNames(c.ca)).toEqual({
       critical: true,
-      names: ['DNS:localhost', `IP:127.0.0.1/${'ff'.repeat(4)}`, `IP:::1/${'ff'.repeat(16)}`],
+      // An address with an all-ones mask: /32 and /128 permit exactly that one address.
+      names: ['DNS:localhost', 'IP:127.0.0.1/32', 'IP:::1/128'],
     });
     // The leaf names exactly what the CA permits.
     expect(new X509Certificate(c.cert).subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
@@ -145,7 +140,7 @@ describe('the local CA', () => {
 
   it('replaces an old unconstrained CA found in the directory, saying so and that it must be trusted again', async () => {
     const dir = tempDir();
-    const old = oldStyleCa();
+    const old = await oldStyleCa();
     writeFileSync(join(dir, 'ca-key.pem'), old.keyPem);
     writeFileSync(join(dir, 'ca.pem'), old.certPem);
     writeFileSync(join(dir, 'server-key.pem'), 'left from before');
@@ -183,7 +178,7 @@ describe('the local CA', () => {
     const ca = { keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8'), certPem: c.ca };
     // The leaf also names 127.0.0.1, so the host check passes: only the CA's constraints can refuse it.
     for (const hosts of [{ dns: ['example.com'], ips: ['127.0.0.1'] }, { dns: [], ips: ['127.0.0.1', '10.1.2.3'] }]) {
-      const leaf = makeServerCertificate(ca, hosts);
+      const leaf = await makeServerCertificate(ca, hosts);
       const { server, port } = await httpsServer(leaf.keyPem, leaf.certPem);
       try {
         const err = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {

@@ -9,10 +9,10 @@
  * expires on its own, and re-importing it twice a year is the cost. A CA made before (unconstrained,
  * or valid longer) is replaced, and the log says the user must trust the new one.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import * as x509 from './x509.ts';
 import { hasNameConstraints, nameConstraintsExtension } from './name-constraints.ts';
 
 export interface LocalCertificate {
@@ -37,63 +37,77 @@ export const HOSTS = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
 
 const FILES = { caKey: 'ca-key.pem', ca: 'ca.pem', key: 'server-key.pem', cert: 'server.pem' };
 
-function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
-  // node:crypto makes keys natively (node-forge in pure JS takes seconds); forge only signs.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// Node's own Web Crypto: keys are made and certificates signed natively.
+const crypto = webcrypto as unknown as Crypto;
+const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+async function rsaKeyPair(): Promise<{ keys: CryptoKeyPair; privateKeyPem: string }> {
+  const keys = (await crypto.subtle.generateKey({ ...RSA, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
+  return { keys, privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+}
+
+const signingKey = (keyPem: string) => crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(keyPem), RSA, false, ['sign']);
+
+function validity(days: number, notAfterAtMost = Infinity): { serialNumber: string; notBefore: Date; notAfter: Date } {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
+  const now = Date.now();
   return {
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    serialNumber: serial.toString('hex'),
+    notBefore: new Date(now - 86_400_000), // tolerate clock skew
+    notAfter: new Date(Math.min(now + days * 86_400_000, notAfterAtMost)),
   };
 }
 
-function newCertificate(publicKeyPem: string, days: number, notAfterAtMost = Infinity): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
-  cert.serialNumber = serial.toString('hex');
-  const now = Date.now();
-  cert.validity.notBefore = new Date(now - 86_400_000); // tolerate clock skew
-  cert.validity.notAfter = new Date(Math.min(now + days * 86_400_000, notAfterAtMost));
-  return cert;
-}
+const CA_NAME = 'CN=craft-sync local CA, O=craft-sync (local development only)';
 
-function makeCa(): { keyPem: string; certPem: string } {
-  const keys = rsaKeyPair();
-  const cert = newCertificate(keys.publicKeyPem, CA_DAYS);
-  const subject = [
-    { name: 'commonName', value: 'craft-sync local CA' },
-    { name: 'organizationName', value: 'craft-sync (local development only)' },
-  ];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    nameConstraintsExtension(HOSTS),
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
-  return { keyPem: keys.privateKeyPem, certPem: forge.pki.certificateToPem(cert) };
+async function makeCa(): Promise<{ keyPem: string; certPem: string }> {
+  const { keys, privateKeyPem } = await rsaKeyPair();
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      ...validity(CA_DAYS),
+      subject: CA_NAME,
+      issuer: CA_NAME,
+      publicKey: keys.publicKey,
+      signingKey: keys.privateKey,
+      signingAlgorithm: RSA,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        nameConstraintsExtension(HOSTS),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  return { keyPem: privateKeyPem, certPem: cert.toString('pem') };
 }
 
 /** A server certificate signed by `ca`; tests issue ones for other names to see the constraints enforced. */
-export function makeServerCertificate(ca: { keyPem: string; certPem: string }, hosts = HOSTS): { keyPem: string; certPem: string } {
-  const keys = rsaKeyPair();
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const cert = newCertificate(keys.publicKeyPem, SERVER_DAYS, caCert.validity.notAfter.getTime());
-  cert.setSubject([{ name: 'commonName', value: hosts.dns[0] ?? hosts.ips[0] ?? 'localhost' }]);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [...hosts.dns.map((value) => ({ type: 2, value })), ...hosts.ips.map((ip) => ({ type: 7, ip }))] },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
-  return { keyPem: keys.privateKeyPem, certPem: forge.pki.certificateToPem(cert) };
+export async function makeServerCertificate(ca: { keyPem: string; certPem: string }, hosts = HOSTS): Promise<{ keyPem: string; certPem: string }> {
+  const { keys, privateKeyPem } = await rsaKeyPair();
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      ...validity(SERVER_DAYS, caCert.notAfter.getTime()),
+      subject: `CN=${hosts.dns[0] ?? hosts.ips[0] ?? 'localhost'}`,
+      issuer: caCert.subject,
+      publicKey: keys.publicKey,
+      signingKey: await signingKey(ca.keyPem),
+      signingAlgorithm: RSA,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.SubjectAlternativeNameExtension([...hosts.dns.map((value) => ({ type: 'dns' as const, value })), ...hosts.ips.map((value) => ({ type: 'ip' as const, value }))]),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  return { keyPem: privateKeyPem, certPem: cert.toString('pem') };
 }
 
 function fresh(x: X509Certificate): boolean {
@@ -146,7 +160,7 @@ function writeAtomic(path: string, text: string, mode: number): void {
 }
 
 /** A lock directory, so two runtimes starting on one data dir do not mix their files. */
-async function withLock<T>(dir: string, f: () => T): Promise<T> {
+async function withLock<T>(dir: string, f: () => Promise<T>): Promise<T> {
   const lock = join(dir, '.cert-lock');
   for (let attempt = 0; ; attempt += 1) {
     try {
@@ -164,7 +178,7 @@ async function withLock<T>(dir: string, f: () => T): Promise<T> {
     }
   }
   try {
-    return f();
+    return await f();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -174,20 +188,20 @@ async function withLock<T>(dir: string, f: () => T): Promise<T> {
 export async function ensureCertificate(dir: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<LocalCertificate> {
   mkdirSync(dir, { recursive: true });
   const path = (f: keyof typeof FILES) => join(dir, FILES[f]);
-  return withLock(dir, () => {
+  return withLock(dir, async () => {
     let ca = { keyPem: read(path('caKey')), certPem: read(path('ca')) };
     const problem = caProblem(ca.keyPem, ca.certPem);
     if (problem) {
       if (problem !== 'missing') {
         log(`replacing the local CA ${path('ca')}: it was ${problem}. If you trusted the old one, remove it from your browser's or system's authorities and import the new ${path('ca')} (limited to localhost, 127.0.0.1 and ::1, valid ${CA_DAYS} days)`);
       }
-      ca = makeCa();
+      ca = await makeCa();
       writeAtomic(path('caKey'), ca.keyPem, 0o600);
       writeAtomic(path('ca'), ca.certPem, 0o644);
     }
     let server = { keyPem: read(path('key')), certPem: read(path('cert')) };
     if (!serverUsable(server.keyPem, server.certPem, ca.certPem)) {
-      server = makeServerCertificate(ca);
+      server = await makeServerCertificate(ca);
       writeAtomic(path('key'), server.keyPem, 0o600);
       writeAtomic(path('cert'), server.certPem, 0o644);
     }

@@ -11,13 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
+import { generateWebhookSecret, verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
 import type { ApiDefinition } from '../../wiring/types.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startEventsServer, type EventsServer } from './events-server.ts';
 import { loadNotificationsConfig, startNotifications } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
 import { accepts, LocalTopic } from './topic.ts';
+
+const [COMMON, OWN] = [generateWebhookSecret(), generateWebhookSecret()];
 
 const creds = { accessKeyId: 'AKIALOCALNOTIFY', secretAccessKey: 'notify-secret' };
 let dir: string;
@@ -147,8 +149,8 @@ describe('local webhooks', () => {
       api,
       bus: hookBus,
       dataDir: join(dir, 'webhooks'),
-      config: { webhooks: [{ url: a }, { url: b, secret: 'own' }, { url: down }] },
-      webhookSecret: 'common',
+      config: { webhooks: [{ url: a }, { url: b, secret: OWN }, { url: down }] },
+      webhookSecret: COMMON,
       region: 'us-east-1',
       log: (l) => lines.push(l),
     });
@@ -160,9 +162,9 @@ describe('local webhooks', () => {
     const at = (path: string) => hits.filter((h) => h.path === path);
     expect(at('/hook-a')).toHaveLength(1);
     expect(at('/hook-b')).toHaveLength(1);
-    expect(verifyWebhookSignature('common', at('/hook-a')[0]!.headers as never, at('/hook-a')[0]!.body)).toBe(true);
-    expect(verifyWebhookSignature('own', at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(true);
-    expect(verifyWebhookSignature('common', at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(false);
+    expect(verifyWebhookSignature(COMMON, at('/hook-a')[0]!.headers as never, at('/hook-a')[0]!.body)).toBe(true);
+    expect(verifyWebhookSignature(OWN, at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(true);
+    expect(verifyWebhookSignature(COMMON, at('/hook-b')[0]!.headers as never, at('/hook-b')[0]!.body)).toBe(false);
     // /down: the first attempt and one retry, the same event id on both, then the message in the dead-letter queue.
     expect(at('/down').map((h) => h.headers[WEBHOOK_EVENT_ID_HEADER])).toEqual([eventId, eventId]);
     const dead = local.deadLetterQueue.receive(10);
@@ -179,8 +181,14 @@ describe('notifications config', () => {
   it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, plus CRAFT_SYNC_WEBHOOKS, and checks webhook URLs', () => {
     expect(loadNotificationsConfig(join(dir, 'none'), {})).toEqual({});
     const file = join(dir, 'n.json');
-    writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 's' }));
-    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file })).toMatchObject({ webhookSecret: 's' });
+    writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: COMMON }));
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file })).toMatchObject({ webhookSecret: COMMON });
+    // A secret that is not a Standard Webhooks one is refused at start, not at the first delivery.
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 'not base64!' }));
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/webhookSecret is not a Standard Webhooks secret/);
+    writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook`, secret: 's' }] }));
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/the secret of .*\/hook is not a Standard Webhooks secret/);
     writeFileSync(join(dir, 'notifications.json'), JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
     expect(() => loadNotificationsConfig(dir, {})).toThrow(/http\(s\) url/);
     expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') })).toThrow(/does not exist/);

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isWebhookSecret } from '../../../client/sdk/webhooks.ts';
 import { deliverWebhooks, type WebhookMessage } from '../../../resolvers/handlers/webhooks/handler.ts';
 import type { ApiDefinition } from '../../wiring/types.ts';
 import type { BusEvent, LocalEventBus, RuleTarget } from './event-bus.ts';
@@ -27,7 +28,10 @@ import { LocalTopic, type TopicSubscriber } from './topic.ts';
 export interface NotificationsConfig {
   /** Every `{ webhooks: true }` target posts to each of these. */
   webhooks?: Array<{ url: string; /** Overrides `webhookSecret` for this URL. */ secret?: string }>;
-  /** The key webhooks are signed with (default: generated once, kept in `<dataDir>/secrets.json`). */
+  /**
+   * The Standard Webhooks secret (`whsec_<base64 key>`) webhooks are signed with (default: generated
+   * once, kept in `<dataDir>/secrets.json`).
+   */
   webhookSecret?: string;
   /** HTTP subscribers per declared topic key. */
   topicSubscribers?: Record<string, TopicSubscriber[]>;
@@ -58,7 +62,9 @@ export function loadNotificationsConfig(dataDir: string, env: NodeJS.ProcessEnv 
   if (extra.length) config.webhooks = [...(config.webhooks ?? []), ...extra.map((url) => ({ url }))];
   for (const w of config.webhooks ?? []) {
     if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${existsSync(path) ? path : 'CRAFT_SYNC_WEBHOOKS'}: every webhook needs an http(s) url (got ${String(w?.url)})`);
+    if (w.secret !== undefined && !isWebhookSecret(w.secret)) throw new Error(`${path}: the secret of ${w.url} is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
   }
+  if (config.webhookSecret !== undefined && !isWebhookSecret(config.webhookSecret)) throw new Error(`${path}: webhookSecret is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
   return config;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../../client/sdk/webhooks.ts';
+import { generateWebhookSecret, verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../../client/sdk/webhooks.ts';
 import { deliverWebhooks, handler, USER_AGENT, type SqsEvent } from './handler.ts';
 
 interface Hit {
@@ -43,7 +43,8 @@ beforeEach(() => {
   hits.length = 0;
 });
 
-const SECRET = 'whsec-test';
+const SECRET = generateWebhookSecret();
+const [ONE, TWO, OTHER] = [generateWebhookSecret(), generateWebhookSecret(), generateWebhookSecret()];
 const fileChanged = (version: number) => ({
   version: '0',
   id: randomUUID(),
@@ -59,7 +60,7 @@ const record = (webhook: string, event: object = fileChanged(1), messageId: stri
 const sqs = (...records: ReturnType<typeof record>[]): SqsEvent => ({ Records: records });
 
 describe('webhook delivery handler', () => {
-  it('POSTs each event to its webhook, signed over the timestamp and the body, with the event id; 2xx is delivered', async () => {
+  it('POSTs each event to its webhook, signed (Standard Webhooks) over the event id, the timestamp and the body; 2xx is delivered', async () => {
     const urls = [`${base}/ok`, `${base}/created`];
     const e1 = fileChanged(1);
     const e2 = fileChanged(2);
@@ -73,22 +74,22 @@ describe('webhook delivery handler', () => {
       expect(h.headers['content-type']).toBe('application/json');
       expect(h.headers['user-agent']).toBe(USER_AGENT);
       expect(h.headers[WEBHOOK_EVENT_ID_HEADER]).toBe(sent.id);
-      expect(h.headers[WEBHOOK_SIGNATURE_HEADER]).toMatch(/^v1=[0-9a-f]{64}$/);
+      expect(h.headers[WEBHOOK_SIGNATURE_HEADER]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
       expect(h.headers[WEBHOOK_TIMESTAMP_HEADER]).toMatch(/^\d+$/);
       expect(verifyWebhookSignature(SECRET, h.headers, h.body)).toBe(true);
-      expect(verifyWebhookSignature('another-secret', h.headers, h.body)).toBe(false);
+      expect(verifyWebhookSignature(OTHER, h.headers, h.body)).toBe(false);
       expect(verifyWebhookSignature(SECRET, h.headers, h.body.replace('"version":1', '"version":9').replace('"version":2', '"version":9'))).toBe(false);
     }
   });
 
   it('signs with the secret of the URL it posts to', async () => {
     const urls = [`${base}/ok`, `${base}/created`];
-    const secrets: Record<string, string> = { [urls[0]!]: 'one', [urls[1]!]: 'two' };
+    const secrets: Record<string, string> = { [urls[0]!]: ONE, [urls[1]!]: TWO };
     await deliverWebhooks(sqs(record(urls[0]!), record(urls[1]!)), { urls, secretFor: (u) => secrets[u]! });
     const byPath = Object.fromEntries(hits.map((h) => [h.path, h]));
-    expect(verifyWebhookSignature('one', byPath['/ok']!.headers, byPath['/ok']!.body)).toBe(true);
-    expect(verifyWebhookSignature('two', byPath['/created']!.headers, byPath['/created']!.body)).toBe(true);
-    expect(verifyWebhookSignature('one', byPath['/created']!.headers, byPath['/created']!.body)).toBe(false);
+    expect(verifyWebhookSignature(ONE, byPath['/ok']!.headers, byPath['/ok']!.body)).toBe(true);
+    expect(verifyWebhookSignature(TWO, byPath['/created']!.headers, byPath['/created']!.body)).toBe(true);
+    expect(verifyWebhookSignature(ONE, byPath['/created']!.headers, byPath['/created']!.body)).toBe(false);
   });
 
   it('reports exactly the messages that did not get a 2xx as batch item failures: 5xx, 4xx, a redirect (not followed), no answer in time', async () => {

@@ -2,17 +2,17 @@
  * Webhook delivery, fed by the webhook queue (SQS in AWS; locally the runtime's bus invokes it with
  * the same SQS-shaped event, infra/local/services/notifications.ts). Each message is one event for one
  * webhook: `{ "webhook": "<url>", "event": <the EventBridge event> }`, put there by the bus rule. The
- * event JSON is POSTed to that URL, signed with the scheme in client/sdk/webhooks.ts (timestamp +
- * HMAC-SHA256 of "<timestamp>.<body>", the event id in a header). Anything but a 2xx answer within the
+ * event JSON is POSTed to that URL, signed with Standard Webhooks (client/sdk/webhooks.ts: the event
+ * id as `webhook-id`, `webhook-timestamp`, `webhook-signature` over "<id>.<timestamp>.<body>"). Anything but a 2xx answer within the
  * per-request timeout is reported as a batch item failure, so the queue redelivers that message alone;
  * what keeps failing lands in the dead-letter queue.
  *
  * Configuration (AWS): `WEBHOOK_URLS` (comma-separated; a message naming another URL is refused),
  * `WEBHOOK_SECRET_ARN` (the signing secret in Secrets Manager, read with GetSecretValue and cached
- * for five minutes), `WEBHOOK_TIMEOUT_MS` (per request, default 5000).
+ * for five minutes; `whsec_<base64>` or bare base64, which the generated 48 alphanumerics are), `WEBHOOK_TIMEOUT_MS` (per request, default 5000).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { signWebhook, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
+import { signWebhook } from '../../../client/sdk/webhooks.ts';
 
 /** The part of Lambda's SQS record the handler reads. */
 export interface SqsRecord {
@@ -80,8 +80,7 @@ async function deliverOne(record: SqsRecord, opts: DeliveryOptions): Promise<voi
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
-        [WEBHOOK_EVENT_ID_HEADER]: message.event.id,
-        ...signWebhook(secret, body),
+        ...signWebhook(secret, message.event.id, body),
       },
       body,
       // A redirect would send the signed event somewhere not configured.
