@@ -7,6 +7,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiDefinition } from './wiring/types.ts';
 
+/**
+ * Stream filters (Lambda filter patterns; the local trigger applies the same). Each edit writes a
+ * head update, a change record, an idempotency record and member updates; a handler sees only the
+ * records it acts on. Keys: resolvers/lib/keys.ts.
+ */
+const changeRecordInserted = { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: [{ prefix: 'V#' }] } } } };
+const headModified = { eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: ['HEAD'] } } } };
+const modifyCommitted = { ...changeRecordInserted, dynamodb: { ...changeRecordInserted.dynamodb, NewImage: { op: { S: ['MODIFY'] } } } };
+
 export const api: ApiDefinition = {
   name: 'craft-sync',
   root: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
@@ -47,6 +56,8 @@ export const api: ApiDefinition = {
       table: 'files',
       handler: 'resolvers/handlers/snapshot/handler.ts',
       batchSize: 100,
+      // New change records (a file may pass the bound) and head updates (a pointer may have moved).
+      filters: [changeRecordInserted, headModified],
       environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
       // Reads any content object; writes, lists and deletes (superseded snapshots) only under snapshots/.
       grants: { tables: ['files'], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
@@ -56,6 +67,7 @@ export const api: ApiDefinition = {
       table: 'files',
       handler: 'resolvers/handlers/members/handler.ts',
       batchSize: 100,
+      filters: [modifyCommitted],
       environment: { FILES_TABLE: { tableName: 'files' } },
       grants: { tables: ['files'] },
       description: 'member index items (listFiles, syncFiles) brought up to the head after modifies, once per file and batch',
@@ -64,6 +76,7 @@ export const api: ApiDefinition = {
       table: 'files',
       handler: 'resolvers/handlers/notify/handler.ts',
       batchSize: 100,
+      filters: [changeRecordInserted],
       environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },
       grants: { readTables: ['files'], buses: ['events'] },
       description: 'one FileChanged event per committed change on the events bus',

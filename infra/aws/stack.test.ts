@@ -63,16 +63,16 @@ describe('CraftSyncStack', () => {
     });
   });
 
-  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue', () => {
+  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue (and a failure queue per stream handler)', () => {
     const queues = s.resources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
+    expect(Object.keys(queues)).toHaveLength(2 + api.streamHandlers!.length);
     for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const dlq = Object.keys(queues).find((id) => id.includes('DeadLetter'))!;
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
     const policies = Object.values(s.resources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(Object.keys(queues).length);
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

@@ -6,7 +6,7 @@ import { AppSyncApi, envResolver } from './appsync-api.ts';
 import { checkDefinition } from '../wiring/check.ts';
 import { DataStores } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
-import { createStreamHandlers } from './stream-handlers.ts';
+import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
@@ -35,7 +35,7 @@ export class CraftSyncStack extends Stack {
   readonly api: AppSyncApi;
   readonly notifications: Notifications;
   /** The definition's stream handlers (snapshot compaction), in declaration order. */
-  readonly streamHandlers: LambdaHandler[];
+  readonly streamHandlers: StreamHandler[];
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);

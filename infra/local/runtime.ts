@@ -81,6 +81,8 @@ export interface Runtime {
   notifications?: LocalNotifications & { eventsEndpoint: string };
   /** Resolves once every stream record written before the call was handed to its stream handler (tests). */
   drainStreams(): Promise<void>;
+  /** Each stream handler's failure destination (records given up after retries), by handler folder. */
+  streamFailures: Record<string, import('./services/queue.ts').LocalQueue>;
   /** drainStreams, then waits for every bus, topic and webhook delivery in flight (tests). */
   flushNotifications(): Promise<void>;
   stop(): Promise<void>;
@@ -195,7 +197,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       });
     }
     bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, log }));
-    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, log });
+    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
     stops.push(() => streams.stop());
 
     const authenticator = createAuthenticator({
@@ -273,6 +275,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       s3: s3 && { endpoint: s3.endpoint, bucketName: s3.bucketName, credentials: s3.credentials },
       notifications,
       drainStreams: () => streams.drain(),
+      streamFailures: streams.failureQueues,
       async flushNotifications() {
         await streams.drain();
         await bus.flush();

@@ -57,7 +57,9 @@ export type DataSourceDef =
 /**
  * A function run on a table's stream: in AWS a Lambda with a DynamoDB event source mapping, locally
  * the same handler fed by DynamoDB Local's stream (infra/local/services/stream-trigger.ts). It gets
- * Lambda's stream event `{ Records }`; a thrown error retries the batch.
+ * Lambda's stream event `{ Records }` and answers with a partial batch response
+ * (`{ batchItemFailures: [{ itemIdentifier: <SequenceNumber> }] }`); a thrown error fails the whole
+ * batch. Retries and the failure destination: infra/wiring/stream-delivery.ts.
  */
 export interface StreamHandlerDef {
   /** Table key; its TableDef must declare a stream. */
@@ -66,6 +68,11 @@ export interface StreamHandlerDef {
   handler: string;
   /** Records per invocation (default 100). */
   batchSize?: number;
+  /**
+   * Lambda event filter patterns on the stream record (`eventName`, `dynamodb.Keys`, `dynamodb.NewImage`,
+   * ...), at most five; a record is delivered when it matches any. None: every record.
+   */
+  filters?: Array<Record<string, unknown>>;
   environment?: Record<string, EnvValue>;
   /**
    * `tables`: read and write; `readTables`: read only (GetItem, Query, ...); buckets, buses as for Lambda

@@ -22,37 +22,52 @@ import { SNAPSHOT_EVERY, SNAPSHOT_PATCH_CHARS } from '../../lib/limits.ts';
 import { contentBucket, s3 } from '../content/s3.ts';
 import { snapshotKey } from '../content/keys.ts';
 import { dynamodb, filesTable } from './dynamodb.ts';
+import { StreamBatch, type BatchItemFailure } from '../shared/stream-batch.ts';
 
 type Image = Record<string, { S?: string }>;
 
 interface StreamRecord {
+  eventID?: string;
   eventName?: string;
-  dynamodb?: { Keys?: Image; OldImage?: Image; NewImage?: Image };
+  dynamodb?: { Keys?: Image; OldImage?: Image; NewImage?: Image; SequenceNumber?: string };
 }
 
 /** How many snapshots of a file at or below its head's `contentVersion` are kept: the current one and the one before. */
 export const SNAPSHOTS_KEPT = 2;
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[] }> {
-  const files = new Set<string>();
-  const moved = new Set<string>();
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[]; batchItemFailures: BatchItemFailure[] }> {
+  const files = new Map<string, StreamRecord[]>();
+  const moved = new Map<string, StreamRecord[]>();
+  const add = (m: Map<string, StreamRecord[]>, k: string, r: StreamRecord) => m.set(k, [...(m.get(k) ?? []), r]);
   for (const r of event.Records ?? []) {
     const pk = r.dynamodb?.Keys?.pk?.S;
     const sk = r.dynamodb?.Keys?.sk?.S;
     if (!pk?.startsWith('FILE#')) continue;
     // A new change record is what can push a file past the bound.
-    if (r.eventName === 'INSERT' && sk?.startsWith('V#')) files.add(pk.slice(5));
+    if (r.eventName === 'INSERT' && sk?.startsWith('V#')) add(files, pk.slice(5), r);
     // A moved pointer is what supersedes a snapshot. A retried batch sees the same record again.
-    if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) moved.add(pk.slice(5));
+    if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) add(moved, pk.slice(5), r);
   }
+  // Each file on its own: a failure is logged and reported (its records) and the other files go on.
+  const batch = new StreamBatch('snapshot');
   const snapshots: string[] = [];
-  for (const fileId of files) {
-    const key = await maybeSnapshot(fileId);
-    if (key) snapshots.push(key);
+  for (const [fileId, records] of files) {
+    try {
+      const key = await maybeSnapshot(fileId);
+      if (key) snapshots.push(key);
+    } catch (e) {
+      for (const r of records) batch.fail(r, e, { fileId });
+    }
   }
   const deleted: string[] = [];
-  for (const fileId of moved) deleted.push(...(await collectSnapshots(fileId)));
-  return { snapshots, deleted };
+  for (const [fileId, records] of moved) {
+    try {
+      deleted.push(...(await collectSnapshots(fileId)));
+    } catch (e) {
+      for (const r of records) batch.fail(r, e, { fileId });
+    }
+  }
+  return { snapshots, deleted, batchItemFailures: batch.failures() };
 }
 
 type Item = Record<string, NativeAttributeValue>;
