@@ -109,6 +109,12 @@ export class AppSyncApi extends Construct {
       fieldLogLevel: FieldLogLevel.ERROR,
       excludeVerboseContent: true,
     };
+    // Per-resolver, per-data-source and per-operation metrics (errors, latency) for the dashboard.
+    cfnApi.enhancedMetricsConfig = {
+      resolverLevelMetricsBehavior: 'FULL_REQUEST_RESOLVER_METRICS',
+      dataSourceLevelMetricsBehavior: 'FULL_REQUEST_DATA_SOURCE_METRICS',
+      operationLevelMetricsConfig: 'ENABLED',
+    };
     acknowledge(
       this.api,
       'ASC3',

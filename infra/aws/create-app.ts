@@ -36,6 +36,7 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
     webhooks: context('webhooks')?.split(',').map((u) => u.trim()).filter(Boolean),
     requireMfa: context('requireMfa') === 'true',
     threatProtection: context('threatProtection') === 'true',
+    alarmEmails: context('alarmEmails')?.split(',').map((e) => e.trim()).filter(Boolean),
   });
   return { app, stack };
 }

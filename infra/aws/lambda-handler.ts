@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -21,6 +21,8 @@ export interface LambdaHandlerProps {
 export class LambdaHandler extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
+  /** The function's timeout (the duration alarm compares p99 against it). */
+  readonly timeout = Duration.seconds(10);
 
   constructor(scope: Construct, id: string, props: LambdaHandlerProps) {
     super(scope, id);
@@ -39,8 +41,10 @@ export class LambdaHandler extends Construct {
       logGroup,
       tracing: Tracing.ACTIVE,
       memorySize: 512,
-      timeout: Duration.seconds(10),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      timeout: this.timeout,
+      // Handlers write one JSON object per line (resolvers/handlers/shared/log.ts); the platform's own lines are JSON too.
+      loggingFormat: LoggingFormat.JSON,
+      environment: { ...props.environment, LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' },
       depsLockFilePath: lockFile,
       projectRoot: lockFile ? dirname(lockFile) : undefined,
       bundling: {

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
@@ -8,6 +9,7 @@ import { DataStores } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
 import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
+import { Monitoring } from './monitoring.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
 
@@ -19,6 +21,8 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   corsAllowedOrigins?: string[];
   /** HTTPS endpoints the definition's `{ webhooks: true }` rule targets post FileChanged events to. */
   webhooks?: string[];
+  /** E-mail addresses subscribed to the operations (alarm) topic. */
+  alarmEmails?: string[];
 }
 
 /**
@@ -36,6 +40,7 @@ export class CraftSyncStack extends Stack {
   readonly notifications: Notifications;
   /** The definition's stream handlers (snapshot compaction), in declaration order. */
   readonly streamHandlers: StreamHandler[];
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
@@ -54,6 +59,7 @@ export class CraftSyncStack extends Stack {
     });
     this.notifications = new Notifications(this, 'Notifications', { definition, buses: this.stores.buses, webhooks: props.webhooks });
     this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
+    this.monitoring = this.createMonitoring(definition, props.alarmEmails);
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
@@ -69,9 +75,35 @@ export class CraftSyncStack extends Stack {
     }
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic!.topicArn, description: 'FileChanged for e-mail / SMS / push (filter on detail.members)' });
     new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue!.queueUrl, description: 'FileChanged for integrations' });
+    new CfnOutput(this, 'OperationsTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm of the stack (subscribe operators here, not to the notification topic)' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard with every alarm' });
     if (this.notifications.webhookSecret) {
       new CfnOutput(this, 'WebhookSecretArn', { value: this.notifications.webhookSecret.secretArn, description: 'The key webhook deliveries are signed with (x-craft-sync-signature)' });
     }
+  }
+
+  private createMonitoring(definition: ApiDefinition, alarmEmails: string[] | undefined): Monitoring {
+    const streamFunctions = Object.fromEntries(this.streamHandlers.map((h) => [h.node.id, h as LambdaHandler]));
+    const functions: Record<string, LambdaHandler> = { ...streamFunctions };
+    for (const [key, h] of Object.entries(this.api.handlers)) functions[`Handler_${key}`] = h;
+    if (this.notifications.webhookDelivery) functions.WebhookDelivery = this.notifications.webhookDelivery;
+    const deadLetterQueues: Record<string, Queue> = { NotificationsDeadLetterQueue: this.notifications.deadLetterQueue };
+    for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
+    const rules = Object.fromEntries(
+      Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]),
+    );
+    return new Monitoring(this, 'Monitoring', {
+      apiId: this.api.api.apiId,
+      tables: Object.entries(this.stores.tables).map(([key, table]) => ({ table, def: definition.tables[key]! })),
+      functions,
+      streamFunctions,
+      deadLetterQueues,
+      // The integrations queue has no consumer in the stack; messages expire after 4 days (README "Integrations queue").
+      consumedQueues: Object.fromEntries(Object.entries(this.notifications.queues).map(([key, queue]) => [`Queue_${key}`, { queue, maxAge: Duration.days(1) }])),
+      rules,
+      topics: this.notifications.topics,
+      alarmEmails,
+    });
   }
 }
 

@@ -90,7 +90,7 @@ describe('stream handlers', () => {
   it('gives it the table and bucket names and only the grants it declares: S3 writes, deletes and lists only under snapshots/', () => {
     const [, fn] = snapshotFunction();
     const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(env).sort()).toEqual(['CONTENT_BUCKET', 'FILES_TABLE', 'NODE_OPTIONS']);
+    expect(Object.keys(env).sort()).toEqual(['CONTENT_BUCKET', 'FILES_TABLE', 'LOG_LEVEL', 'NODE_OPTIONS']);
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const policies = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((p: CfnProps) =>
       (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
