@@ -40,13 +40,21 @@ export const api: ApiDefinition = {
   // File content too large to travel inline: uploaded and downloaded with presigned URLs.
   buckets: { content: {} },
   dataSources: {
-    files: { kind: 'DYNAMODB', table: 'files', description: 'heads, change log, members, idempotency records' },
+    files: {
+      kind: 'DYNAMODB',
+      table: 'files',
+      // What the resolvers send (transactions are authorized per item: Put and Update); listFiles / syncFiles query byMember.
+      grant: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], indexes: ['byMember'] },
+      description: 'heads, change log, members, idempotency records',
+    },
     none: { kind: 'NONE', description: 'local-only resolvers' },
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',
       environment: { CONTENT_BUCKET: { bucketName: 'content' } },
-      grants: { buckets: ['content'] },
+      // Writes only under uploads/ (presigned PUTs and parts, a discarded upload); reads any key (downloads
+      // of uploads and snapshots); ListBucket so that a missing upload answers 404.
+      grants: { objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], listBucket: true }] },
       description: 'upload sessions, the commit check of an upload, download URLs',
     },
   },
@@ -60,7 +68,7 @@ export const api: ApiDefinition = {
       filters: [changeRecordInserted, headModified],
       environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
       // Reads any content object; writes, lists and deletes (superseded snapshots) only under snapshots/.
-      grants: { tables: ['files'], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
+      grants: { items: [{ table: 'files', actions: ['GetItem', 'Query', 'UpdateItem'] }], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
       description: 'snapshots of S3-held content every 50 patches; superseded snapshots deleted',
     },
     {
@@ -69,7 +77,7 @@ export const api: ApiDefinition = {
       batchSize: 100,
       filters: [modifyCommitted],
       environment: { FILES_TABLE: { tableName: 'files' } },
-      grants: { tables: ['files'] },
+      grants: { items: [{ table: 'files', actions: ['Query', 'UpdateItem'] }] },
       description: 'member index items (listFiles, syncFiles) brought up to the head after modifies, once per file and batch',
     },
     {
@@ -78,7 +86,7 @@ export const api: ApiDefinition = {
       batchSize: 100,
       filters: [changeRecordInserted],
       environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },
-      grants: { readTables: ['files'], buses: ['events'] },
+      grants: { items: [{ table: 'files', actions: ['Query'] }], buses: ['events'] },
       description: 'one FileChanged event per committed change on the events bus',
     },
   ],

@@ -63,6 +63,11 @@ export function createStreamHandlers(
         onFailure: new SqsDlq(failureQueue),
       }),
     );
+    // The mapping's stream read: dynamodb:ListStreams takes no resource ARN (the rest name this stream).
+    const defaultPolicy = handler.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy) {
+      acknowledge(defaultPolicy, 'IAM5', 'dynamodb:ListStreams, granted by the stream event source, accepts no resource ARN; every other statement names this table, its stream or a queue.', 'Resource::*');
+    }
     return Object.assign(handler, { failureQueue });
   });
 }
