@@ -1,7 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ApiDefinition } from '../wiring/types.ts';
-import { createCraftSyncStack, type CraftSyncStack } from './stack.ts';
+import { createCraftSyncStack, type CraftSyncStack, type CraftSyncStackProps } from './stack.ts';
 
 export interface CreateAppOptions {
   appProps?: AppProps;
@@ -37,6 +37,19 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
     requireMfa: context('requireMfa') === 'true',
     threatProtection: context('threatProtection') === 'true',
     alarmEmails: context('alarmEmails')?.split(',').map((e) => e.trim()).filter(Boolean),
+    adoptTables: jsonContext(app, 'adoptTables') as CraftSyncStackProps['adoptTables'],
+    backupCopyVaultArn: context('backupCopyVaultArn'),
   });
   return { app, stack };
+}
+
+/** A context value holding JSON: given as an object (cdk.json) or a string (`-c key='{...}'`). */
+function jsonContext(app: App, key: string): unknown {
+  const v: unknown = app.node.tryGetContext(key);
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    throw new Error(`context ${key} is not JSON: ${v}`);
+  }
 }

@@ -12,7 +12,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Operation, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -27,7 +27,7 @@ import type { LambdaHandler } from './lambda-handler.ts';
 export interface MonitoringProps {
   /** The AppSync API's id (metrics dimension GraphQLAPIId). */
   apiId: string;
-  tables: Array<{ table: Table; def: TableDef }>;
+  tables: Array<{ table: ITable; def: TableDef }>;
   /** Every function of the stack, by a readable name. */
   functions: Record<string, LambdaHandler>;
   /** Functions fed by a stream: their iterator age says how far behind they are. */

@@ -94,8 +94,8 @@ describe('CraftSyncStack', () => {
       LifecycleConfiguration: {
         Rules: [
           { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true },
-          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
         ],
       },
     });

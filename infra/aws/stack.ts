@@ -5,7 +5,8 @@ import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { AppSyncApi, envResolver } from './appsync-api.ts';
 import { checkDefinition } from '../wiring/check.ts';
-import { DataStores } from './data-stores.ts';
+import { Backups } from './backup.ts';
+import { DataStores, type AdoptedTable } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
 import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
@@ -23,6 +24,10 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   webhooks?: string[];
   /** E-mail addresses subscribed to the operations (alarm) topic. */
   alarmEmails?: string[];
+  /** Existing (restored) tables to use instead of creating them, by table key (README "Restore"). */
+  adoptTables?: Record<string, AdoptedTable>;
+  /** A backup vault in another account or region that every recovery point is copied to. */
+  backupCopyVaultArn?: string;
 }
 
 /**
@@ -41,6 +46,7 @@ export class CraftSyncStack extends Stack {
   /** The definition's stream handlers (snapshot compaction), in declaration order. */
   readonly streamHandlers: StreamHandler[];
   readonly monitoring: Monitoring;
+  readonly backups?: Backups;
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
@@ -49,6 +55,7 @@ export class CraftSyncStack extends Stack {
     this.stores = new DataStores(this, 'Data', {
       definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
+      adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
       definition: props.definition,
@@ -60,6 +67,9 @@ export class CraftSyncStack extends Stack {
     this.notifications = new Notifications(this, 'Notifications', { definition, buses: this.stores.buses, webhooks: props.webhooks });
     this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
     this.monitoring = this.createMonitoring(definition, props.alarmEmails);
+    // Adopted tables are backed up by whoever owns them (they were restored from a backup already).
+    const backedUp = { tables: Object.values(this.stores.ownTables), buckets: Object.values(this.stores.buckets) };
+    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
