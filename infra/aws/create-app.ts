@@ -39,6 +39,16 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
     alarmEmails: context('alarmEmails')?.split(',').map((e) => e.trim()).filter(Boolean),
     adoptTables: jsonContext(app, 'adoptTables') as CraftSyncStackProps['adoptTables'],
     backupCopyVaultArn: context('backupCopyVaultArn'),
+    ses: context('sesFromEmail')
+      ? {
+          fromEmail: context('sesFromEmail')!,
+          fromName: context('sesFromName'),
+          replyTo: context('sesReplyTo'),
+          sesVerifiedDomain: context('sesVerifiedDomain'),
+          sesRegion: context('sesRegion'),
+          configurationSetName: context('sesConfigurationSet'),
+        }
+      : undefined,
   });
   return { app, stack };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
 import { loadConfigFile } from '../../client/sdk/config.ts';
@@ -27,11 +27,42 @@ describe('CraftSyncStack', () => {
     s.template.allResources('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
   });
 
-  it('has an app client for SRP and USER_PASSWORD sign-in, without a secret', () => {
-    const client = only(s, 'AWS::Cognito::UserPoolClient');
-    expect(client.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
-    expect(client.GenerateSecret).toBe(false);
-    expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+  it('has a browser client for SRP only and a separate scripts client for USER_PASSWORD, both without a secret or OAuth', () => {
+    const clients = Object.entries(s.resources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(2);
+    const byId = (part: string) => clients.find(([id]) => id.includes(part))![1].Properties;
+    expect(byId('AppClient').ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(byId('ScriptsClient').ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    for (const [id, c] of clients) {
+      expect(c.Properties.GenerateSecret, id).toBe(false);
+      expect(c.Properties.PreventUserExistenceErrors, id).toBe('ENABLED');
+      expect(c.Properties.AllowedOAuthFlowsUserPoolClient, id).toBe(false);
+      for (const oauth of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) expect(c.Properties[oauth], `${id} ${oauth}`).toBeUndefined();
+    }
+    expect(s.template.toJSON().Outputs.ScriptsClientId.Value).toEqual({ Ref: clients.find(([id]) => id.includes('ScriptsClient'))![0] });
+  });
+
+  it('keeps the original e-mail address until a new one is verified', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } });
+  });
+
+  it('sends Cognito mail through SES with the deploy-time settings, and warns without them', async () => {
+    expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('sesFromEmail'))).toHaveLength(1);
+    const ses = await synthStack(api, { ses: { fromEmail: 'no-reply@example.com', fromName: 'craft-sync', replyTo: 'help@example.com', sesRegion: 'eu-west-1', configurationSetName: 'craft-sync' } });
+    try {
+      ses.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        EmailConfiguration: {
+          EmailSendingAccount: 'DEVELOPER',
+          From: 'craft-sync <no-reply@example.com>',
+          ReplyToEmailAddress: 'help@example.com',
+          ConfigurationSet: 'craft-sync',
+          SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/no-reply@example.com']] },
+        },
+      });
+      expect(Annotations.fromStack(ses.stack).findWarning('*', Match.stringLikeRegexp('sesFromEmail'))).toEqual([]);
+    } finally {
+      ses.dispose();
+    }
   });
 
   it('requires MFA and turns on threat protection when asked', async () => {

@@ -76,7 +76,8 @@ export class CraftSyncStack extends Stack {
     new CfnOutput(this, 'RealtimeUrl', { value: this.api.realtimeUrl, description: 'AppSync real-time endpoint (WebSocket)' });
     new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the API and the user pool' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId, description: 'App client for browsers and the SDK (SRP sign-in)' });
+    new CfnOutput(this, 'ScriptsClientId', { value: this.users.scriptsClient.userPoolClientId, description: 'App client for scripts that sign in with USER_PASSWORD_AUTH' });
     for (const [key, bucket] of Object.entries(this.stores.buckets)) {
       new CfnOutput(this, `Bucket${pascal(key)}`, { value: bucket.bucketName, description: `S3 bucket "${key}"` });
     }
