@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LoggingFormat, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -36,6 +36,7 @@ export class LambdaHandler extends Construct {
       entry: props.entry,
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
       description: props.description,
       role: this.role,
       logGroup,
@@ -51,8 +52,8 @@ export class LambdaHandler extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         sourceMap: true,
-        // The runtime provides the v3 SDK.
-        externalModules: ['@aws-sdk/*'],
+        // The AWS SDK is bundled: the pinned, tested version (package-lock.json), not whatever the runtime carries.
+        externalModules: [],
         // Lets CommonJS dependencies `require` inside the ES module bundle.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },

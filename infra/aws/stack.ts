@@ -6,6 +6,7 @@ import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { AppSyncApi, envResolver } from './appsync-api.ts';
 import { checkDefinition } from '../wiring/check.ts';
 import { Backups } from './backup.ts';
+import { AbuseLimits } from './waf.ts';
 import { DataStores, type AdoptedTable } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
 import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
@@ -28,6 +29,8 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   adoptTables?: Record<string, AdoptedTable>;
   /** A backup vault in another account or region that every recovery point is copied to. */
   backupCopyVaultArn?: string;
+  /** Requests per client IP in 5 minutes before WAF blocks it (default 2000). */
+  wafRatePerIp?: number;
 }
 
 /**
@@ -47,6 +50,7 @@ export class CraftSyncStack extends Stack {
   readonly streamHandlers: StreamHandler[];
   readonly monitoring: Monitoring;
   readonly backups?: Backups;
+  readonly abuseLimits: AbuseLimits;
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
@@ -68,6 +72,10 @@ export class CraftSyncStack extends Stack {
     this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
     this.monitoring = this.createMonitoring(definition, props.alarmEmails);
     // Adopted tables are backed up by whoever owns them (they were restored from a backup already).
+    this.abuseLimits = new AbuseLimits(this, 'Waf', {
+      protectedArns: { api: this.api.api.arn, userPool: this.users.userPool.userPoolArn },
+      ratePerIp: props.wafRatePerIp,
+    });
     const backedUp = { tables: Object.values(this.stores.ownTables), buckets: Object.values(this.stores.buckets) };
     this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
 
