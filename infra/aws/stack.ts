@@ -117,7 +117,7 @@ export class CraftSyncStack extends Stack {
       functions,
       streamFunctions,
       deadLetterQueues,
-      // The integrations queue has no consumer in the stack; messages expire after 4 days (README "Integrations queue").
+      // The integrations queue has no consumer in the stack; messages expire after 4 days (infra/aws/README.md "Integrations queue").
       consumedQueues: Object.fromEntries(Object.entries(this.notifications.queues).map(([key, queue]) => [`Queue_${key}`, { queue, maxAge: Duration.days(1) }])),
       rules,
       topics: this.notifications.topics,

@@ -24,7 +24,7 @@ export interface StreamHandler extends LambdaHandler {
  * failing batch halved and retried, and after the retries (or past the maximum record age) an
  * on-failure record in the handler's own failure queue. That record names the shard and the
  * sequence-number range; the records stay readable in the stream for the rest of its 24 hours
- * (README "Failed stream records").
+ * (infra/aws/README.md "Stream delivery").
  */
 export function createStreamHandlers(
   scope: Construct,
