@@ -7,6 +7,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiDefinition } from './wiring/types.ts';
 
+/**
+ * Stream filters (Lambda filter patterns; the local trigger applies the same). Each edit writes a
+ * head update, a change record, an idempotency record and member updates; a handler sees only the
+ * records it acts on. Keys: resolvers/lib/keys.ts.
+ */
+const changeRecordInserted = { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: [{ prefix: 'V#' }] } } } };
+const headModified = { eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: ['HEAD'] } } } };
+const modifyCommitted = { ...changeRecordInserted, dynamodb: { ...changeRecordInserted.dynamodb, NewImage: { op: { S: ['MODIFY'] } } } };
+/** An idempotency record removed (only TTL removes them): its file may have gone quiet with a tail after its base. */
+const requestExpired = { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: [{ prefix: 'REQ#' }] } } } };
+
 export const api: ApiDefinition = {
   name: 'craft-sync',
   root: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
@@ -31,13 +42,21 @@ export const api: ApiDefinition = {
   // File content too large to travel inline: uploaded and downloaded with presigned URLs.
   buckets: { content: {} },
   dataSources: {
-    files: { kind: 'DYNAMODB', table: 'files', description: 'heads, change log, members, idempotency records' },
+    files: {
+      kind: 'DYNAMODB',
+      table: 'files',
+      // What the resolvers send (transactions are authorized per item: Put, Update, and Delete of a deleted file's BODY); listFiles / syncFiles query byMember.
+      grant: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'], indexes: ['byMember'] },
+      description: 'heads, change log, members, idempotency records',
+    },
     none: { kind: 'NONE', description: 'local-only resolvers' },
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',
       environment: { CONTENT_BUCKET: { bucketName: 'content' } },
-      grants: { buckets: ['content'] },
+      // Writes only under uploads/ (presigned PUTs and parts, a discarded upload); reads any key (downloads
+      // of uploads and snapshots); ListBucket so that a missing upload answers 404.
+      grants: { objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], listBucket: true }] },
       description: 'upload sessions, the commit check of an upload, download URLs',
     },
   },
@@ -47,25 +66,31 @@ export const api: ApiDefinition = {
       table: 'files',
       handler: 'resolvers/handlers/snapshot/handler.ts',
       batchSize: 100,
+      // New change records (a file may pass the bound), head updates (a pointer may have moved) and
+      // expired idempotency records (a file gone quiet: its tail settled into its base).
+      filters: [changeRecordInserted, headModified, requestExpired],
       environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
       // Reads any content object; writes, lists and deletes (superseded snapshots) only under snapshots/.
-      grants: { tables: ['files'], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
-      description: 'snapshots of S3-held content every 50 patches; superseded snapshots deleted',
+      // PutItem: a quiet file's BODY moved up to its head (idle.ts).
+      grants: { items: [{ table: 'files', actions: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] }], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
+      description: 'snapshots of S3-held content every 50 patches; superseded snapshots deleted; quiet files\' tails settled into their base',
     },
     {
       table: 'files',
       handler: 'resolvers/handlers/members/handler.ts',
       batchSize: 100,
+      filters: [modifyCommitted],
       environment: { FILES_TABLE: { tableName: 'files' } },
-      grants: { tables: ['files'] },
+      grants: { items: [{ table: 'files', actions: ['Query', 'UpdateItem'] }] },
       description: 'member index items (listFiles, syncFiles) brought up to the head after modifies, once per file and batch',
     },
     {
       table: 'files',
       handler: 'resolvers/handlers/notify/handler.ts',
       batchSize: 100,
+      filters: [changeRecordInserted],
       environment: { FILES_TABLE: { tableName: 'files' }, EVENT_BUS: { busName: 'events' } },
-      grants: { readTables: ['files'], buses: ['events'] },
+      grants: { items: [{ table: 'files', actions: ['Query'] }], buses: ['events'] },
       description: 'one FileChanged event per committed change on the events bus',
     },
   ],

@@ -45,7 +45,15 @@ export interface AppSyncApiProps {
   userPool?: IUserPool;
   /** Days an API key (if declared) stays valid; each deploy renews it. AppSync allows 1-365. */
   apiKeyValidityDays?: number;
+  /** Deepest nesting a query may have (default QUERY_DEPTH_LIMIT). */
+  queryDepthLimit?: number;
+  /** Resolver invocations one request may make (default RESOLVER_COUNT_LIMIT). */
+  resolverCountLimit?: number;
 }
+
+/** AppSync rejects queries nested deeper than this (1-75) and requests that run more resolvers (1-10000). */
+export const QUERY_DEPTH_LIMIT = 10;
+export const RESOLVER_COUNT_LIMIT = 1000;
 
 /** The APPSYNC_JS runtime every resolver and function runs on, as the local runtime emulates it. */
 export const RESOLVER_RUNTIME = FunctionRuntime.JS_1_0_0;
@@ -100,6 +108,9 @@ export class AppSyncApi extends Construct {
       },
       environmentVariables: Object.fromEntries(Object.entries(def.environment ?? {}).map(([k, v]) => [k, envValue(v)])),
       xrayEnabled: true,
+      // Abuse limits, well above what craft-sync's own operations need (pages hold at most 100 items).
+      queryDepthLimit: props.queryDepthLimit ?? QUERY_DEPTH_LIMIT,
+      resolverCountLimit: props.resolverCountLimit ?? RESOLVER_COUNT_LIMIT,
     });
     const cfnApi = this.api.node.defaultChild as CfnGraphQLApi;
     // Set on the L1: the L2's logConfig adds a log-retention custom resource (a Lambda); this
@@ -108,6 +119,12 @@ export class AppSyncApi extends Construct {
       cloudWatchLogsRoleArn: logsRole.roleArn,
       fieldLogLevel: FieldLogLevel.ERROR,
       excludeVerboseContent: true,
+    };
+    // Per-resolver, per-data-source and per-operation metrics (errors, latency) for the dashboard.
+    cfnApi.enhancedMetricsConfig = {
+      resolverLevelMetricsBehavior: 'FULL_REQUEST_RESOLVER_METRICS',
+      dataSourceLevelMetricsBehavior: 'FULL_REQUEST_DATA_SOURCE_METRICS',
+      operationLevelMetricsConfig: 'ENABLED',
     };
     acknowledge(
       this.api,

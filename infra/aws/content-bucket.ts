@@ -8,6 +8,7 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { PITR_WINDOW } from './backup.ts';
 
 export interface ContentBucketOptions {
   /** Browser origins that upload and download with presigned URLs. */
@@ -15,11 +16,12 @@ export interface ContentBucketOptions {
   /** Where S3 writes server access logs. */
   accessLogs: IBucket;
   accessLogsPrefix: string;
-  /** How long an overwritten or deleted object version is kept before it expires (default 30 days). */
+  /** How long an overwritten or deleted object version is kept before it expires (default 35 days, the PITR window). */
   noncurrentVersionRetention?: Duration;
   /**
-   * How long a deleted snapshot (`snapshots/`) is kept as a noncurrent version (default 7 days): the
-   * snapshot handler deletes superseded snapshots, and a snapshot can be rebuilt from the change log.
+   * How long a deleted snapshot (`snapshots/`) is kept as a noncurrent version (default 35 days): as
+   * long as the table's point-in-time recovery reaches back, so a restored head never points at a
+   * snapshot that is gone.
    */
   snapshotNoncurrentRetention?: Duration;
 }
@@ -57,12 +59,12 @@ export function createContentBucket(scope: Construct, id: string, opts: ContentB
       {
         id: 'expire-superseded-snapshots',
         prefix: 'snapshots/',
-        noncurrentVersionExpiration: opts.snapshotNoncurrentRetention ?? Duration.days(7),
+        noncurrentVersionExpiration: opts.snapshotNoncurrentRetention ?? PITR_WINDOW,
         expiredObjectDeleteMarker: true,
       },
       {
         id: 'expire-old-versions',
-        noncurrentVersionExpiration: opts.noncurrentVersionRetention ?? Duration.days(30),
+        noncurrentVersionExpiration: opts.noncurrentVersionRetention ?? PITR_WINDOW,
         expiredObjectDeleteMarker: true,
       },
     ],

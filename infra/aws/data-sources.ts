@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { BaseDataSource, GraphqlApi } from 'aws-cdk-lib/aws-appsync';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { DynamoDbDataSource, type BaseDataSource, type GraphqlApi } from 'aws-cdk-lib/aws-appsync';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { WiringError } from '../wiring/discover.ts';
-import type { ApiDefinition, EnvValue, ObjectGrantDef, StreamHandlerDef } from '../wiring/types.ts';
+import type { ApiDefinition, EnvValue, ObjectGrantDef, StreamHandlerDef, TableGrantDef } from '../wiring/types.ts';
 
 type GrantsDef = StreamHandlerDef['grants'];
 import type { ApiResources } from './appsync-api.ts';
@@ -39,6 +39,14 @@ export function createDataSources(
         break;
       case 'DYNAMODB': {
         const table = resources.tables[ds.table]!;
+        if (ds.grant) {
+          // The data source would grant CDK's whole read/write set to its role; it gets an immutable
+          // view of the role instead, and the role gets exactly the declared actions.
+          const role = new Role(scope, `DataSourceRole_${name}`, { assumedBy: new ServicePrincipal('appsync.amazonaws.com') });
+          dataSources[key] = new DynamoDbDataSource(api, `DataSource_${name}`, { api, table, ...options, serviceRole: role.withoutPolicyUpdates() });
+          grantItems(role, { table: ds.table, ...ds.grant }, def, resources);
+          break;
+        }
         const source = api.addDynamoDbDataSource(`DataSource_${name}`, table, options);
         if (def.tables[ds.table]?.globalSecondaryIndexes?.length) {
           acknowledge(source, 'IAM5', INDEX_REASON, arnWildcardFinding(table, '/index/*'));
@@ -74,6 +82,7 @@ export function createDataSources(
 
 /** What a Lambda's declaration names (tables, buckets, buses), granted to its role and no more. */
 export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefined, def: ApiDefinition, resources: ApiResources): void {
+  for (const g of grants?.items ?? []) grantItems(handler.role, g, def, resources);
   for (const t of grants?.tables ?? []) {
     const table = resources.tables[t]!;
     table.grantReadWriteData(handler.role);
@@ -109,22 +118,46 @@ export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefin
   for (const g of grants?.objects ?? []) grantObjects(handler, g, def, resources);
 }
 
+/** Exactly the declared DynamoDB actions on the table's ARN; Query / Scan also on each named index (no wildcard). */
+export function grantItems(role: Role, g: TableGrantDef, def: ApiDefinition, resources: ApiResources): void {
+  const table = resources.tables[g.table];
+  if (!table) throw new WiringError(`${def.name}: a grant names table "${g.table}", which is not declared`);
+  const declared = new Set((def.tables[g.table]?.globalSecondaryIndexes ?? []).map((i) => i.indexName));
+  for (const i of g.indexes ?? []) if (!declared.has(i)) throw new WiringError(`${def.name}: a grant names index "${i}", which table "${g.table}" does not declare`);
+  role.addToPolicy(new PolicyStatement({ actions: [...new Set(g.actions)].sort().map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+  const indexActions = g.actions.filter((a) => a === 'Query' || a === 'Scan');
+  if (indexActions.length > 0 && g.indexes?.length) {
+    role.addToPolicy(
+      new PolicyStatement({ actions: indexActions.map((a) => `dynamodb:${a}`), resources: g.indexes.map((i) => `${table.tableArn}/index/${i}`) }),
+    );
+  }
+}
+
 /** `grants.objects`: each action on the object ARNs under its prefixes; ListBucket with an `s3:prefix` condition. */
 function grantObjects(handler: LambdaHandler, g: ObjectGrantDef, def: ApiDefinition, resources: ApiResources): void {
   const bucket = resources.buckets[g.bucket];
   if (!bucket) throw new WiringError(`${def.name}: grants.objects names bucket "${g.bucket}", which is not declared`);
-  const actions = { read: 's3:GetObject', write: 's3:PutObject', delete: 's3:DeleteObject' } as const;
-  for (const [kind, action] of Object.entries(actions) as Array<[keyof typeof actions, string]>) {
+  const actions = {
+    read: ['s3:GetObject'],
+    write: ['s3:PutObject'],
+    delete: ['s3:DeleteObject'],
+    multipart: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+  } as const;
+  const acknowledged = new Set<string>();
+  for (const [kind, granted] of Object.entries(actions) as Array<[keyof typeof actions, readonly string[]]>) {
     for (const prefix of g[kind] ?? []) {
-      handler.role.addToPolicy(new PolicyStatement({ actions: [action], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+      handler.role.addToPolicy(new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+      if (acknowledged.has(prefix)) continue;
+      acknowledged.add(prefix);
       acknowledge(
         handler.role,
         'IAM5',
-        `${action} on the objects under "${prefix}" of this one bucket: keys are chosen at run time.`,
+        `Object actions on the keys under "${prefix}" of this one bucket only: keys are chosen at run time.`,
         arnWildcardFinding(bucket, `/${prefix}*`),
       );
     }
   }
+  if (g.listBucket) handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   if (g.list?.length) {
     handler.role.addToPolicy(
       new PolicyStatement({

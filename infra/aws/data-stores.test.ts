@@ -66,14 +66,14 @@ describe('DataStores', () => {
     });
   });
 
-  it('aborts abandoned multipart uploads after a day and expires superseded versions: deleted snapshots after 7 days, others after 30', () => {
+  it('aborts abandoned multipart uploads after a day and expires superseded versions: deleted snapshots and others after 35 days (the PITR window)', () => {
     s.template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: [
           { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true },
-          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
         ],
       },
     });

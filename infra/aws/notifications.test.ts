@@ -29,14 +29,28 @@ describe('notifications in AWS', () => {
     expect(p.EventBusName).toEqual({ Ref: id(s.stack.stores.buses.events!) });
     expect(p.EventPattern).toEqual({ source: PATTERN.source, 'detail-type': PATTERN['detail-type'] });
     const dlq = { 'Fn::GetAtt': [id(s.stack.notifications.deadLetterQueue), 'Arn'] };
+    const publishRole = { 'Fn::GetAtt': [id(s.stack.notifications.publishRole!), 'Arn'] };
     expect(p.Targets).toEqual([
-      expect.objectContaining({ Arn: { Ref: id(s.stack.notifications.topic!) }, DeadLetterConfig: { Arn: dlq }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
+      expect.objectContaining({ Arn: { Ref: id(s.stack.notifications.topic!) }, RoleArn: publishRole, DeadLetterConfig: { Arn: dlq }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [id(s.stack.notifications.queue!), 'Arn'] }, DeadLetterConfig: { Arn: dlq } }),
     ]);
-    // EventBridge may publish to the topic (whose key lets it) and send to the queue, for this rule only.
-    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } })]) },
-    });
+    // The rule publishes to the topic as its role (sns:Publish on this topic, kms on its key); no topic or
+    // key policy trusts the EventBridge service. The queue's policy lets EventBridge send, for this rule only.
+    const roleStatements = (Object.values(s.template.findResources('AWS::IAM::Policy')) as CfnProps[])
+      .filter((pol) => (pol.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === id(s.stack.notifications.publishRole!)))
+      .flatMap((pol) => pol.Properties.PolicyDocument.Statement as CfnProps[]);
+    expect(roleStatements).toEqual([
+      expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: id(s.stack.notifications.topic!) } }),
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [id(s.stack.notifications.key), 'Arn'] } }),
+    ]);
+    const role = s.template.toJSON().Resources[id(s.stack.notifications.publishRole!)].Properties as CfnProps;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+    ]);
+    const servicePrincipals = (type: string, doc: string) =>
+      (Object.values(s.template.findResources(type)) as CfnProps[]).flatMap((r) => (r.Properties[doc].Statement as CfnProps[]).filter((st) => st.Principal?.Service === 'events.amazonaws.com'));
+    expect(servicePrincipals('AWS::SNS::TopicPolicy', 'PolicyDocument')).toEqual([]);
+    expect(servicePrincipals('AWS::KMS::Key', 'KeyPolicy')).toEqual([]);
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -72,7 +86,7 @@ describe('notifications in AWS', () => {
     const fnId = id(n.webhookDelivery!.fn);
     const fn = s.template.toJSON().Resources[fnId].Properties as CfnProps;
     const secret = id(n.webhookSecret!);
-    expect(fn.Environment.Variables).toEqual({ WEBHOOK_URLS: HOOKS.join(','), WEBHOOK_SECRET_ARN: { Ref: secret }, WEBHOOK_TIMEOUT_MS: '5000', NODE_OPTIONS: '--enable-source-maps' });
+    expect(fn.Environment.Variables).toEqual({ WEBHOOK_URLS: HOOKS.join(','), WEBHOOK_SECRET_ARN: { Ref: secret }, WEBHOOK_TIMEOUT_MS: '5000', LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' });
     expect(fn.Timeout).toBe(10);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: fnId }, EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
@@ -112,6 +126,7 @@ describe('notifications in AWS', () => {
       expect.objectContaining({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [id(s.stack.stores.buses.events!), 'Arn'] } }),
     ]);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetRecords']));
+    expect(actions.filter((a) => a.startsWith('dynamodb:') && !STREAM_READ.includes(a))).toEqual(['dynamodb:Query']);
     for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:PutObject']) expect(actions).not.toContain(write);
   });
 
@@ -120,6 +135,9 @@ describe('notifications in AWS', () => {
     expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
   });
 });
+
+/** What the event source mapping grants every stream handler to read its stream. */
+const STREAM_READ = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
 describe('notifications without webhooks, and bad settings', () => {
   it('leaves out a rule whose only target is webhooks when none are configured', async () => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -46,6 +46,8 @@ export interface NotificationsProps {
  */
 export class Notifications extends Construct {
   readonly key: Key;
+  /** The role EventBridge publishes to the topics with (when a rule targets a topic). */
+  publishRole?: Role;
   readonly topics: Record<string, Topic> = {};
   readonly queues: Record<string, Queue> = {};
   readonly deadLetterQueue: Queue;
@@ -57,21 +59,14 @@ export class Notifications extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     const def = props.definition;
-    // A customer-managed key, because EventBridge can only publish to a topic whose key lets it.
+    // A customer-managed key, because publishing to an encrypted topic needs kms on its key: the
+    // rules publish through their own role (below), granted on this key in the role's policy, so
+    // the key policy names no service.
     this.key = new Key(this, 'Key', {
       description: 'Encrypts craft-sync notification messages',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        // In a key policy `*` means this key.
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -129,7 +124,7 @@ export class Notifications extends Construct {
         const where = `bus "${busKey}" rule "${ruleKey}"`;
         const ruleTargets: IRuleTarget[] = [];
         for (const t of rule.targets) {
-          if ('topic' in t) ruleTargets.push(new targets.SnsTopic(required(this.topics, t.topic, where, 'topic'), delivery));
+          if ('topic' in t) ruleTargets.push(new targets.SnsTopic(required(this.topics, t.topic, where, 'topic'), { ...delivery, role: this.topicPublisher() }));
           else if ('queue' in t) ruleTargets.push(new targets.SqsQueue(required(this.queues, t.queue, where, 'queue'), delivery));
           else {
             for (const url of webhooks) {
@@ -149,6 +144,25 @@ export class Notifications extends Construct {
         });
       }
     }
+  }
+
+  /**
+   * EventBridge publishes to topics as this role (role-based SNS targets), so no topic or key policy
+   * has to trust events.amazonaws.com; each SnsTopic target grants it Publish and the key.
+   */
+  private topicPublisher(): Role {
+    if (this.publishRole) return this.publishRole;
+    this.publishRole = new Role(this, 'PublishRole', {
+      assumedBy: new ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'EventBridge rules publishing FileChanged to the notification topics',
+    });
+    acknowledge(
+      this.publishRole,
+      'IAM5',
+      'Topic.grantPublish grants kms:GenerateDataKey* (GenerateDataKey and GenerateDataKeyWithoutPlaintext) on the notification key only, which publishing to an encrypted topic needs.',
+      'Action::kms:GenerateDataKey*',
+    );
+    return this.publishRole;
   }
 
   /** The `notifications` topic (stack outputs). */

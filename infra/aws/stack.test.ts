@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
 import { loadConfigFile } from '../../client/sdk/config.ts';
@@ -27,11 +27,42 @@ describe('CraftSyncStack', () => {
     s.template.allResources('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
   });
 
-  it('has an app client for SRP and USER_PASSWORD sign-in, without a secret', () => {
-    const client = only(s, 'AWS::Cognito::UserPoolClient');
-    expect(client.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
-    expect(client.GenerateSecret).toBe(false);
-    expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+  it('has a browser client for SRP only and a separate scripts client for USER_PASSWORD, both without a secret or OAuth', () => {
+    const clients = Object.entries(s.resources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(2);
+    const byId = (part: string) => clients.find(([id]) => id.includes(part))![1].Properties;
+    expect(byId('AppClient').ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(byId('ScriptsClient').ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    for (const [id, c] of clients) {
+      expect(c.Properties.GenerateSecret, id).toBe(false);
+      expect(c.Properties.PreventUserExistenceErrors, id).toBe('ENABLED');
+      expect(c.Properties.AllowedOAuthFlowsUserPoolClient, id).toBe(false);
+      for (const oauth of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) expect(c.Properties[oauth], `${id} ${oauth}`).toBeUndefined();
+    }
+    expect(s.template.toJSON().Outputs.ScriptsClientId.Value).toEqual({ Ref: clients.find(([id]) => id.includes('ScriptsClient'))![0] });
+  });
+
+  it('keeps the original e-mail address until a new one is verified', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } });
+  });
+
+  it('sends Cognito mail through SES with the deploy-time settings, and warns without them', async () => {
+    expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('sesFromEmail'))).toHaveLength(1);
+    const ses = await synthStack(api, { ses: { fromEmail: 'no-reply@example.com', fromName: 'craft-sync', replyTo: 'help@example.com', sesRegion: 'eu-west-1', configurationSetName: 'craft-sync' } });
+    try {
+      ses.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        EmailConfiguration: {
+          EmailSendingAccount: 'DEVELOPER',
+          From: 'craft-sync <no-reply@example.com>',
+          ReplyToEmailAddress: 'help@example.com',
+          ConfigurationSet: 'craft-sync',
+          SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/no-reply@example.com']] },
+        },
+      });
+      expect(Annotations.fromStack(ses.stack).findWarning('*', Match.stringLikeRegexp('sesFromEmail'))).toEqual([]);
+    } finally {
+      ses.dispose();
+    }
   });
 
   it('requires MFA and turns on threat protection when asked', async () => {
@@ -47,15 +78,8 @@ describe('CraftSyncStack', () => {
     }
   });
 
-  it('has an encrypted, TLS-only SNS topic on a rotating customer-managed key EventBridge may use', () => {
-    s.template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
-        ]),
-      },
-    });
+  it('has an encrypted, TLS-only SNS topic on a rotating customer-managed key (EventBridge uses it through its role)', () => {
+    s.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       // Beside the bus rule's permission to publish (notifications.test.ts).
@@ -63,16 +87,16 @@ describe('CraftSyncStack', () => {
     });
   });
 
-  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue', () => {
+  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue (and a failure queue per stream handler)', () => {
     const queues = s.resources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
+    expect(Object.keys(queues)).toHaveLength(2 + api.streamHandlers!.length);
     for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const dlq = Object.keys(queues).find((id) => id.includes('DeadLetter'))!;
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
     const policies = Object.values(s.resources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(Object.keys(queues).length);
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -101,8 +125,8 @@ describe('CraftSyncStack', () => {
       LifecycleConfiguration: {
         Rules: [
           { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true },
-          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
+          { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
         ],
       },
     });

@@ -1,13 +1,17 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { discoverResolvers } from '../wiring/discover.ts';
 import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { AppSyncApi, envResolver } from './appsync-api.ts';
 import { checkDefinition } from '../wiring/check.ts';
-import { DataStores } from './data-stores.ts';
+import { Backups } from './backup.ts';
+import { AbuseLimits } from './waf.ts';
+import { DataStores, type AdoptedTable } from './data-stores.ts';
 import { Notifications } from './notifications.ts';
-import { createStreamHandlers } from './stream-handlers.ts';
+import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
+import { Monitoring } from './monitoring.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
 
@@ -19,6 +23,14 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   corsAllowedOrigins?: string[];
   /** HTTPS endpoints the definition's `{ webhooks: true }` rule targets post FileChanged events to. */
   webhooks?: string[];
+  /** E-mail addresses subscribed to the operations (alarm) topic. */
+  alarmEmails?: string[];
+  /** Existing (restored) tables to use instead of creating them, by table key (README "Restore"). */
+  adoptTables?: Record<string, AdoptedTable>;
+  /** A backup vault in another account or region that every recovery point is copied to. */
+  backupCopyVaultArn?: string;
+  /** Requests per client IP in 5 minutes before WAF blocks it (default 2000). */
+  wafRatePerIp?: number;
 }
 
 /**
@@ -35,7 +47,10 @@ export class CraftSyncStack extends Stack {
   readonly api: AppSyncApi;
   readonly notifications: Notifications;
   /** The definition's stream handlers (snapshot compaction), in declaration order. */
-  readonly streamHandlers: LambdaHandler[];
+  readonly streamHandlers: StreamHandler[];
+  readonly monitoring: Monitoring;
+  readonly backups?: Backups;
+  readonly abuseLimits: AbuseLimits;
 
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
@@ -44,6 +59,7 @@ export class CraftSyncStack extends Stack {
     this.stores = new DataStores(this, 'Data', {
       definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
+      adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
       definition: props.definition,
@@ -54,13 +70,22 @@ export class CraftSyncStack extends Stack {
     });
     this.notifications = new Notifications(this, 'Notifications', { definition, buses: this.stores.buses, webhooks: props.webhooks });
     this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
+    this.monitoring = this.createMonitoring(definition, props.alarmEmails);
+    // Adopted tables are backed up by whoever owns them (they were restored from a backup already).
+    this.abuseLimits = new AbuseLimits(this, 'Waf', {
+      protectedArns: { api: this.api.api.arn, userPool: this.users.userPool.userPoolArn },
+      ratePerIp: props.wafRatePerIp,
+    });
+    const backedUp = { tables: Object.values(this.stores.ownTables), buckets: Object.values(this.stores.buckets) };
+    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
     new CfnOutput(this, 'RealtimeUrl', { value: this.api.realtimeUrl, description: 'AppSync real-time endpoint (WebSocket)' });
     new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the API and the user pool' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId, description: 'App client for browsers and the SDK (SRP sign-in)' });
+    new CfnOutput(this, 'ScriptsClientId', { value: this.users.scriptsClient.userPoolClientId, description: 'App client for scripts that sign in with USER_PASSWORD_AUTH' });
     for (const [key, bucket] of Object.entries(this.stores.buckets)) {
       new CfnOutput(this, `Bucket${pascal(key)}`, { value: bucket.bucketName, description: `S3 bucket "${key}"` });
     }
@@ -69,9 +94,35 @@ export class CraftSyncStack extends Stack {
     }
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic!.topicArn, description: 'FileChanged for e-mail / SMS / push (filter on detail.members)' });
     new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue!.queueUrl, description: 'FileChanged for integrations' });
+    new CfnOutput(this, 'OperationsTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm of the stack (subscribe operators here, not to the notification topic)' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard with every alarm' });
     if (this.notifications.webhookSecret) {
       new CfnOutput(this, 'WebhookSecretArn', { value: this.notifications.webhookSecret.secretArn, description: 'The key webhook deliveries are signed with (Standard Webhooks webhook-signature)' });
     }
+  }
+
+  private createMonitoring(definition: ApiDefinition, alarmEmails: string[] | undefined): Monitoring {
+    const streamFunctions = Object.fromEntries(this.streamHandlers.map((h) => [h.node.id, h as LambdaHandler]));
+    const functions: Record<string, LambdaHandler> = { ...streamFunctions };
+    for (const [key, h] of Object.entries(this.api.handlers)) functions[`Handler_${key}`] = h;
+    if (this.notifications.webhookDelivery) functions.WebhookDelivery = this.notifications.webhookDelivery;
+    const deadLetterQueues: Record<string, Queue> = { NotificationsDeadLetterQueue: this.notifications.deadLetterQueue };
+    for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
+    const rules = Object.fromEntries(
+      Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]),
+    );
+    return new Monitoring(this, 'Monitoring', {
+      apiId: this.api.api.apiId,
+      tables: Object.entries(this.stores.tables).map(([key, table]) => ({ table, def: definition.tables[key]! })),
+      functions,
+      streamFunctions,
+      deadLetterQueues,
+      // The integrations queue has no consumer in the stack; messages expire after 4 days (infra/aws/README.md "Integrations queue").
+      consumedQueues: Object.fromEntries(Object.entries(this.notifications.queues).map(([key, queue]) => [`Queue_${key}`, { queue, maxAge: Duration.days(1) }])),
+      rules,
+      topics: this.notifications.topics,
+      alarmEmails,
+    });
   }
 }
 

@@ -90,6 +90,8 @@ export interface Runtime {
   drainStreams(): Promise<void>;
   /** One pass of the TTL sweeper now (it runs by itself on an interval); resolves to the items deleted (tests). */
   sweepTtl(): Promise<number>;
+  /** Each stream handler's failure destination (records given up after retries), by handler folder. */
+  streamFailures: Record<string, import('./services/queue.ts').LocalQueue>;
   /** drainStreams, then waits for every bus, topic and webhook delivery in flight (tests). */
   flushNotifications(): Promise<void>;
   stop(): Promise<void>;
@@ -204,7 +206,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       });
     }
     bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, log }));
-    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, log });
+    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
     stops.push(() => streams.stop());
 
     const authenticator = createAuthenticator({
@@ -297,6 +299,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       notifications,
       drainStreams: () => streams.drain(),
       sweepTtl: () => sweeper.sweep(),
+      streamFailures: streams.failureQueues,
       async flushNotifications() {
         await streams.drain();
         await bus.flush();

@@ -64,9 +64,10 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
       const handler = resolve(def.root, ds.handler);
       if (!isFile(handler)) throw new WiringError(`${where}: Lambda handler file not found: ${handler}`);
       checkEnv(`${where} environment`, ds.environment);
-      for (const t of ds.grants?.tables ?? []) requireRef(`${where} grants`, 'tables', t);
+      for (const t of [...(ds.grants?.tables ?? []), ...(ds.grants?.items ?? []).map((g) => g.table)]) requireRef(`${where} grants`, 'tables', t);
       for (const b of ds.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
       for (const b of ds.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
+      for (const o of ds.grants?.objects ?? []) requireRef(`${where} grants`, 'buckets', o.bucket);
     }
   }
 
@@ -75,7 +76,7 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     requireRef(where, 'tables', h.table);
     if (!isFile(resolve(def.root, h.handler))) throw new WiringError(`${where}: handler file not found: ${resolve(def.root, h.handler)}`);
     checkEnv(`${where} environment`, h.environment);
-    for (const t of [...(h.grants?.tables ?? []), ...(h.grants?.readTables ?? [])]) requireRef(`${where} grants`, 'tables', t);
+    for (const t of [...(h.grants?.tables ?? []), ...(h.grants?.readTables ?? []), ...(h.grants?.items ?? []).map((g) => g.table)]) requireRef(`${where} grants`, 'tables', t);
     for (const b of h.grants?.buckets ?? []) requireRef(`${where} grants`, 'buckets', b);
     for (const b of h.grants?.buses ?? []) requireRef(`${where} grants`, 'buses', b);
     for (const o of h.grants?.objects ?? []) requireRef(`${where} grants`, 'buckets', o.bucket);

@@ -40,16 +40,32 @@ export type EnvValue =
   | { bucketName: string }
   | { busName: string };
 
+/** DynamoDB IAM actions (a transaction needs those of its items: TransactWriteItems is authorized per item). */
+export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query' | 'Scan' | 'BatchGetItem' | 'BatchWriteItem';
+
+/** Exactly these actions on one table; Query / Scan among them also on the named indexes. */
+export interface TableGrantDef {
+  table: string;
+  actions: DynamoAction[];
+  indexes?: string[];
+}
+
 export type DataSourceDef =
   | { kind: 'NONE'; description?: string }
-  | { kind: 'DYNAMODB'; table: string; description?: string }
+  | {
+      kind: 'DYNAMODB';
+      table: string;
+      /** What the AppSync role may do (default: CDK's read/write set on the table and every index). */
+      grant?: Omit<TableGrantDef, 'table'>;
+      description?: string;
+    }
   | {
       kind: 'LAMBDA';
       /** Module path relative to `root`; it exports `handler(event, context)`. */
       handler: string;
       environment?: Record<string, EnvValue>;
-      /** Table keys / bucket keys / bus keys the function may use (least privilege in AWS). */
-      grants?: { tables?: string[]; buckets?: string[]; buses?: string[] };
+      /** Table keys / bucket keys / bus keys the function may use (least privilege in AWS); `items`: exact table actions. */
+      grants?: { tables?: string[]; items?: TableGrantDef[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
       description?: string;
     }
   | { kind: 'EVENTBRIDGE'; bus: string; description?: string };
@@ -57,7 +73,9 @@ export type DataSourceDef =
 /**
  * A function run on a table's stream: in AWS a Lambda with a DynamoDB event source mapping, locally
  * the same handler fed by DynamoDB Local's stream (infra/local/services/stream-trigger.ts). It gets
- * Lambda's stream event `{ Records }`; a thrown error retries the batch.
+ * Lambda's stream event `{ Records }` and answers with a partial batch response
+ * (`{ batchItemFailures: [{ itemIdentifier: <SequenceNumber> }] }`); a thrown error fails the whole
+ * batch. Retries and the failure destination: infra/wiring/stream-delivery.ts.
  */
 export interface StreamHandlerDef {
   /** Table key; its TableDef must declare a stream. */
@@ -66,26 +84,37 @@ export interface StreamHandlerDef {
   handler: string;
   /** Records per invocation (default 100). */
   batchSize?: number;
+  /**
+   * Lambda event filter patterns on the stream record (`eventName`, `dynamodb.Keys`, `dynamodb.NewImage`,
+   * ...), at most five; a record is delivered when it matches any. None: every record.
+   */
+  filters?: Array<Record<string, unknown>>;
   environment?: Record<string, EnvValue>;
   /**
-   * `tables`: read and write; `readTables`: read only (GetItem, Query, ...); buckets, buses as for Lambda
-   * data sources; `objects`: S3 access narrower than `buckets`, by key prefix.
+   * `items`: exactly the named actions on a table (prefer it); `tables`: read and write; `readTables`:
+   * read only (GetItem, Query, ...); buckets, buses as for Lambda data sources; `objects`: S3 access
+   * narrower than `buckets`, by key prefix.
    */
-  grants?: { tables?: string[]; readTables?: string[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
+  grants?: { tables?: string[]; readTables?: string[]; items?: TableGrantDef[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
   description?: string;
 }
 
 /**
  * S3 actions on one declared bucket's objects under key prefixes ('' = every key): `read` GetObject
- * (and so HeadObject), `write` PutObject, `delete` DeleteObject, `list` ListBucket limited to
- * requests whose `prefix` lies under one of these prefixes.
+ * (and so HeadObject), `write` PutObject (and so UploadPart), `delete` DeleteObject, `multipart`
+ * abort and list parts, `list` ListBucket limited to requests whose `prefix` lies under one of these
+ * prefixes.
  */
 export interface ObjectGrantDef {
   bucket: string;
   read?: string[];
   write?: string[];
   delete?: string[];
+  /** AbortMultipartUpload and ListMultipartUploadParts under these prefixes. */
+  multipart?: string[];
   list?: string[];
+  /** ListBucket on the whole bucket, without which a missing key answers 403 instead of 404. */
+  listBucket?: boolean;
 }
 
 /**

@@ -271,7 +271,7 @@ describe('snapshots of S3-held text', () => {
     const moves = records.filter((r) => r.eventName === 'MODIFY' && r.dynamodb?.Keys?.sk?.S === 'HEAD' && r.dynamodb.OldImage?.contentKey?.S !== r.dynamodb.NewImage?.contentKey?.S);
     expect(moves.map((r) => r.dynamodb!.NewImage!.contentKey!.S)).toEqual([s(1), s(2), s(3), s(4)]);
     const retried = await snapshotHandler({ Records: records as NonNullable<Parameters<typeof snapshotHandler>[0]['Records']> });
-    expect(retried).toEqual({ snapshots: [], deleted: [], bodies: [] });
+    expect(retried).toEqual({ snapshots: [], deleted: [], bodies: [], batchItemFailures: [] });
     expect(await collectSnapshots(f.id)).toEqual([]);
     expect(await listKeys(f.id)).toEqual([s(3), s(4), notes, ahead].sort());
 

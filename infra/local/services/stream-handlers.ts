@@ -1,13 +1,21 @@
 /**
  * The runtime's side of `ApiDefinition.streamHandlers`: each handler module runs as a Lambda
- * (in this process, like Lambda data sources) fed by its table's DynamoDB Local stream.
+ * (in this process, like Lambda data sources) fed by its table's DynamoDB Local stream, with the
+ * event source mapping's filters, partial batch responses, retries and record age
+ * (infra/wiring/stream-delivery.ts). What is given up lands in the handler's failure queue,
+ * `<dataDir>/queues/stream-failures/<handler folder>/` (AWS: its on-failure SQS destination).
  */
+import { basename, dirname, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STREAM_DELIVERY } from '../../wiring/stream-delivery.ts';
 import type { ApiDefinition, EnvValue } from '../../wiring/types.ts';
 import { createLambdaDataSource, resolveHandlerPath } from '../datasources/lambda.ts';
+import { LocalQueue } from './queue.ts';
 import { startStreamTrigger, type StreamTrigger } from './stream-trigger.ts';
 
 export interface StreamHandlers {
+  /** Each handler's failure destination, by its folder name (`snapshot`, `notify`, ...). */
+  failureQueues: Record<string, LocalQueue>;
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -18,9 +26,14 @@ export async function startStreamHandlers(opts: {
   tableName: (key: string) => string;
   resolveEnv: (v: EnvValue) => string;
   lambdaEnvironment?: Record<string, string>;
+  /** Where the failure queues live (without one, given-up records are only logged). */
+  dataDir?: string;
+  /** First retry delay (tests make it short). */
+  retryBaseMs?: number;
   log: (line: string) => void;
 }): Promise<StreamHandlers> {
   const triggers: StreamTrigger[] = [];
+  const failureQueues: Record<string, LocalQueue> = {};
   const stop = async () => {
     for (const t of triggers.splice(0)) await t.stop();
   };
@@ -40,12 +53,21 @@ export async function startStreamHandlers(opts: {
         log: opts.log,
       });
       const log = (l: string) => opts.log(`[${name}] ${l}`);
+      const folder = basename(dirname(def.handler));
+      const dataDir = opts.dataDir;
+      const failures = dataDir ? (failureQueues[folder] ??= new LocalQueue(`stream-failures-${folder}`, join(dataDir, 'queues', 'stream-failures', folder))) : undefined;
       triggers.push(
         await startStreamTrigger({
           dynamodb: opts.dynamo.client,
           endpoint: opts.dynamo.endpoint,
           table: opts.tableName(def.table),
           batchSize: def.batchSize,
+          filters: def.filters,
+          maxRetries: STREAM_DELIVERY.retryAttempts,
+          bisectOnError: STREAM_DELIVERY.bisectBatchOnError,
+          maxRecordAgeMs: STREAM_DELIVERY.maxRecordAgeSeconds * 1000,
+          retryBaseMs: opts.retryBaseMs,
+          onFailure: failures && ((f) => void failures.send(JSON.stringify(f))),
           log,
           invoke: async (event) => {
             const out = await fn.invoke({ operation: 'Invoke', payload: event }, { invocation: {} as never, stash: {}, prevResult: null });
@@ -54,6 +76,8 @@ export async function startStreamHandlers(opts: {
               log(`batch failed: ${out.error.message}`);
               throw new Error(out.error.message);
             }
+            // The partial batch response, read by the trigger.
+            return out.result;
           },
         }),
       );
@@ -62,5 +86,5 @@ export async function startStreamHandlers(opts: {
     await stop();
     throw e;
   }
-  return { drain: async () => void (await Promise.all(triggers.map((t) => t.drain()))), stop };
+  return { failureQueues, drain: async () => void (await Promise.all(triggers.map((t) => t.drain()))), stop };
 }

@@ -3,6 +3,7 @@
  * URLs. Resolvers invoke it with `{ action, sub, ... }` and turn a returned `error` into the
  * documented AppSync errorType; anything thrown is an internal failure.
  */
+import { errorFields, log } from '../shared/log.ts';
 import { ContentError, type HandlerError } from './errors.ts';
 import { abortUpload, completeUpload, createUpload, presignDownload, verifyUpload, type CreateUploadInput } from './uploads.ts';
 
@@ -32,7 +33,11 @@ export async function handler(event: ContentRequest): Promise<ContentResponse> {
         throw new Error(`unknown action ${(event as { action?: unknown }).action as string}`);
     }
   } catch (e) {
-    if (e instanceof ContentError) return { error: e.failure };
+    if (e instanceof ContentError) {
+      log('INFO', 'content request refused', { handler: 'content', action: event.action, errorType: e.failure.errorType });
+      return { error: e.failure };
+    }
+    log('ERROR', 'content request failed', { handler: 'content', action: event.action, ...errorFields(e) });
     throw e;
   }
 }

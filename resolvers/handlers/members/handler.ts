@@ -15,19 +15,32 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AclItem, HeadItem } from '../../lib/items.ts';
 import { aclSk, filePk, HEAD_SK, syncKey } from '../../lib/keys.ts';
 import { summaryOf } from '../../lib/shapes.ts';
-import { newChanges, type StreamRecord } from '../notify/events.ts';
+import { newChangeRecords, type StreamRecord } from '../notify/events.ts';
+import { StreamBatch, type BatchItemFailure } from '../shared/stream-batch.ts';
 import { dynamodb, filesTable } from '../snapshot/dynamodb.ts';
 
 /** The summary fields (never the content) plus what the index needs of member items. */
 const FIELDS = ['pk', 'sk', 'member', 'role', 'id', 'name', 'contentType', 'encoding', 'size', 'length', 'sha256', 'version', 'owner', 'createdAt', 'updatedAt', 'updatedBy', 'deleted'];
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ updated: string[] }> {
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ updated: string[]; batchItemFailures: BatchItemFailure[] }> {
   // Only MODIFY leaves the index behind; the other operations write member items themselves.
-  const files = new Set<string>();
-  for (const change of newChanges(event.Records ?? [])) if (change.op === 'MODIFY') files.add(String(change.fileId));
+  const files = new Map<string, StreamRecord[]>();
+  for (const { record, change } of newChangeRecords(event.Records ?? [])) {
+    if (change.op !== 'MODIFY') continue;
+    const fileId = String(change.fileId);
+    files.set(fileId, [...(files.get(fileId) ?? []), record]);
+  }
+  const batch = new StreamBatch('members');
   const updated: string[] = [];
-  for (const fileId of files) updated.push(...(await indexFile(fileId)));
-  return { updated };
+  for (const [fileId, records] of files) {
+    try {
+      updated.push(...(await indexFile(fileId)));
+    } catch (e) {
+      // One file's failure is reported (its records) without holding back the other files.
+      for (const r of records) batch.fail(r, e, { fileId });
+    }
+  }
+  return { updated, batchItemFailures: batch.failures() };
 }
 
 async function indexFile(fileId: string): Promise<string[]> {

@@ -43,6 +43,8 @@ export interface StreamRecord {
   dynamodb?: {
     Keys?: Record<string, AttributeValue>;
     NewImage?: Record<string, AttributeValue>;
+    /** What a partial batch response names a failed record by. */
+    SequenceNumber?: string;
   };
 }
 
@@ -53,14 +55,26 @@ type Item = Record<string, NativeAttributeValue>;
  * is a REMOVE, a head or member update is another key, and change records are never modified.
  */
 export function newChanges(records: StreamRecord[]): Item[] {
-  const out: Item[] = [];
+  return newChangeRecords(records).map((c) => c.change);
+}
+
+/** `newChanges` with the record each came from (a partial batch response names records). */
+export function newChangeRecords(records: StreamRecord[]): Array<{ record: StreamRecord; change: Item }> {
+  const out: Array<{ record: StreamRecord; change: Item }> = [];
   for (const r of records) {
     const pk = r.dynamodb?.Keys?.pk?.S;
     const sk = r.dynamodb?.Keys?.sk?.S;
     if (r.eventName !== 'INSERT' || !pk?.startsWith('FILE#') || !sk?.startsWith('V#') || !r.dynamodb?.NewImage) continue;
-    out.push(unmarshall(r.dynamodb.NewImage) as Item);
+    out.push({ record: r, change: unmarshall(r.dynamodb.NewImage) as Item });
   }
   return out;
+}
+
+/** Log fields naming a change record: `FILE#<id>` / `V#<version>`. */
+export function changeFields(change: Item): { fileId: string; version: number; changeId: string } {
+  const fileId = String(change.fileId ?? String(change.pk).slice('FILE#'.length));
+  const version = Number(change.version ?? Number(String(change.sk).slice(2)));
+  return { fileId, version, changeId: `${fileId}:${version}` };
 }
 
 /** The head and member items of one file (the authorization Query's answer). */

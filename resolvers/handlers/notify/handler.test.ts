@@ -2,7 +2,7 @@
  * The notify handler against real parts: DynamoDB Local for the file's head and members, and the
  * runtime's PutEvents endpoint (EventBridge's JSON protocol, SigV4-checked) reached by the unmodified
  * EventBridge SDK through AWS_ENDPOINT_URL_EVENTBRIDGE. A stand-in bus answers one entry with
- * EventBridge's per-entry failure to show that it fails the batch.
+ * EventBridge's per-entry failure to show that only that record is reported back to the stream.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -40,7 +40,12 @@ const change = (fileId: string, version: number, op = 'MODIFY') => ({
   deleted: op === 'DELETE',
   expiresAt: 1_900_000_000,
 });
-const insert = (item: Record<string, unknown>): StreamRecord => ({ eventName: 'INSERT', dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }), NewImage: marshall(item) } });
+let seq = 1000;
+const insert = (item: Record<string, unknown>): StreamRecord => ({
+  eventName: 'INSERT',
+  dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }), NewImage: marshall(item), SequenceNumber: String(++seq) },
+});
+const seqOf = (r: StreamRecord) => r.dynamodb!.SequenceNumber!;
 
 function useEndpoint(endpoint: string, secret = creds.secretAccessKey) {
   Object.assign(process.env, { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint, AWS_SECRET_ACCESS_KEY: secret });
@@ -113,16 +118,36 @@ describe('notify handler', () => {
 
   it('a batch with nothing new makes no call', async () => {
     useEndpoint('http://127.0.0.1:9'); // nothing listens: a call would fail
-    await expect(handler({ Records: [{ eventName: 'REMOVE', dynamodb: { Keys: marshall({ pk: 'FILE#f1', sk: 'V#0000000002' }) } }] })).resolves.toEqual({ published: [] });
+    await expect(handler({ Records: [{ eventName: 'REMOVE', dynamodb: { Keys: marshall({ pk: 'FILE#f1', sk: 'V#0000000002' }) } }] })).resolves.toEqual({ published: [], batchItemFailures: [] });
   });
 
-  it('an entry EventBridge fails fails the batch, so the stream retries it', async () => {
+  it('a poison record (an op no event can carry) is reported and its neighbours are published', async () => {
+    useEndpoint(events.endpoint);
+    const before = bus.recent.length;
+    const records = [insert(change('f1', 40)), insert(change('f1', 41, 'RENAME')), insert(change('f2', 42, 'INSERT'))];
+    const out = await handler({ Records: records });
+    expect(out).toEqual({ published: ['f1:40', 'f2:42'], batchItemFailures: [{ itemIdentifier: seqOf(records[1]!) }] });
+    expect(bus.recent.slice(before).map((e) => (e.detail as FileChangedDetail).changeId)).toEqual(['f1:40', 'f2:42']);
+  });
+
+  it('an entry EventBridge fails is reported alone in the partial batch response; the others go out', async () => {
     useEndpoint(failing.endpoint);
-    await expect(handler({ Records: [insert(change('f1', 2)), insert(change('f1', 3))] })).rejects.toThrow(/PutEvents failed for 1 of 2 entries: f1:3: InternalFailure/);
+    const records = [insert(change('f1', 2)), insert(change('f1', 3))];
+    const out = await handler({ Records: records });
+    expect(out).toEqual({ published: ['f1:2'], batchItemFailures: [{ itemIdentifier: seqOf(records[1]!) }] });
   });
 
-  it('a request the endpoint refuses (bad signature) fails the batch', async () => {
+  it('a request the endpoint refuses (bad signature) reports every record of that call', async () => {
     useEndpoint(events.endpoint, 'not-the-secret');
-    await expect(handler({ Records: [insert(change('f1', 2))] })).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    const records = [insert(change('f1', 2)), insert(change('f2', 3, 'INSERT'))];
+    const out = await handler({ Records: records });
+    expect(out).toEqual({ published: [], batchItemFailures: records.map((r) => ({ itemIdentifier: seqOf(r) })) });
+  });
+
+  it('a failed record without a sequence number cannot be named, so the whole batch fails', async () => {
+    useEndpoint(events.endpoint, 'not-the-secret');
+    const record = insert(change('f1', 2));
+    delete record.dynamodb!.SequenceNumber;
+    await expect(handler({ Records: [record] })).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 });

@@ -4,15 +4,18 @@
  * out to the topic, the queue and webhooks (infra/api.ts). An insert's or delete's change record
  * carries its audience as the commit saw it (owner, members, and who muted it or, in older records,
  * the recipients); for a modify's (which carries none, so an edit's write does not grow with the
- * member list) the members are read with one consistent Query per file and batch. Any entry
- * EventBridge does not accept fails the batch, so the
- * stream retries it: delivery is at least once, and `detail.changeId` lets consumers drop repeats.
+ * member list) the members are read with one consistent Query per file and batch. Each change is
+ * handled on its own: one that cannot be read or built, or that EventBridge does not accept, is logged
+ * and reported in the partial batch response (shared/stream-batch.ts), so the stream retries from it
+ * while the others go out. Delivery is at least once, and `detail.changeId` lets consumers drop repeats.
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { dynamodb, filesTable } from '../snapshot/dynamodb.ts';
-import { buildDetail, carriesAudience, chunks, newChanges, toEntry, type FileState, type StreamRecord } from './events.ts';
+import { log } from '../shared/log.ts';
+import { StreamBatch, type BatchItemFailure } from '../shared/stream-batch.ts';
+import { buildDetail, carriesAudience, changeFields, chunks, newChangeRecords, toEntry, type FileState, type StreamRecord } from './events.ts';
 
 let cached: { endpoint: string | undefined; client: EventBridgeClient } | undefined;
 
@@ -29,29 +32,44 @@ function busName(): string {
   return b;
 }
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ published: string[] }> {
-  const changes = newChanges(event.Records ?? []);
-  if (changes.length === 0) return { published: [] };
-  const states = new Map<string, FileState>();
-  const entries = [];
-  for (const change of changes) {
-    const fileId = String(change.fileId);
-    let state = carriesAudience(change) ? { acl: [] } : states.get(fileId);
-    if (!state) states.set(fileId, (state = await fileState(fileId)));
-    entries.push(toEntry(buildDetail(change, state), busName()));
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ published: string[]; batchItemFailures: BatchItemFailure[] }> {
+  const batch = new StreamBatch('notify');
+  const changes = newChangeRecords(event.Records ?? []);
+  const states = new Map<string, Promise<FileState>>();
+  const entries: Array<{ record: StreamRecord; fields: ReturnType<typeof changeFields>; entry: ReturnType<typeof toEntry> }> = [];
+  for (const { record, change } of changes) {
+    const fields = changeFields(change);
+    try {
+      let state: Promise<FileState> | undefined = carriesAudience(change) ? Promise.resolve({ acl: [] }) : states.get(fields.fileId);
+      if (!state) states.set(fields.fileId, (state = fileState(fields.fileId)));
+      entries.push({ record, fields, entry: toEntry(buildDetail(change, await state), busName()) });
+    } catch (e) {
+      // A change that cannot become an event (a failed read, an unknown op) fails alone.
+      batch.fail(record, e, fields);
+    }
   }
   const published: string[] = [];
-  for (const batch of chunks(entries)) {
-    const out = await eventBridge().send(new PutEventsCommand({ Entries: batch }));
-    const failed = (out.Entries ?? []).map((e, i) => ({ e, i })).filter(({ e }) => e.ErrorCode);
-    if ((out.FailedEntryCount ?? 0) > 0 || failed.length > 0 || (out.Entries ?? []).length !== batch.length) {
-      const why = failed.map(({ e, i }) => `${(JSON.parse(batch[i]!.Detail) as { changeId: string }).changeId}: ${e.ErrorCode} ${e.ErrorMessage ?? ''}`).join('; ');
-      // The stream retries the whole batch; events already accepted are delivered again (same changeId).
-      throw new Error(`PutEvents failed for ${out.FailedEntryCount ?? failed.length} of ${batch.length} entries: ${why}`);
+  for (const chunk of chunks(entries)) {
+    let results: Array<{ ErrorCode?: string; ErrorMessage?: string }>;
+    try {
+      const out = await eventBridge().send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
+      results = out.Entries ?? [];
+      if (results.length !== chunk.length) throw new Error(`PutEvents answered ${results.length} entries for ${chunk.length}`);
+    } catch (e) {
+      for (const c of chunk) batch.fail(c.record, e, c.fields);
+      continue;
     }
-    for (const e of batch) published.push((JSON.parse(e.Detail) as { changeId: string }).changeId);
+    chunk.forEach((c, i) => {
+      const r = results[i]!;
+      // The stream redelivers from the first failed record; accepted events may go out again (same changeId).
+      if (r.ErrorCode) batch.fail(c.record, new Error(`PutEvents entry failed: ${r.ErrorCode} ${r.ErrorMessage ?? ''}`.trim()), c.fields);
+      else {
+        published.push(c.fields.changeId);
+        log('INFO', 'FileChanged published', { handler: 'notify', ...c.fields });
+      }
+    });
   }
-  return { published };
+  return { published, batchItemFailures: batch.failures() };
 }
 
 /** The head and every member item: `pk = FILE#<id> AND sk BETWEEN 'ACL#' AND 'HEAD'` (the BODY between them is skipped). */

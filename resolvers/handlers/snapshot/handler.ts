@@ -27,49 +27,66 @@ import { contentBucket, s3 } from '../content/s3.ts';
 import { snapshotKey } from '../content/keys.ts';
 import { dynamodb, filesTable } from './dynamodb.ts';
 import { changes, settleBody, tailDue } from './idle.ts';
+import { StreamBatch, type BatchItemFailure } from '../shared/stream-batch.ts';
 
 type Image = Record<string, { S?: string }>;
 
 interface StreamRecord {
+  eventID?: string;
   eventName?: string;
-  dynamodb?: { Keys?: Image; OldImage?: Image; NewImage?: Image };
+  dynamodb?: { Keys?: Image; OldImage?: Image; NewImage?: Image; SequenceNumber?: string };
 }
 
 /** How many snapshots of a file at or below its head's `contentVersion` are kept: the current one and the one before. */
 export const SNAPSHOTS_KEPT = 2;
 
-export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[]; bodies: string[] }> {
-  const files = new Set<string>();
-  const moved = new Set<string>();
-  const quiet = new Set<string>();
+export async function handler(event: { Records?: StreamRecord[] }): Promise<{ snapshots: string[]; deleted: string[]; bodies: string[]; batchItemFailures: BatchItemFailure[] }> {
+  const files = new Map<string, StreamRecord[]>();
+  const moved = new Map<string, StreamRecord[]>();
+  const quiet = new Map<string, StreamRecord[]>();
+  const add = (m: Map<string, StreamRecord[]>, k: string, r: StreamRecord) => m.set(k, [...(m.get(k) ?? []), r]);
   for (const r of event.Records ?? []) {
     const pk = r.dynamodb?.Keys?.pk?.S;
     const sk = r.dynamodb?.Keys?.sk?.S;
     if (!pk?.startsWith('FILE#')) continue;
     // A new change record is what can push a file past the bound.
-    if (r.eventName === 'INSERT' && sk?.startsWith('V#')) files.add(pk.slice(5));
+    if (r.eventName === 'INSERT' && sk?.startsWith('V#')) add(files, pk.slice(5), r);
     // A moved pointer is what supersedes a snapshot. A retried batch sees the same record again.
-    if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) moved.add(pk.slice(5));
+    if (r.eventName === 'MODIFY' && sk === 'HEAD' && r.dynamodb?.OldImage?.contentKey?.S !== r.dynamodb?.NewImage?.contentKey?.S) add(moved, pk.slice(5), r);
     // An expired idempotency record: the file may have gone quiet with a tail after its base.
-    if (r.eventName === 'REMOVE' && sk?.startsWith('REQ#')) quiet.add(pk.slice(5));
+    if (r.eventName === 'REMOVE' && sk?.startsWith('REQ#')) add(quiet, pk.slice(5), r);
   }
+  // Each file on its own: a failure is logged and reported (its records) and the other files go on.
+  const batch = new StreamBatch('snapshot');
   const snapshots: string[] = [];
-  for (const fileId of files) {
-    const key = await maybeSnapshot(fileId);
-    if (key) snapshots.push(key);
+  for (const [fileId, records] of files) {
+    try {
+      const key = await maybeSnapshot(fileId);
+      if (key) snapshots.push(key);
+    } catch (e) {
+      for (const r of records) batch.fail(r, e, { fileId });
+    }
   }
   const bodies: string[] = [];
-  for (const fileId of quiet) {
-    const version = await settleBody(fileId);
-    if (version !== undefined) bodies.push(`${fileId}@${version}`);
-    const key = await maybeSnapshot(fileId, true);
-    if (key) {
-      snapshots.push(key);
+  for (const [fileId, records] of quiet) {
+    try {
+      const version = await settleBody(fileId);
+      if (version !== undefined) bodies.push(`${fileId}@${version}`);
+      const key = await maybeSnapshot(fileId, true);
+      if (key) snapshots.push(key);
+    } catch (e) {
+      for (const r of records) batch.fail(r, e, { fileId });
     }
   }
   const deleted: string[] = [];
-  for (const fileId of moved) deleted.push(...(await collectSnapshots(fileId)));
-  return { snapshots, deleted, bodies };
+  for (const [fileId, records] of moved) {
+    try {
+      deleted.push(...(await collectSnapshots(fileId)));
+    } catch (e) {
+      for (const r of records) batch.fail(r, e, { fileId });
+    }
+  }
+  return { snapshots, deleted, bodies, batchItemFailures: batch.failures() };
 }
 
 type Item = Record<string, NativeAttributeValue>;
