@@ -61,12 +61,16 @@ describe('stream handlers', () => {
     expect(queues.size, 'one failure queue per handler').toBe(3);
   });
 
-  it('filters the records each handler acts on: notify and members only new change records (members only MODIFYs), snapshot also head updates', () => {
+  it('filters the records each handler acts on: notify and members only new change records (members only MODIFYs), snapshot also head updates and expired idempotency records', () => {
     const patterns = (name: string) => (mappings()[name]!.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern) as unknown);
     const changeInserted = { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: [{ prefix: 'V#' }] } } } };
     expect(patterns('notify')).toEqual([changeInserted]);
     expect(patterns('members')).toEqual([{ eventName: ['INSERT'], dynamodb: { ...changeInserted.dynamodb, NewImage: { op: { S: ['MODIFY'] } } } }]);
-    expect(patterns('snapshot')).toEqual([changeInserted, { eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: ['HEAD'] } } } }]);
+    expect(patterns('snapshot')).toEqual([
+      changeInserted,
+      { eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: ['HEAD'] } } } },
+      { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FILE#' }] }, sk: { S: [{ prefix: 'REQ#' }] } } } },
+    ]);
   });
 
   it('lets each function send only to its own failure queue', () => {
