@@ -9,6 +9,7 @@ import { reconstruct, type FetchContent } from '../sync/reconstruct.ts';
 import { EXIT } from './exit-codes.ts';
 import type { Output } from './output.ts';
 import { progressBar } from './progress.ts';
+import { UsageError } from './usage.ts';
 
 /** Reads a local file as content: UTF-8 text when it is, else base64 (with its bytes). */
 export function readContent(path: string): { content: string; encoding: 'TEXT' | 'BASE64'; bytes: Buffer } {
@@ -60,6 +61,10 @@ export async function get(api: Api, out: Output, id: string, o: { version?: numb
     if (!out.json) throw new NotFoundError('NotFound', message, { deleted: true, version: head.version });
     out.result({ id, version: head.version, name: head.name, deleted: true }, '');
     return EXIT.NOT_FOUND;
+  }
+  // Raw bytes would garble the terminal (and can drive it with escape sequences).
+  if (head.encoding === 'BASE64' && !o.out && !out.json && process.stdout.isTTY) {
+    throw new UsageError(`${head.name} (${id}) is binary: save it with --out FILE (or pipe the output)`, 'get');
   }
   const fetchContent = fetcher(out, head.encoding);
   let content = head.deleted ? '' : await materialize(api, head, fetchContent);
@@ -127,10 +132,14 @@ export async function ls(api: Api, out: Output, o: { all?: boolean }): Promise<v
   for (const f of items) out.result(f, `${f.id}  v${f.version}  ${String(f.size).padStart(8)}  ${f.myRole ?? '-'}  ${f.deleted ? '(deleted) ' : ''}${f.name}`);
 }
 
-export async function share(api: Api, out: Output, id: string, userId: string, role: string): Promise<void> {
-  if (role !== 'editor' && role !== 'viewer') throw new InvalidInputError('InvalidInput', '--as must be editor or viewer', { field: 'as' });
+export async function share(api: Api, out: Output, id: string, userId: string, role: 'editor' | 'viewer'): Promise<void> {
   const s = await api.shareFile({ fileId: id, userId, role: role === 'editor' ? 'EDITOR' : 'VIEWER' });
   out.result(s, `${userId} is now ${s.role} of ${id}`);
+}
+
+export async function unshare(api: Api, out: Output, id: string, userId: string): Promise<void> {
+  const s = await api.unshareFile({ fileId: id, userId });
+  out.result(s, `${userId} is no longer a member of ${id}`);
 }
 
 export async function notifications(api: Api, out: Output, id: string, muted: boolean): Promise<void> {

@@ -6,107 +6,77 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { createSession, fileStorage, loadConfigFile, toCraftSyncError } from '../sdk/index.ts';
+import { createSession, fileStorage, loadConfigFile, toCraftSyncError, type ClientConfig } from '../sdk/index.ts';
 import * as cmd from './commands.ts';
 import { syncDir } from './dirsync.ts';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { flushAndExit, watchStdout } from './exit.ts';
+import { networkHint } from './network-hint.ts';
 import { output } from './output.ts';
 import { openProfile, profileDir } from './profile.ts';
+import { quietAmplify } from './quiet-amplify.ts';
+import { commandUsage, parseCommandLine, USAGE, UsageError } from './usage.ts';
 
 // Node 20 has no WebSocket; Amplify's real-time client needs one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
+/** The configuration the command talks to, and its file: named when the server cannot be reached. */
+let target: { config?: ClientConfig; file?: string } = {};
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const USAGE = `usage: craft-sync <command> [options]
-  dev [--data-dir .craft-sync] [--port 4455]      start the local stack (npm start)
-  user add <email> --password P [--data-dir D]     create a dev user on the local issuer
-  login <email> --password P [--config FILE]       sign in; FILE = amplify-config.json (default
-        [--stack NAME]                             <data-dir>/amplify-config.json) or CDK outputs JSON
-                                                   (--stack: which stack, when it holds several)
-  put <path> [--name N] [--type MIME]              insert a file, prints its id
-  get <id> [--version N] [--out PATH]              print (or save) the latest or an older version
-  push <id> <path>                                 replace a file's content (merged on conflict)
-  rm <id>                                          delete a file (owner only)
-  ls [--all]                                       the files you can see (--all: with deleted)
-  whoami                                           your user id (the \`sub\` others share with)
-  share <id> <user-sub> --as editor|viewer         grant a role (owner only; they learn their
-                                                   <user-sub> with \`craft-sync whoami\`)
-  mute <id> / unmute <id>                          stop / resume notifications of a file's changes to you
-  history <id>                                     the file's changes
-  watch <id>                                       print live changes until Ctrl-C
-  sync <dir> [--interval MS] [--create]            keep a folder and the server in step, both ways
-                                                   (its regular files; symlinks, devices, sockets and
-                                                   FIFOs skipped, never followed; --create: make <dir>)
-options: --profile DIR (default ~/.craft-sync or $CRAFT_SYNC_HOME), --json (machine output), -h
-The password may come from $CRAFT_SYNC_PASSWORD instead of --password.
-${EXIT_CODES_HELP}`;
-
-class UsageError extends Error {}
-
-const COMMANDS = ['dev', 'user', 'login', 'whoami', 'put', 'get', 'push', 'rm', 'ls', 'share', 'mute', 'unmute', 'history', 'watch', 'sync'];
-
 async function main(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      profile: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-      password: { type: 'string' },
-      config: { type: 'string' },
-      stack: { type: 'string' },
-      'data-dir': { type: 'string', default: '.craft-sync' },
-      port: { type: 'string' },
-      name: { type: 'string' },
-      type: { type: 'string' },
-      version: { type: 'string' },
-      out: { type: 'string' },
-      as: { type: 'string' },
-      all: { type: 'boolean' },
-      interval: { type: 'string' },
-      create: { type: 'boolean' },
-    },
-  });
-  const [command, ...args] = positionals;
-  if (v.help || !command) {
+  const { command, args, values: v } = parseCommandLine(argv);
+  if (!command) {
     console.log(USAGE);
     return v.help ? EXIT.OK : EXIT.USAGE;
   }
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command: ${command}`);
-  const out = output(v.json!);
+  if (v.help) {
+    console.log(commandUsage(command));
+    return EXIT.OK;
+  }
+  const dataDir = v['data-dir'] ?? '.craft-sync';
+  const out = output(v.json ?? false);
   const profile = openProfile(profileDir(v.profile));
-  const need = (n: number, what: string) => {
-    if (args.length < n) throw new UsageError(`${command} needs ${what}`);
-    return args;
-  };
+  try {
+    target = { config: profile.config(), file: join(profile.dir, 'config.json') };
+  } catch {
+    // Not signed in yet: the command says so itself.
+  }
+  // Values are checked before anything is read or sent: a usage error never needs the server.
+  const version = v.version === undefined ? undefined : intArg(v.version, '--version', command);
+  const interval = v.interval === undefined ? undefined : intArg(v.interval, '--interval', command);
+  let role: 'editor' | 'viewer' | undefined;
+  if (command === 'share') {
+    if (v.as === undefined) throw new UsageError('share needs --as editor|viewer', command);
+    if (v.as !== 'editor' && v.as !== 'viewer') throw new UsageError(`--as must be editor or viewer, not ${JSON.stringify(v.as)}`, command);
+    role = v.as;
+  }
   const password = () => {
     const p = v.password ?? process.env.CRAFT_SYNC_PASSWORD;
-    if (!p) throw new UsageError('a password is needed: --password or $CRAFT_SYNC_PASSWORD');
+    if (!p) throw new UsageError('a password is needed: --password or $CRAFT_SYNC_PASSWORD', command);
     return p;
   };
 
   // dev and user add run the local runtime, which only a checkout of the repository has (not the package).
   const localCli = join(ROOT, 'infra/local/cli.ts');
   if ((command === 'dev' || command === 'user') && !existsSync(localCli)) {
-    throw new UsageError(`${command} runs the local stack, which is not part of the installed client: run it from a craft-sync checkout (npm start, npm run cli -- user add)`);
+    throw new UsageError(`${command} runs the local stack, which is not part of the installed client: run it from a craft-sync checkout (npm start, npm run cli -- user add)`, command);
   }
   if (command === 'dev') {
-    const extra = ['--data-dir', v['data-dir']!, ...(v.port ? ['--port', v.port] : [])];
+    const extra = ['--data-dir', dataDir, ...(v.port ? ['--port', v.port] : [])];
     return run(['--import', 'tsx', localCli, 'start', ...extra]);
   }
   if (command === 'user') {
-    const [sub, email] = need(2, 'add <email>');
-    if (sub !== 'add' || !email) throw new UsageError('usage: user add <email> --password P');
-    return run(['--import', 'tsx', localCli, 'user', 'add', email, password(), '--data-dir', v['data-dir']!]);
+    const [, email] = args;
+    return run(['--import', 'tsx', localCli, 'user', 'add', email!, password(), '--data-dir', dataDir]);
   }
   if (command === 'login') {
-    const [email] = need(1, '<email>');
-    const config = loadConfigFile(resolve(v.config ?? join(v['data-dir']!, 'amplify-config.json')), v.stack);
+    const [email] = args;
+    const configFile = resolve(v.config ?? join(dataDir, 'amplify-config.json'));
+    const config = loadConfigFile(configFile, v.stack);
+    target = { config, file: configFile };
     const session = await profile.login(config, email!, password());
     const user = await session.currentUser();
     out.result({ sub: user.sub, username: user.username, profile: profile.dir }, `signed in as ${user.username} (${user.sub}); profile ${profile.dir}`);
@@ -121,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'sync') {
     // A typo'd path must not become a new folder with every file downloaded into it.
-    const dir = resolve(need(1, '<dir>')[0]!);
+    const dir = resolve(args[0]!);
     const st = statSync(dir, { throwIfNoEntry: false });
     if (!st && v.create) mkdirSync(dir, { recursive: true });
     else if (!st) return refuse(`sync: there is no folder ${dir} (check the path, or add --create to create it)`);
@@ -136,41 +106,45 @@ async function main(argv: string[]): Promise<number> {
   const api = await profile.api();
   switch (command) {
     case 'put':
-      await cmd.put(api, out, need(1, '<path>')[0]!, { name: v.name, type: v.type });
+      await cmd.put(api, out, args[0]!, { name: v.name, type: v.type });
       break;
     case 'get':
-      return cmd.get(api, out, need(1, '<id>')[0]!, { version: v.version === undefined ? undefined : intArg(v.version, '--version'), out: v.out });
+      return cmd.get(api, out, args[0]!, { version, out: v.out });
       break;
     case 'push': {
-      const [id, path] = need(2, '<id> <path>');
+      const [id, path] = args;
       await cmd.push(api, out, profile.store(), id!, path!);
       break;
     }
     case 'rm':
-      await cmd.rm(api, out, need(1, '<id>')[0]!);
+      await cmd.rm(api, out, args[0]!);
       break;
     case 'ls':
       await cmd.ls(api, out, { all: v.all });
       break;
     case 'share': {
-      const [id, user] = need(2, '<id> <user-sub>');
-      if (!v.as) throw new UsageError('share needs --as editor|viewer');
-      await cmd.share(api, out, id!, user!, v.as);
+      const [id, user] = args;
+      await cmd.share(api, out, id!, user!, role!);
+      break;
+    }
+    case 'unshare': {
+      const [id, user] = args;
+      await cmd.unshare(api, out, id!, user!);
       break;
     }
     case 'mute':
     case 'unmute':
-      await cmd.notifications(api, out, need(1, '<id>')[0]!, command === 'mute');
+      await cmd.notifications(api, out, args[0]!, command === 'mute');
       break;
     case 'history':
-      await cmd.history(api, out, need(1, '<id>')[0]!);
+      await cmd.history(api, out, args[0]!);
       break;
     case 'watch':
-      await cmd.watchFile(api, out, profile.store(), need(1, '<id>')[0]!);
+      await cmd.watchFile(api, out, profile.store(), args[0]!);
       break;
     case 'sync': {
-      const dir = resolve(need(1, '<dir>')[0]!);
-      const sync = await syncDir(api, dir, { intervalMs: v.interval ? intArg(v.interval, '--interval') : undefined, log: (l) => out.json ? out.result({ event: l }, '') : out.note(l) });
+      const dir = resolve(args[0]!);
+      const sync = await syncDir(api, dir, { intervalMs: interval, log: (l) => out.json ? out.result({ event: l }, '') : out.note(l) });
       out.note(`syncing ${dir} (Ctrl-C to stop)`);
       await new Promise<void>((r) => {
         process.once('SIGINT', r);
@@ -191,9 +165,9 @@ function refuse(message: string): number {
   return EXIT.USAGE;
 }
 
-function intArg(s: string, name: string): number {
+function intArg(s: string, name: string, command: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer`);
+  if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer, not ${JSON.stringify(s)}`, command);
   return n;
 }
 
@@ -208,16 +182,19 @@ function run(args: string[], env: Record<string, string> = {}): Promise<number> 
   });
 }
 
+quietAmplify();
 watchStdout();
 main(process.argv.slice(2)).then(
   (code) => flushAndExit(code),
   (e: unknown) => {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(e as Error).message}\n${USAGE}`);
+    if (e instanceof UsageError) {
+      console.error(e.render());
       return flushAndExit(EXIT.USAGE);
     }
     const err = toCraftSyncError(e);
-    console.error(`craft-sync: ${err.errorType === 'Unknown' ? '' : `${err.errorType}: `}${err.message}`);
+    // Real-time failures carry a `reason` and say what to do themselves (sdk/realtime.ts).
+    const hint = err.errorType === 'Network' && !err.errorInfo.reason ? ` ${networkHint(target.config, target.file)}` : '';
+    console.error(`craft-sync: ${err.errorType === 'Unknown' ? '' : `${err.errorType}: `}${err.message}${hint}`);
     return flushAndExit(exitCodeFor(err));
   },
 );

@@ -102,6 +102,12 @@ export interface Api {
   abortUpload(uploadId: string): Promise<boolean>;
   /** Live changes of one file. Returns the unsubscribe function. */
   onFileChanged(fileId: string, handlers: SubscriptionHandlers): () => void;
+  /**
+   * Ends every subscription of this Api (their handlers hear nothing more); Amplify then closes the
+   * real-time connection, so nothing of the SDK keeps Node running. The session stays signed in
+   * (`session.signOut()` also closes every Api of the session).
+   */
+  close(): Promise<void>;
 }
 
 export interface ApiOptions {
@@ -172,6 +178,8 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
     if (value === null || value === undefined) throw new NotFoundError('NotFound', `${what}: no result`);
     return value;
   }
+
+  const live = new Set<() => void>();
 
   const api: Api = {
     session,
@@ -317,14 +325,20 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       else arm(checkMs);
       function stop() {
         ended = true;
+        live.delete(stop);
         clearTimeout(timer);
         stopHub();
         held.sub?.unsubscribe();
       }
+      live.add(stop);
       return () => {
         if (!ended) stop();
       };
     },
+    async close() {
+      for (const stop of [...live]) stop();
+    },
   };
+  session.onSignOut(() => api.close());
   return api;
 }

@@ -19,7 +19,10 @@ export interface Session {
   /** The Amplify context every API call of this session goes through. */
   readonly ctx: AmplifyContext;
   signIn(email: string, password: string, opts?: { authFlowType?: 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH' }): Promise<void>;
+  /** Signs out; every Api of this session is closed first (Api.close), so nothing keeps Node running. */
   signOut(): Promise<void>;
+  /** Runs `release` when the session signs out (how an Api closes with it). Returns the unregister function. */
+  onSignOut(release: () => Promise<void> | void): () => void;
   /** The signed-in user (Cognito `sub` and username); UnauthorizedError when nobody is. */
   currentUser(): Promise<{ sub: string; username: string }>;
   /** A current access token (refreshed by Amplify when needed). */
@@ -43,6 +46,7 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
       ? { Auth: { tokenProvider: createUserPoolsTokenProvider(auth, storage), credentialsProvider: createAWSCredentialsAndIdentityIdProvider(auth, storage) } }
       : undefined,
   );
+  const releases = new Set<() => Promise<void> | void>();
   const session: Session = {
     config,
     ctx,
@@ -62,7 +66,12 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
       }
     },
     async signOut() {
+      for (const release of [...releases]) await release();
       await amplifySignOut(ctx);
+    },
+    onSignOut(release) {
+      releases.add(release);
+      return () => void releases.delete(release);
     },
     async currentUser() {
       const tokens = (await fetchAuthSession(ctx).catch((e: unknown) => { throw toCraftSyncError(e); })).tokens;

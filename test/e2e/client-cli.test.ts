@@ -140,7 +140,7 @@ describe('craft-sync CLI', () => {
     writeFileSync(path, 'one\n');
     const { id } = json<{ id: string }>((await cli('carol2', 'put', path, '--json')).stdout);
     const bad = await cli('carol2', 'share', id, dave.sub, '--as', 'owner');
-    expect(bad.code).toBe(7);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--as must be editor or viewer');
     expect((await cli('carol2', 'share', id, dave.sub, '--as', 'editor', '--json')).code).toBe(0);
     writeFileSync(path, 'one\ntwo by dave\n');
