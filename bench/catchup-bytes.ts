@@ -35,7 +35,9 @@ try {
   for (let i = 0; Buffer.byteLength(text) < sizeKB * 1024; i++) text += `${String(i).padStart(6, '0')} lorem ipsum dolor sit amet, consectetur adipiscing elit\n`;
   const bytes = Buffer.from(text, 'utf8');
   const contentType = 'text/plain; charset=utf-8';
-  const session = (await call('mutation($i: CreateUploadInput!) { createUpload(input: $i) { uploadId put { url headers { name value } } } }', { i: { size: bytes.length, sha256: hex(bytes), contentType } })).createUpload;
+  const session = (
+    await call('mutation($i: CreateUploadInput!) { createUpload(input: $i) { uploadId put { url headers { name value } } } }', { i: { size: bytes.length, sha256: hex(bytes), contentType } })
+  ).createUpload;
   await fetch(session.put.url, { method: 'PUT', body: new Uint8Array(bytes), headers: Object.fromEntries(session.put.headers.map((h: { name: string; value: string }) => [h.name, h.value])) });
   const id = randomUUID();
   await call('mutation($i: InsertFileInput!) { insertFile(input: $i) { version } }', {

@@ -126,7 +126,10 @@ async function scenario(editors: SdkUser[], viewer: SdkUser, layout: Row['layout
   const fileIds: string[] = [];
   if (layout === 'one file') {
     // The API caps a file's active members (TooLarge); above the cap the row cannot be measured.
-    const fileId = await newFile(editors[0]!, 'shared.txt', [...editors.slice(1).map((user) => ({ user, role: 'EDITOR' as const })), ...(n === 1 ? [{ user: viewer, role: 'VIEWER' as const }] : [])]).catch((e: unknown) => {
+    const fileId = await newFile(editors[0]!, 'shared.txt', [
+      ...editors.slice(1).map((user) => ({ user, role: 'EDITOR' as const })),
+      ...(n === 1 ? [{ user: viewer, role: 'VIEWER' as const }] : []),
+    ]).catch((e: unknown) => {
       if (e instanceof TooLargeError) throw new NotMeasurable(`sharing one file with ${n} editors is refused: ${e.message} (TooLarge, errorInfo ${JSON.stringify(e.errorInfo)})`);
       throw e;
     });
@@ -231,7 +234,13 @@ async function scenario(editors: SdkUser[], viewer: SdkUser, layout: Row['layout
     for (const word of (head.content ?? '').split(' ')) counts.set(word, (counts.get(word) ?? 0) + 1);
     const expected = layout === 'one file' ? ackedTokens.flat() : ackedTokens[f]!;
     const wrong = expected.filter((t) => counts.get(t) !== 1);
-    if (wrong.length) problems.push(`${wrong.length} of ${expected.length} acknowledged tokens not present exactly once (e.g. ${wrong.slice(0, 3).map((t) => `${t}×${counts.get(t) ?? 0}`).join(', ')})`);
+    if (wrong.length)
+      problems.push(
+        `${wrong.length} of ${expected.length} acknowledged tokens not present exactly once (e.g. ${wrong
+          .slice(0, 3)
+          .map((t) => `${t}×${counts.get(t) ?? 0}`)
+          .join(', ')})`,
+      );
     if (problems.length) {
       failed = true;
       console.error(`\n!!! CORRECTNESS FAILURE: ${n} editors, ${layout}, file ${fileId}:\n!!!   ${problems.join('\n!!!   ')}\n`);
@@ -297,13 +306,17 @@ try {
   }
 
   const one1 = rows.find((r) => r.n === 1 && r.layout === 'one file');
-  console.log(`\n| editors | acknowledged edits/s, one file (× 1 editor) | separate files (one file / separate) | modifyFile calls per edit (HTTP) | ack p50 / p99 | edit to another replica p50 / p99 |`);
+  console.log(
+    `\n| editors | acknowledged edits/s, one file (× 1 editor) | separate files (one file / separate) | modifyFile calls per edit (HTTP) | ack p50 / p99 | edit to another replica p50 / p99 |`,
+  );
   console.log('|---|---|---|---|---|---|');
   for (const n of EDITORS) {
     const one = rows.find((r) => r.n === n && r.layout === 'one file');
     const sep = rows.find((r) => r.n === n && r.layout === 'separate files')!;
     if (!one) {
-      console.log(`| ${n} | not measurable: ${notMeasured.get(n)} | ${sep.editsPerSec.toFixed(1)} | separate ${sep.callsPerEdit.toFixed(2)} | separate ${p(sep.ack, 50)} / ${p(sep.ack, 99)} | separate ${p(sep.remote, 50)} / ${p(sep.remote, 99)} (to viewer) |`);
+      console.log(
+        `| ${n} | not measurable: ${notMeasured.get(n)} | ${sep.editsPerSec.toFixed(1)} | separate ${sep.callsPerEdit.toFixed(2)} | separate ${p(sep.ack, 50)} / ${p(sep.ack, 99)} | separate ${p(sep.remote, 50)} / ${p(sep.remote, 99)} (to viewer) |`,
+      );
       continue;
     }
     const vs1 = one1 ? ` (${(one.editsPerSec / one1.editsPerSec).toFixed(2)}×)` : '';
@@ -312,8 +325,14 @@ try {
     );
   }
   console.log(`\nTargets (issue 14) at 16 editors: one-file edits/s ≥ 1× the 1-editor rate and ≥ 0.5× separate files; ≤ 1.2 calls per edit; edit to another replica p99 < 300 ms.`);
-  console.log(`Real-time: ${sockets.starts} subscription starts over ${sockets.opened} WebSocket(s), at most ${sockets.maxOpen} open at once (Amplify keeps one socket per endpoint per process, closed ~1 s after its last subscription).`);
-  console.log(`Machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores.`);
+  console.log(
+    `Real-time: ${sockets.starts} subscription starts over ${sockets.opened} WebSocket(s), at most ${sockets.maxOpen} open at once (Amplify keeps one socket per endpoint per process, closed ~1 s after its last subscription).`,
+  );
+  console.log(
+    `Machine load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores.`,
+  );
   console.log(failed ? '\n!!! CORRECTNESS OR EDIT FAILURES ABOVE: these figures do not stand.' : '\nCorrectness: every replica equal to the head, every acknowledged token present exactly once.');
 } finally {
   await stack.stop();

@@ -27,7 +27,12 @@ try {
   const users = await stack.users(16);
 
   // --- through the runtime: one file per writer, appending one character per edit
-  interface FileState { id: string; version: number; text: string; user: BenchUser }
+  interface FileState {
+    id: string;
+    version: number;
+    text: string;
+    user: BenchUser;
+  }
   const newFiles = async (): Promise<FileState[]> =>
     Promise.all(
       users.map(async (user) => {
@@ -46,14 +51,34 @@ try {
   };
 
   // --- raw: the same items, built the way the commit resolver builds them
-  interface RawState { pk: string; owner: string; version: number; text: string; bodyVersion: number }
+  interface RawState {
+    pk: string;
+    owner: string;
+    version: number;
+    text: string;
+    bodyVersion: number;
+  }
   let rawFiles = 0;
   const newRawFiles = async (): Promise<RawState[]> =>
     Promise.all(
       users.map(async (user) => {
         const pk = `FILE#raw-${(rawFiles += 1)}`;
         const now = new Date().toISOString();
-        const summary = { id: pk.slice(5), name: 'bench.txt', contentType: 'text/plain', encoding: 'TEXT', size: START.length, length: START.length, sha256: sha256(START), version: 1, owner: user.sub, createdAt: now, updatedAt: now, updatedBy: user.sub, deleted: false };
+        const summary = {
+          id: pk.slice(5),
+          name: 'bench.txt',
+          contentType: 'text/plain',
+          encoding: 'TEXT',
+          size: START.length,
+          length: START.length,
+          sha256: sha256(START),
+          version: 1,
+          owner: user.sub,
+          createdAt: now,
+          updatedAt: now,
+          updatedBy: user.sub,
+          deleted: false,
+        };
         await client.send(new PutItemCommand({ TableName: table, Item: marshall({ pk, sk: 'HEAD', ...summary, aclVersion: 1, bodyVersion: 1 }) }));
         await client.send(new PutItemCommand({ TableName: table, Item: marshall({ pk, sk: 'BODY', content: START, version: 1, sha256: sha256(START) }) }));
         await client.send(new PutItemCommand({ TableName: table, Item: marshall({ pk, sk: `ACL#${user.sub}`, member: user.sub, role: 'OWNER', ...summary, syncKey: `${Date.now()}#${summary.id}` }) }));
@@ -68,14 +93,30 @@ try {
       vals[`:${k}`] = values[k];
     }
     for (const k of remove) names[`#${k}`] = k;
-    const sets = Object.keys(values).map((k) => `#${k} = :${k}`).join(', ');
+    const sets = Object.keys(values)
+      .map((k) => `#${k} = :${k}`)
+      .join(', ');
     return { expression: `SET ${sets}${remove.length ? ` REMOVE ${remove.map((k) => `#${k}`).join(', ')}` : ''}`, names, vals };
   };
   const rawTransaction = (f: RawState): TransactWriteItem[] => {
     const next = `${f.text}y`;
     const now = new Date().toISOString();
     const version = f.version + 1;
-    const summary = { id: f.pk.slice(5), name: 'bench.txt', contentType: 'text/plain', encoding: 'TEXT', size: next.length, length: next.length, sha256: sha256(next), version, owner: f.owner, createdAt: now, updatedAt: now, updatedBy: f.owner, deleted: false };
+    const summary = {
+      id: f.pk.slice(5),
+      name: 'bench.txt',
+      contentType: 'text/plain',
+      encoding: 'TEXT',
+      size: next.length,
+      length: next.length,
+      sha256: sha256(next),
+      version,
+      owner: f.owner,
+      createdAt: now,
+      updatedAt: now,
+      updatedBy: f.owner,
+      deleted: false,
+    };
     const rewrite = version - f.bodyVersion >= TAIL_PATCHES;
     const head = setExpr({ ...summary, recent: '[]', bodyVersion: rewrite ? version : f.bodyVersion }, ['content', 'contentKey', 'contentVersion', 'contentSha256']);
     const expiresAt = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
@@ -94,21 +135,62 @@ try {
       {
         Put: {
           TableName: table,
-          Item: marshall({ pk: f.pk, sk: `V#${String(version).padStart(10, '0')}`, fileId: summary.id, version, op: 'MODIFY', author: f.owner, at: now, name: summary.name, contentType: summary.contentType, encoding: 'TEXT', size: next.length, length: next.length, sha256: summary.sha256, requestId: randomUUID(), deleted: false, expiresAt, patch: JSON.stringify({ v: 1, t: 'text', ops: [f.text.length, 'y'] }) }),
+          Item: marshall({
+            pk: f.pk,
+            sk: `V#${String(version).padStart(10, '0')}`,
+            fileId: summary.id,
+            version,
+            op: 'MODIFY',
+            author: f.owner,
+            at: now,
+            name: summary.name,
+            contentType: summary.contentType,
+            encoding: 'TEXT',
+            size: next.length,
+            length: next.length,
+            sha256: summary.sha256,
+            requestId: randomUUID(),
+            deleted: false,
+            expiresAt,
+            patch: JSON.stringify({ v: 1, t: 'text', ops: [f.text.length, 'y'] }),
+          }),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      { Put: { TableName: table, Item: marshall({ pk: f.pk, sk: `REQ#${randomUUID()}`, version, expiresAt: expiresAt - 29 * 24 * 3600 }), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+      {
+        Put: {
+          TableName: table,
+          Item: marshall({ pk: f.pk, sk: `REQ#${randomUUID()}`, version, expiresAt: expiresAt - 29 * 24 * 3600 }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
       ...(rewrite ? [{ Put: { TableName: table, Item: marshall({ pk: f.pk, sk: 'BODY', content: next, version, sha256: summary.sha256 }) } }] : []),
     ];
   };
   const raw = (files: RawState[], withQuery: boolean) => async (w: number) => {
     const f = files[w]!;
     if (withQuery) {
-      await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b', ExpressionAttributeValues: marshall({ ':pk': f.pk, ':a': 'ACL#', ':b': 'HEAD' }), ConsistentRead: true, Limit: 1000 }));
+      await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+          ExpressionAttributeValues: marshall({ ':pk': f.pk, ':a': 'ACL#', ':b': 'HEAD' }),
+          ConsistentRead: true,
+          Limit: 1000,
+        }),
+      );
       if (f.version > f.bodyVersion) {
         const sk = (v: number) => `V#${String(v).padStart(10, '0')}`;
-        await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b', ExpressionAttributeValues: marshall({ ':pk': f.pk, ':a': sk(f.bodyVersion + 1), ':b': sk(f.version) }), ConsistentRead: true, Limit: f.version - f.bodyVersion }));
+        await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+            ExpressionAttributeValues: marshall({ ':pk': f.pk, ':a': sk(f.bodyVersion + 1), ':b': sk(f.version) }),
+            ConsistentRead: true,
+            Limit: f.version - f.bodyVersion,
+          }),
+        );
       }
     }
     await client.send(new TransactWriteItemsCommand({ TransactItems: rawTransaction(f) }));
@@ -134,7 +216,9 @@ try {
     for (const [name, s] of rows) console.log(`    ${name.padEnd(32)} ${fmt(s)}`);
     const [base, withQuery, runtime] = rows.map((r) => r[1]) as [Summary, Summary, Summary];
     console.log(`    ratio runtime / raw transaction: throughput ${(runtime.opsPerSec / base.opsPerSec).toFixed(2)}, added p50 ${ms(runtime.p50 - base.p50)}`);
-    console.log(`    ratio runtime / raw queries + transaction (the DynamoDB work a modify does): throughput ${(runtime.opsPerSec / withQuery.opsPerSec).toFixed(2)} (target >= 0.8), added p50 ${ms(runtime.p50 - withQuery.p50)}`);
+    console.log(
+      `    ratio runtime / raw queries + transaction (the DynamoDB work a modify does): throughput ${(runtime.opsPerSec / withQuery.opsPerSec).toFixed(2)} (target >= 0.8), added p50 ${ms(runtime.p50 - withQuery.p50)}`,
+    );
   }
 } finally {
   await stack.stop();

@@ -58,7 +58,11 @@ for (let i = 0; i < RUNS; i++) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const med = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 console.log(`npm start to ready, median of ${RUNS} runs (DynamoDB Local alone is the floor):`);
 console.log(`  cold (fresh data dir): ${ms(med(cold))}  = ${(med(cold) / med(floor)).toFixed(2)}x DynamoDB Local alone`);
 console.log(`  warm (same data dir):  ${ms(med(warm))}  = ${(med(warm) / med(floor)).toFixed(2)}x DynamoDB Local alone`);

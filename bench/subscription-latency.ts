@@ -106,9 +106,13 @@ try {
     const r = await scenario(owner, subscribers, subscribers === 1 ? EDITS : Math.max(20, Math.floor(EDITS / 4)));
     const p50 = percentile(r.fromSend, 50);
     if (subscribers === 1) single = p50;
-    console.log(`  ${String(subscribers).padStart(3)} subscriber${subscribers > 1 ? 's' : ' '}: every delivery p50 ${ms(percentile(r.all, 50))}, p99 ${ms(percentile(r.all, 99))}; last subscriber p50 ${ms(percentile(r.last, 50))}, p99 ${ms(percentile(r.last, 99))}`);
+    console.log(
+      `  ${String(subscribers).padStart(3)} subscriber${subscribers > 1 ? 's' : ' '}: every delivery p50 ${ms(percentile(r.all, 50))}, p99 ${ms(percentile(r.all, 99))}; last subscriber p50 ${ms(percentile(r.last, 50))}, p99 ${ms(percentile(r.last, 99))}`,
+    );
     console.log(`                   baseline modifyFile round trip p50 ${ms(percentile(r.roundTrips, 50))}, p99 ${ms(percentile(r.roundTrips, 99))}`);
-    console.log(`                   mutation sent -> data frame p50 ${ms(p50)}, p99 ${ms(percentile(r.fromSend, 99))}${subscribers > 1 ? `; p50 ratio vs 1 subscriber ${(p50 / single).toFixed(1)}x` : ''}`);
+    console.log(
+      `                   mutation sent -> data frame p50 ${ms(p50)}, p99 ${ms(percentile(r.fromSend, 99))}${subscribers > 1 ? `; p50 ratio vs 1 subscriber ${(p50 / single).toFixed(1)}x` : ''}`,
+    );
   }
 } finally {
   for (const ws of sockets) ws.close();

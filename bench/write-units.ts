@@ -49,7 +49,16 @@ async function partition(fileId: string): Promise<Map<string, Item>> {
   const items = new Map<string, Item>();
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await direct.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': PK }, ExpressionAttributeValues: { ':pk': { S: `FILE#${fileId}` } }, ConsistentRead: true, ExclusiveStartKey: start as never }));
+    const page = await direct.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': PK },
+        ExpressionAttributeValues: { ':pk': { S: `FILE#${fileId}` } },
+        ConsistentRead: true,
+        ExclusiveStartKey: start as never,
+      }),
+    );
     for (const it of page.Items ?? []) items.set(keyOf(it as Item), it as Item);
     start = page.LastEvaluatedKey;
   } while (start);
@@ -57,7 +66,8 @@ async function partition(fileId: string): Promise<Map<string, Item>> {
 }
 
 /** Which kind of item a sort key names (resolvers/README.md, data model). */
-const kind = (sk: string) => (sk === 'HEAD' ? 'head' : sk.startsWith('V#') ? 'change V#' : sk.startsWith('REQ#') ? 'request REQ#' : sk.startsWith('ACL#') ? 'member ACL#' : sk === 'BODY' ? 'body' : sk);
+const kind = (sk: string) =>
+  sk === 'HEAD' ? 'head' : sk.startsWith('V#') ? 'change V#' : sk.startsWith('REQ#') ? 'request REQ#' : sk.startsWith('ACL#') ? 'member ACL#' : sk === 'BODY' ? 'body' : sk;
 
 interface EditCost {
   total: number;
@@ -75,7 +85,9 @@ async function measureEdit(user: BenchUser, file: { id: string; version: number;
   proxy.take();
   const at = Math.floor(file.text.length / 2);
   const next = `${file.text.slice(0, at)}abc${file.text.slice(at)}`;
-  const d = await stack.gql(user, MODIFY, { input: { id: file.id, baseVersion: file.version, patch: JSON.stringify({ v: 1, t: 'text', ops: [at, 'abc', file.text.length - at] }), sha256: sha256(next), requestId: randomUUID() } });
+  const d = await stack.gql(user, MODIFY, {
+    input: { id: file.id, baseVersion: file.version, patch: JSON.stringify({ v: 1, t: 'text', ops: [at, 'abc', file.text.length - at] }), sha256: sha256(next), requestId: randomUUID() },
+  });
   const recorded = proxy.take();
   await runtime.drainStreams();
   const after = await partition(file.id);
@@ -138,17 +150,26 @@ try {
     console.log(`\n${r.kb} KB document, ${r.members} member${r.members > 1 ? 's' : ''}: ${k.total} WCU per edit (table ${k.table}, byMember GSI ${k.index}); measured edits: ${r.all.join(', ')} WCU`);
     console.log(`  requests: ${k.requests.map((q) => `${q.target} (${q.writes} item${q.writes > 1 ? 's' : ''})`).join(', ')}; plus ${k.reads} read request(s), not billed here`);
     for (const [name, g] of k.byKind) {
-      console.log(`    ${name.padEnd(13)} ${String(g.items).padStart(3)} item(s), ${(g.bytesBefore / g.items).toFixed(0).padStart(6)} B before / ${(g.bytesAfter / g.items).toFixed(0).padStart(6)} B after each: table ${g.table} WCU, byMember ${g.index} WCU`);
+      console.log(
+        `    ${name.padEnd(13)} ${String(g.items).padStart(3)} item(s), ${(g.bytesBefore / g.items).toFixed(0).padStart(6)} B before / ${(g.bytesAfter / g.items).toFixed(0).padStart(6)} B after each: table ${g.table} WCU, byMember ${g.index} WCU`,
+      );
     }
     console.log(`  over ${TAIL_PATCHES} edits (one body rewrite among them): mean ${mean(r.cycle).toFixed(1)} WCU, max ${Math.max(...r.cycle)} WCU`);
     if (k.mismatches.length) console.log(`  !!! sizing check: a put's request item and the stored item differ: ${k.mismatches.slice(0, 3).join('; ')}`);
   }
   console.log(`\n| document | members | WCU per small edit (table + byMember GSI) | mean over ${TAIL_PATCHES} edits (with the body rewrite) | × the 1 KB / 1 member edit | write requests |`);
   console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.kb} KB | ${r.members} | ${r.cost.total} (${r.cost.table} + ${r.cost.index}) | ${mean(r.cycle).toFixed(1)} | ${(mean(r.cycle) / mean(rows[0]!.cycle)).toFixed(1)}× | ${r.cost.requests.map((q) => `${q.target} of ${q.writes}`).join(', ')} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.kb} KB | ${r.members} | ${r.cost.total} (${r.cost.table} + ${r.cost.index}) | ${mean(r.cycle).toFixed(1)} | ${(mean(r.cycle) / mean(rows[0]!.cycle)).toFixed(1)}× | ${r.cost.requests.map((q) => `${q.target} of ${q.writes}`).join(', ')} |`,
+    );
   const target = rows.find((r) => r.kb === 30 && r.members === 25)!;
-  console.log(`\nTarget (issue 14): < 10 WCU per small edit on 30 KB with 25 members; now ${target.cost.total}, ${mean(target.cycle).toFixed(1)} over time (${(mean(target.cycle) / 10).toFixed(2)}× the target).`);
-  console.log('UpdateItem and PutItem are billed on the larger of the item before and after (both read around each edit); GSI writes are not doubled in transactions (assumption, see lib/write-units.ts).');
+  console.log(
+    `\nTarget (issue 14): < 10 WCU per small edit on 30 KB with 25 members; now ${target.cost.total}, ${mean(target.cycle).toFixed(1)} over time (${(mean(target.cycle) / 10).toFixed(2)}× the target).`,
+  );
+  console.log(
+    'UpdateItem and PutItem are billed on the larger of the item before and after (both read around each edit); GSI writes are not doubled in transactions (assumption, see lib/write-units.ts).',
+  );
 } finally {
   direct.destroy();
   await stack.stop();

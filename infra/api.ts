@@ -72,8 +72,11 @@ export const api: ApiDefinition = {
       environment: { FILES_TABLE: { tableName: 'files' }, CONTENT_BUCKET: { bucketName: 'content' } },
       // Reads any content object; writes, lists and deletes (superseded snapshots) only under snapshots/.
       // PutItem: a quiet file's BODY moved up to its head (idle.ts).
-      grants: { items: [{ table: 'files', actions: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] }], objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }] },
-      description: 'snapshots of S3-held content every 50 patches; superseded snapshots deleted; quiet files\' tails settled into their base',
+      grants: {
+        items: [{ table: 'files', actions: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] }],
+        objects: [{ bucket: 'content', read: [''], write: ['snapshots/'], delete: ['snapshots/'], list: ['snapshots/'] }],
+      },
+      description: "snapshots of S3-held content every 50 patches; superseded snapshots deleted; quiet files' tails settled into their base",
     },
     {
       table: 'files',

@@ -14,8 +14,6 @@ export function request(ctx: Context<SubscriptionOnFileChangedArgs>) {
  */
 export function response(ctx: Context<SubscriptionOnFileChangedArgs>) {
   authorize(ctx, ctx.args.fileId, READERS, 'subscribe to', true);
-  extensions.setSubscriptionInvalidationFilter(
-    util.transform.toSubscriptionFilter({ fileId: { eq: ctx.args.fileId }, userId: { eq: callerSub(ctx) } }),
-  );
+  extensions.setSubscriptionInvalidationFilter(util.transform.toSubscriptionFilter({ fileId: { eq: ctx.args.fileId }, userId: { eq: callerSub(ctx) } }));
   return null;
 }

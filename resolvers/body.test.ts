@@ -78,11 +78,41 @@ describe('inline content lives in the BODY item, not in the head', () => {
     const id = randomUUID();
     const text = 'legacy content';
     const now = new Date().toISOString();
-    const summary = { id, name: 'old.txt', contentType: 'text/plain', encoding: 'TEXT', size: text.length, length: text.length, sha256: sha(text), version: 1, owner: A, createdAt: now, updatedAt: now, updatedBy: A, deleted: false };
+    const summary = {
+      id,
+      name: 'old.txt',
+      contentType: 'text/plain',
+      encoding: 'TEXT',
+      size: text.length,
+      length: text.length,
+      sha256: sha(text),
+      version: 1,
+      owner: A,
+      createdAt: now,
+      updatedAt: now,
+      updatedBy: A,
+      deleted: false,
+    };
     const put = (sk: string, extra: Record<string, unknown>) => h.dynamo.client.send(new PutItemCommand({ TableName: 'files', Item: marshall({ pk: `FILE#${id}`, sk, ...extra }) }));
     await put('HEAD', { ...summary, aclVersion: 0, content: text });
     await put(`ACL#${A}`, { ...summary, member: A, role: 'OWNER', syncKey: `0000000000000#${id}` });
-    await put('V#0000000001', { fileId: id, version: 1, op: 'INSERT', author: A, at: now, name: 'old.txt', contentType: 'text/plain', encoding: 'TEXT', size: text.length, length: text.length, sha256: sha(text), content: text, requestId: randomUUID(), deleted: false, expiresAt: 4102444800 });
+    await put('V#0000000001', {
+      fileId: id,
+      version: 1,
+      op: 'INSERT',
+      author: A,
+      at: now,
+      name: 'old.txt',
+      contentType: 'text/plain',
+      encoding: 'TEXT',
+      size: text.length,
+      length: text.length,
+      sha256: sha(text),
+      content: text,
+      requestId: randomUUID(),
+      deleted: false,
+      expiresAt: 4102444800,
+    });
     expect((await getFile(id)).data).toMatchObject({ version: 1, content: text });
     const next = `${text}!`;
     expect((await modify(id, 1, text, next)).errors).toEqual([]);
@@ -110,7 +140,7 @@ describe('inline content lives in the BODY item, not in the head', () => {
     expect(await item(id, `V#00000000${headVersion + 1}`)).toBeUndefined();
   });
 
-  it('whole content rewrites the body at once; a delete removes it with the head\'s content', async () => {
+  it("whole content rewrites the body at once; a delete removes it with the head's content", async () => {
     const id = await insert('one');
     expect((await modify(id, 1, 'one', 'one two')).errors).toEqual([]);
     expect(await item(id, 'BODY')).toMatchObject({ version: 1 });

@@ -73,7 +73,7 @@ async function writer(fileId: string, start: { version: number; text: string }, 
     const redo = (t: string) => `${t.slice(0, Math.min(at, t.length))}[${id}.${n}]${t.slice(Math.min(at, t.length))}`;
     let patch: TextPatch = diffText(text, redo(text));
     const requestId = randomUUID();
-    for (let losses = 0; ; ) {
+    for (let losses = 0; ;) {
       const result = applyText(patch, text);
       const edit = n % WHOLE === WHOLE - 1 ? { content: result } : { patch };
       const sent = performance.now();
@@ -129,7 +129,9 @@ it(`${WRITERS} concurrent writers x ${EDITS} edits: contiguous versions, every a
   // edits at a stale base lost to another writer's commit.
   expect(tally.moved).toBeGreaterThan(0);
   expect(tally.conflicts).toBeGreaterThan(0);
-  console.log(`concurrency: ${WRITERS} x ${EDITS} in ${((performance.now() - started) / 1000).toFixed(1)} s, ${tally.moved} moved on the server, ${tally.conflicts} conflicts, ${tally.busy} busy, ${tally.snapshots} snapshots`);
+  console.log(
+    `concurrency: ${WRITERS} x ${EDITS} in ${((performance.now() - started) / 1000).toFixed(1)} s, ${tally.moved} moved on the server, ${tally.conflicts} conflicts, ${tally.busy} busy, ${tally.snapshots} snapshots`,
+  );
 
   // Read the whole log back, page by page. A nextToken is the last version read: starting from "0"
   // pages the log itself, where a first page far behind would answer with a snapshot.

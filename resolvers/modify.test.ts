@@ -104,7 +104,18 @@ describe('modifyFile moves a stale text edit on the server', () => {
     expect(await head(id)).toMatchObject({ version: 2, content: 'abcd' });
     const ins = await h.run('Mutation.insertFile', A, { input: { name: 'x.txt', contentType: 'text/plain', content: 'a\u00ffb', sha256: 'a'.repeat(64), requestId: randomUUID() } });
     expect(ins.errors[0]).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
-    const binary = await h.run('Mutation.insertFile', A, { input: { name: 'x.bin', contentType: 'application/octet-stream', encoding: 'BASE64', content: '/wA=', sha256: createHash('sha256').update(Buffer.from([255, 0])).digest('hex'), requestId: randomUUID() } });
+    const binary = await h.run('Mutation.insertFile', A, {
+      input: {
+        name: 'x.bin',
+        contentType: 'application/octet-stream',
+        encoding: 'BASE64',
+        content: '/wA=',
+        sha256: createHash('sha256')
+          .update(Buffer.from([255, 0]))
+          .digest('hex'),
+        requestId: randomUUID(),
+      },
+    });
     expect(binary.errors).toEqual([]);
   });
 
@@ -129,8 +140,8 @@ describe('modifyFile moves a stale text edit on the server', () => {
   });
 
   it.each([
-    ['small edits (the winner\'s recent patches carry what a loser missed)', ''],
-    ['edits too large for the head\'s recent patches (a loser reads the log in one attempt, commits in the next)', 'x'.repeat(RECENT_PATCH_CHARS)],
+    ["small edits (the winner's recent patches carry what a loser missed)", ''],
+    ["edits too large for the head's recent patches (a loser reads the log in one attempt, commits in the next)", 'x'.repeat(RECENT_PATCH_CHARS)],
   ])('many pipelines racing on one head, %s: each commits once or answers Conflict; the log stays contiguous and verifiable', async (_what, pad) => {
     const id = await insert('');
     const committed = new Set<string>();

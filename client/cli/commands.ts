@@ -151,7 +151,11 @@ export async function history(api: Api, out: Output, id: string): Promise<void> 
   let nextToken: string | null | undefined;
   do {
     const page = await api.getFileChanges(id, 0, { limit: 100, nextToken });
-    for (const c of page.items) out.result(summary(c), `v${c.version}  ${c.op.padEnd(6)}  ${c.at}  ${c.author}  ${c.size} bytes  ${c.patch != null ? 'patch' : c.content != null ? 'content' : c.contentUrl != null ? 'upload' : ''}`);
+    for (const c of page.items)
+      out.result(
+        summary(c),
+        `v${c.version}  ${c.op.padEnd(6)}  ${c.at}  ${c.author}  ${c.size} bytes  ${c.patch != null ? 'patch' : c.content != null ? 'content' : c.contentUrl != null ? 'upload' : ''}`,
+      );
     nextToken = page.nextToken;
   } while (nextToken);
 }
@@ -161,7 +165,9 @@ const summary = (c: FileChange) => ({ version: c.version, op: c.op, at: c.at, au
 /** Prints each change as it is applied, until interrupted. */
 export async function watchFile(api: Api, out: Output, store: SyncStore, id: string): Promise<void> {
   const file = await openFile(api, id, { store });
-  file.on('change', (e) => out.result({ id, version: e.version, author: e.author ?? null, remote: e.remote, length: e.content.length }, `v${e.version}${e.author ? ` by ${e.author}` : ''} (${e.content.length} units)`));
+  file.on('change', (e) =>
+    out.result({ id, version: e.version, author: e.author ?? null, remote: e.remote, length: e.content.length }, `v${e.version}${e.author ? ` by ${e.author}` : ''} (${e.content.length} units)`),
+  );
   file.on('resync', (e) => out.note(`resynced by full download: ${e.reason}`));
   file.on('offline', () => out.note('offline; retrying'));
   file.on('online', () => out.note('online'));

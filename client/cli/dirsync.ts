@@ -133,7 +133,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       }
     });
     file.on('deleted', () => void serial(() => forget(name, true)));
-    if (!present(join(dir, name)) || entry.known === '' && readDisk(name, file.encoding) === file.content) {
+    if (!present(join(dir, name)) || (entry.known === '' && readDisk(name, file.encoding) === file.content)) {
       writeDisk(name, file.content, file.encoding);
       setKnown(name, entry, file.content);
     }
@@ -286,10 +286,11 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   }
 
   for (const [name, id] of Object.entries(index.names)) await track(name, id);
-  const tick = () => serial(async () => {
-    await poll();
-    await scan();
-  });
+  const tick = () =>
+    serial(async () => {
+      await poll();
+      await scan();
+    });
   await tick();
   const timer = setInterval(() => void tick(), opts.intervalMs ?? 500);
   let watcher: FSWatcher | undefined;

@@ -27,18 +27,26 @@ export const EXIT = {
 export function exitCodeFor(e: unknown): number {
   if (!(e instanceof CraftSyncError)) return EXIT.ERROR;
   switch (e.errorType) {
-    case 'Unauthorized': return EXIT.AUTH;
-    case 'NotFound': return EXIT.NOT_FOUND;
-    case 'Forbidden': return EXIT.FORBIDDEN;
+    case 'Unauthorized':
+      return EXIT.AUTH;
+    case 'NotFound':
+      return EXIT.NOT_FOUND;
+    case 'Forbidden':
+      return EXIT.FORBIDDEN;
     case 'Conflict':
-    case 'AlreadyExists': return EXIT.CONFLICT;
+    case 'AlreadyExists':
+      return EXIT.CONFLICT;
     case 'InvalidInput':
     case 'TooLarge':
-    case 'LogTruncated': return EXIT.INVALID;
+    case 'LogTruncated':
+      return EXIT.INVALID;
     case 'Network':
-    case 'Busy': return EXIT.UNAVAILABLE;
-    case 'Integrity': return EXIT.INTEGRITY;
-    default: return EXIT.ERROR;
+    case 'Busy':
+      return EXIT.UNAVAILABLE;
+    case 'Integrity':
+      return EXIT.INTEGRITY;
+    default:
+      return EXIT.ERROR;
   }
 }
 

@@ -144,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'sync': {
       const dir = resolve(args[0]!);
-      const sync = await syncDir(api, dir, { intervalMs: interval, log: (l) => out.json ? out.result({ event: l }, '') : out.note(l) });
+      const sync = await syncDir(api, dir, { intervalMs: interval, log: (l) => (out.json ? out.result({ event: l }, '') : out.note(l)) });
       out.note(`syncing ${dir} (Ctrl-C to stop)`);
       await new Promise<void>((r) => {
         process.once('SIGINT', r);

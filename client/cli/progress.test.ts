@@ -23,7 +23,10 @@ describe('progressBar', () => {
   });
 
   it('stays silent when not a terminal or with --json', () => {
-    for (const [tty, json] of [[false, false], [true, true]] as const) {
+    for (const [tty, json] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       const { writes, s } = stream(tty);
       const bar = progressBar('download', { json, stream: s });
       bar.update({ loaded: 5, total: 10 });

@@ -47,8 +47,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: `share <id> <user-sub> --as editor|viewer         grant a role (owner only; they learn their
                                                    <user-sub> with \`craft-sync whoami\`)`,
   },
-  unshare: { min: 2, max: 2, flags: [], usage: `unshare <id> <user-sub>                          take a member's role away (the owner, or the
-                                                   member leaving)` },
+  unshare: {
+    min: 2,
+    max: 2,
+    flags: [],
+    usage: `unshare <id> <user-sub>                          take a member's role away (the owner, or the
+                                                   member leaving)`,
+  },
   mute: { min: 1, max: 1, flags: [], usage: `mute <id>                                        stop notifications of a file's changes to you` },
   unmute: { min: 1, max: 1, flags: [], usage: `unmute <id>                                      resume them` },
   history: { min: 1, max: 1, flags: [], usage: `history <id>                                     the file's changes` },
@@ -87,7 +92,9 @@ const GLOBAL_OPTIONS = `options: --profile DIR (default ~/.craft-sync or $CRAFT_
 The password may come from $CRAFT_SYNC_PASSWORD instead of --password.`;
 
 export const USAGE = `usage: craft-sync <command> [options]
-${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage}`)
+  .join('\n')}
 ${GLOBAL_OPTIONS}
 ${EXIT_CODES_HELP}`;
 
@@ -142,7 +149,14 @@ export function parseCommandLine(argv: string[]): Parsed {
     if (!GLOBAL_FLAGS.includes(flag) && !spec.flags.includes(flag)) throw new UsageError(`${command} has no option --${flag}`, command);
   }
   if (command === 'user' && args[0] !== 'add') throw new UsageError(args[0] === undefined ? 'user needs add <email>' : `unknown user subcommand: ${args[0]}`, command);
-  if (args.length < spec.min) throw new UsageError(`${command} needs ${spec.usage.split(/\s{2,}/)[0]!.match(/<[^>]+>/g)!.join(' ')}`, command);
+  if (args.length < spec.min)
+    throw new UsageError(
+      `${command} needs ${spec.usage
+        .split(/\s{2,}/)[0]!
+        .match(/<[^>]+>/g)!
+        .join(' ')}`,
+      command,
+    );
   if (args.length > spec.max) throw new UsageError(`${command} takes ${spec.max === 0 ? 'no arguments' : `at most ${spec.max}`}; unexpected: ${args.slice(spec.max).join(' ')}`, command);
   return { command, args, values };
 }

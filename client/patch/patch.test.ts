@@ -32,7 +32,10 @@ function code(f: () => unknown): string | undefined {
 
 describe('text patches', () => {
   it('apply(diff(a, b), a) = b for random strings', () => {
-    fc.assert(fc.property(text, text, (a, b) => applyText(diffText(a, b), a) === b), { numRuns: 2000 });
+    fc.assert(
+      fc.property(text, text, (a, b) => applyText(diffText(a, b), a) === b),
+      { numRuns: 2000 },
+    );
   });
 
   it('apply(diff(a, b), a) = b for edited strings, and the patch survives JSON', () => {
@@ -84,8 +87,14 @@ describe('text patches', () => {
 
 describe('binary patches', () => {
   it('apply(diff(a, b), a) = b for random bytes', () => {
-    fc.assert(fc.property(bytes, bytes, (a, b) => Buffer.from(applyBytes(diffBytes(a, b), a)).equals(Buffer.from(b))), { numRuns: 1000 });
-    fc.assert(fc.property(smallBytes, smallBytes, (a, b) => Buffer.from(apply(diff(a, b), a)).equals(Buffer.from(b))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(bytes, bytes, (a, b) => Buffer.from(applyBytes(diffBytes(a, b), a)).equals(Buffer.from(b))),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(smallBytes, smallBytes, (a, b) => Buffer.from(apply(diff(a, b), a)).equals(Buffer.from(b))),
+      { numRuns: 1000 },
+    );
   });
 
   it('carries inserts as padded base64 and lengths in bytes', () => {
@@ -110,11 +119,16 @@ describe('binary patches', () => {
 describe('transform and rebase', () => {
   /** A base and two independent edits of it. */
   const concurrent = text.chain((base) =>
-    fc.tuple(edited.map(([, b]) => b), edited.map(([, b]) => b)).map(([x, y]) => {
-      const ea = edit(base, x);
-      const eb = edit(base, y);
-      return [base, ea, eb] as const;
-    }),
+    fc
+      .tuple(
+        edited.map(([, b]) => b),
+        edited.map(([, b]) => b),
+      )
+      .map(([x, y]) => {
+        const ea = edit(base, x);
+        const eb = edit(base, y);
+        return [base, ea, eb] as const;
+      }),
   );
   /** Derives an edit of `base` from a random string, so both edits share `base`. */
   function edit(base: string, seed: string): string {

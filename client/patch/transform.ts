@@ -59,10 +59,7 @@ export function transform<P extends Patch>(a: P, b: P): [P, P] {
     x = shrink(x, n) ?? opsA[ia++];
     y = shrink(y, n) ?? opsB[ib++];
   }
-  return [
-    { v: 1, t: pa.t, ops: outA.build() } as P,
-    { v: 1, t: pa.t, ops: outB.build() } as P,
-  ];
+  return [{ v: 1, t: pa.t, ops: outA.build() } as P, { v: 1, t: pa.t, ops: outB.build() } as P];
 }
 
 /** What is left of a retain/delete after `n` units of it were consumed; undefined when none. */

@@ -71,7 +71,10 @@ export function isAmplifyOutputs(json: Record<string, unknown>): boolean {
  * From a CDK deploy's outputs (`cdk deploy --outputs-file`, one stack's object): the stack's outputs
  * name the pool, client, URL and region; which auth types the API takes comes from its declaration.
  */
-export function amplifyOutputsFromCdk(stack: { GraphQLUrl: string; Region: string; UserPoolId: string; UserPoolClientId: string }, auth: { defaultAuthType: AppSyncAuthType; additionalAuthTypes?: AppSyncAuthType[] }): AmplifyOutputs {
+export function amplifyOutputsFromCdk(
+  stack: { GraphQLUrl: string; Region: string; UserPoolId: string; UserPoolClientId: string },
+  auth: { defaultAuthType: AppSyncAuthType; additionalAuthTypes?: AppSyncAuthType[] },
+): AmplifyOutputs {
   return toAmplifyOutputs({ region: stack.Region, graphqlUrl: stack.GraphQLUrl, userPool: { userPoolId: stack.UserPoolId, userPoolClientId: stack.UserPoolClientId }, ...auth });
 }
 

@@ -321,7 +321,8 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
         },
         error: (e: unknown) => end(toCraftSyncError(e)),
       });
-      if (ended) held.sub.unsubscribe(); // it failed while subscribing
+      if (ended)
+        held.sub.unsubscribe(); // it failed while subscribing
       else arm(checkMs);
       function stop() {
         ended = true;

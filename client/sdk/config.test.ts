@@ -55,7 +55,7 @@ describe('client configuration', () => {
     expect(() => loadConfigFile(write('amplify.json', { API: { GraphQL: {} } }))).toThrow('Amplify configuration has no API.GraphQL.endpoint');
   });
 
-  it('reads the local runtime\'s amplify-config.json, with the CA named by the runtime.json beside it', () => {
+  it("reads the local runtime's amplify-config.json, with the CA named by the runtime.json beside it", () => {
     const amplify = {
       Auth: { Cognito: { userPoolId: 'local_pool', userPoolClientId: 'local-client', userPoolEndpoint: 'http://127.0.0.1:9229', loginWith: { email: true } } },
       API: { GraphQL: { endpoint: 'https://127.0.0.1:4455/graphql', region: 'us-east-1', defaultAuthMode: 'userPool' } },
@@ -68,7 +68,7 @@ describe('client configuration', () => {
     expect(withEndpoint(config, 'http://127.0.0.1:1/graphql').amplify.API?.GraphQL?.endpoint).toBe('http://127.0.0.1:1/graphql');
   });
 
-  it('reads an amplify_outputs.json (Gen 2) with Amplify\'s own parser, applying the local user-pool endpoint from custom', () => {
+  it("reads an amplify_outputs.json (Gen 2) with Amplify's own parser, applying the local user-pool endpoint from custom", () => {
     const outputs = toAmplifyOutputs({
       region: 'us-east-1',
       graphqlUrl: 'http://127.0.0.1:4455/graphql',

@@ -61,16 +61,36 @@ export class UnmergeableConflictError extends CraftSyncError {
   }
 }
 
-export class AlreadyExistsError extends CraftSyncError { override name = 'AlreadyExistsError'; }
-export class NotFoundError extends CraftSyncError { override name = 'NotFoundError'; }
-export class ForbiddenError extends CraftSyncError { override name = 'ForbiddenError'; }
-export class InvalidInputError extends CraftSyncError { override name = 'InvalidInputError'; }
-export class TooLargeError extends CraftSyncError { override name = 'TooLargeError'; }
-export class LogTruncatedError extends CraftSyncError { override name = 'LogTruncatedError'; }
-export class BusyError extends CraftSyncError { override name = 'BusyError'; }
-export class UnauthorizedError extends CraftSyncError { override name = 'UnauthorizedError'; }
-export class NetworkError extends CraftSyncError { override name = 'NetworkError'; }
-export class IntegrityError extends CraftSyncError { override name = 'IntegrityError'; }
+export class AlreadyExistsError extends CraftSyncError {
+  override name = 'AlreadyExistsError';
+}
+export class NotFoundError extends CraftSyncError {
+  override name = 'NotFoundError';
+}
+export class ForbiddenError extends CraftSyncError {
+  override name = 'ForbiddenError';
+}
+export class InvalidInputError extends CraftSyncError {
+  override name = 'InvalidInputError';
+}
+export class TooLargeError extends CraftSyncError {
+  override name = 'TooLargeError';
+}
+export class LogTruncatedError extends CraftSyncError {
+  override name = 'LogTruncatedError';
+}
+export class BusyError extends CraftSyncError {
+  override name = 'BusyError';
+}
+export class UnauthorizedError extends CraftSyncError {
+  override name = 'UnauthorizedError';
+}
+export class NetworkError extends CraftSyncError {
+  override name = 'NetworkError';
+}
+export class IntegrityError extends CraftSyncError {
+  override name = 'IntegrityError';
+}
 
 const CLASSES: Record<string, new (t: ErrorType, m: string, i?: Record<string, unknown>, o?: { cause?: unknown }) => CraftSyncError> = {
   Conflict: ConflictError,

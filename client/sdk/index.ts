@@ -11,4 +11,16 @@ export * from './realtime.ts';
 export { nodeProbe } from './realtime-node.ts';
 export { sha256Hex, contentBytes } from './hash.ts';
 export { upload, download, insertContent, fitsInline, INLINE_LIMIT, type UploadOptions, type UploadResult, type DownloadOptions, type TransferProgress } from './transfer.ts';
-export { verifyWebhookSignature, signWebhook, webhookSignature, generateWebhookSecret, isWebhookSecret, WEBHOOK_SECRET_PREFIX, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_TOLERANCE_SECONDS, type WebhookHeaders } from './webhooks.ts';
+export {
+  verifyWebhookSignature,
+  signWebhook,
+  webhookSignature,
+  generateWebhookSecret,
+  isWebhookSecret,
+  WEBHOOK_SECRET_PREFIX,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_EVENT_ID_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookHeaders,
+} from './webhooks.ts';

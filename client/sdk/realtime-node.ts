@@ -41,8 +41,15 @@ export const nodeProbe: RealtimeProbe = (url, hint) => {
       if (CERT_CODES.has(code)) {
         const ca = hint.caCertPath ?? '<data dir>/tls/ca.pem (`npm start` writes the local CA there)';
         const now = process.env.NODE_EXTRA_CA_CERTS ? ` (NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS}: not the CA that signed this certificate)` : '';
-        done(realtimeError('CERT_UNTRUSTED', url, `the certificate of ${host}:${port} is not trusted (${code}: ${e.message})${now}. ` +
-          `Start Node with NODE_EXTRA_CA_CERTS=${ca} (it is read at start-up only)`, { code, caCertPath: hint.caCertPath }, e));
+        done(
+          realtimeError(
+            'CERT_UNTRUSTED',
+            url,
+            `the certificate of ${host}:${port} is not trusted (${code}: ${e.message})${now}. ` + `Start Node with NODE_EXTRA_CA_CERTS=${ca} (it is read at start-up only)`,
+            { code, caCertPath: hint.caCertPath },
+            e,
+          ),
+        );
       } else if (code === 'ECONNREFUSED') {
         done(realtimeError('REFUSED', url, `connection refused by ${host}:${port}: nothing listens there (is the runtime running? \`npm start\`)`, { code }, e));
       } else {

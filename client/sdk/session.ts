@@ -42,9 +42,7 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
   const auth = parsed.Auth;
   const ctx = createAmplifyContext(
     parsed,
-    auth
-      ? { Auth: { tokenProvider: createUserPoolsTokenProvider(auth, storage), credentialsProvider: createAWSCredentialsAndIdentityIdProvider(auth, storage) } }
-      : undefined,
+    auth ? { Auth: { tokenProvider: createUserPoolsTokenProvider(auth, storage), credentialsProvider: createAWSCredentialsAndIdentityIdProvider(auth, storage) } } : undefined,
   );
   const releases = new Set<() => Promise<void> | void>();
   const session: Session = {
@@ -74,7 +72,11 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
       return () => void releases.delete(release);
     },
     async currentUser() {
-      const tokens = (await fetchAuthSession(ctx).catch((e: unknown) => { throw toCraftSyncError(e); })).tokens;
+      const tokens = (
+        await fetchAuthSession(ctx).catch((e: unknown) => {
+          throw toCraftSyncError(e);
+        })
+      ).tokens;
       if (!tokens) throw new UnauthorizedError('Unauthorized', 'not signed in');
       const p = tokens.accessToken.payload;
       return { sub: String(p.sub), username: String(p.username ?? p.sub) };

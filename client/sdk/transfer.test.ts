@@ -44,7 +44,10 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const b64sha = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
-const signed = [{ name: 'content-type', value: 'application/x-test' }, { name: 'x-amz-meta-owner', value: 'me' }];
+const signed = [
+  { name: 'content-type', value: 'application/x-test' },
+  { name: 'x-amz-meta-owner', value: 'me' },
+];
 
 /** A stub of the API's upload mutations, recording the calls. */
 function stubApi(session: (input: { size: number; multipart?: boolean | null }) => UploadSession) {
@@ -101,7 +104,10 @@ describe('upload', () => {
   it('a refused part aborts the upload and throws InvalidInput, without completing', async () => {
     failures.set('/m2/3', [403]);
     const { api, calls } = stubApi((i) => partsSession('m2', i.size, 1_000));
-    await expect(upload(api, randomBytes(5_000), { contentType: 'application/x-test', multipart: true })).rejects.toMatchObject({ errorType: 'InvalidInput', errorInfo: { status: 403, code: 'AccessDenied' } });
+    await expect(upload(api, randomBytes(5_000), { contentType: 'application/x-test', multipart: true })).rejects.toMatchObject({
+      errorType: 'InvalidInput',
+      errorInfo: { status: 403, code: 'AccessDenied' },
+    });
     expect(calls).toEqual(['createUpload', 'abortUpload']);
   });
 

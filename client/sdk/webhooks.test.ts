@@ -1,14 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import {
-  generateWebhookSecret,
-  signWebhook,
-  verifyWebhookSignature,
-  webhookSignature,
-  WEBHOOK_EVENT_ID_HEADER,
-  WEBHOOK_SIGNATURE_HEADER,
-  WEBHOOK_TIMESTAMP_HEADER,
-} from './webhooks.ts';
+import { generateWebhookSecret, signWebhook, verifyWebhookSignature, webhookSignature, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhooks.ts';
 
 // base64 of the 32 ASCII bytes "craft-sync test key, 32 bytes!!!".
 const SECRET = 'whsec_Y3JhZnQtc3luYyB0ZXN0IGtleSwgMzIgYnl0ZXMhISE=';

@@ -20,16 +20,7 @@
  */
 import { apply, compose, diffText, encodeBase64, type PatchError, type TextPatch } from '../patch/index.ts';
 import type { Api, FileChange, FileChangePage, FileWithContent } from '../sdk/api.ts';
-import {
-  ConflictError,
-  CraftSyncError,
-  LogTruncatedError,
-  NetworkError,
-  NotFoundError,
-  UnmergeableConflictError,
-  IntegrityError,
-  toCraftSyncError,
-} from '../sdk/errors.ts';
+import { ConflictError, CraftSyncError, LogTruncatedError, NetworkError, NotFoundError, UnmergeableConflictError, IntegrityError, toCraftSyncError } from '../sdk/errors.ts';
 import { contentBytes, sha256Hex, utf8Length, type Encoding } from '../sdk/hash.ts';
 import { download, fitsInline, INLINE_LIMIT, upload, type TransferProgress } from '../sdk/transfer.ts';
 import { Emitter } from './emitter.ts';
@@ -532,7 +523,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
 
   /** Sends the edit at the head of the queue, if any and if nothing is in flight. */
   private pump(): void {
-    if (this.inflight || this.closed || this.offline && this.retryTimer || this.state.deleted) return;
+    if (this.inflight || this.closed || (this.offline && this.retryTimer) || this.state.deleted) return;
     const head = this.state.pending[0];
     if (!head) {
       this.notifyIdle();

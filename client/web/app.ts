@@ -5,7 +5,20 @@
  * only turns their events into DOM updates. Built by build.ts, served by the local runtime with the
  * runtime's Amplify configuration beside it (`config.json`).
  */
-import { createApi, createSession, CraftSyncError, fromAmplifyConfig, IntegrityError, memoryStorage, NetworkError, sha256Hex, toCraftSyncError, type Api, type FileSummary, type Session } from '../sdk/browser.ts';
+import {
+  createApi,
+  createSession,
+  CraftSyncError,
+  fromAmplifyConfig,
+  IntegrityError,
+  memoryStorage,
+  NetworkError,
+  sha256Hex,
+  toCraftSyncError,
+  type Api,
+  type FileSummary,
+  type Session,
+} from '../sdk/browser.ts';
 import { openFile, webStore, type SyncedFile, type SyncStore } from '../sync/browser.ts';
 import { mergeIntoTextarea } from './editor.ts';
 

@@ -36,7 +36,7 @@ describe('abuse limits and the Lambda runtime', () => {
     s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', { QueryDepthLimit: 10, ResolverCountLimit: 1000 });
   });
 
-  it('runs every function on ARM64 with the AWS SDK bundled into its code (not the runtime\'s)', () => {
+  it("runs every function on ARM64 with the AWS SDK bundled into its code (not the runtime's)", () => {
     const fns = Object.values(s.resources('AWS::Lambda::Function'));
     expect(fns.length).toBeGreaterThan(0);
     for (const fn of fns) expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -47,7 +47,10 @@ describe('abuse limits and the Lambda runtime', () => {
       expect(bundle.length, id).toBeGreaterThan(50_000);
       // Only the SDK's optional SigV4a signers (multi-region access points) may stay unresolved; it names them in messages too.
       const external = [...bundle.matchAll(/(?:from\s*|import\(\s*|require\(\s*)["'](@aws-sdk\/[^"']+)/g)].map((m) => m[1]);
-      expect(external.filter((m) => !['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'].includes(m!)), id).toEqual([]);
+      expect(
+        external.filter((m) => !['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'].includes(m!)),
+        id,
+      ).toEqual([]);
       expect(bundle, id).toMatch(/aws-sdk-js/);
     }
   });

@@ -77,9 +77,7 @@ describe('AppSyncApi', () => {
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [
-          { Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: attr(api.logGroup, 'Arn') },
-        ],
+        Statement: [{ Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: attr(api.logGroup, 'Arn') }],
       },
     });
     // No log-retention custom resource (a Lambda): the construct owns the group.
@@ -122,9 +120,7 @@ describe('AppSyncApi', () => {
 
   it('grants the Lambda role exactly what its declaration names', () => {
     const role = stack.getLogicalId(api.handlers.presigner!.role.node.defaultChild as never);
-    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: role })),
-    );
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: role })));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     // Declared: the `plain` table and the `content` bucket; not the `items` table, not the bus.

@@ -75,11 +75,7 @@ export class AppSyncApi extends Construct {
   readonly functions: Record<string, AppsyncFunction> = {};
 
   /** Discovers the wiring, checks it, bundles its code, then builds the construct. */
-  static async create(
-    scope: Construct,
-    id: string,
-    props: Omit<AppSyncApiProps, 'wiring' | 'code'>,
-  ): Promise<AppSyncApi> {
+  static async create(scope: Construct, id: string, props: Omit<AppSyncApiProps, 'wiring' | 'code'>): Promise<AppSyncApi> {
     const wiring = discoverResolvers(props.definition);
     checkDefinition(props.definition, wiring);
     const code = await bundleWiring(wiring);

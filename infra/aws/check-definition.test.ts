@@ -41,7 +41,10 @@ async function expectStartFails(def: ApiDefinition, message: RegExp): Promise<vo
   const logs: string[] = [];
   const started = startRuntime({ api: def, dataDir, inMemory: true, port: 0, log: (l) => logs.push(l) });
   // Should it start after all, stop it before failing the test.
-  void started.then((r) => r.stop(), () => undefined);
+  void started.then(
+    (r) => r.stop(),
+    () => undefined,
+  );
   await expect(started).rejects.toThrow(message);
   expect(logs).toEqual([]);
 }
@@ -61,7 +64,7 @@ function expectConstructFails(def: ApiDefinition, wiring: ResolverWiring[], mess
   expect(() => new AppSyncApi(stack, 'Api', { definition: def, wiring, code: new Map(), resources, userPool: new UserPool(stack, 'Pool') })).toThrow(message);
 }
 
-describe('a wiring that names something missing fails synth (and the local runtime\'s start), naming it', () => {
+describe("a wiring that names something missing fails synth (and the local runtime's start), naming it", () => {
   it('a resolver file for a field the schema does not have', async () => {
     await expectBothFail(fixtureWith('Query.nope.[none].ts'), /Query\.nope: type Query has no field "nope"/);
   });
@@ -90,16 +93,12 @@ describe('a wiring that names something missing fails synth (and the local runti
   });
 
   it('a wiring whose resolver file does not exist', () => {
-    const wiring = discoverResolvers(fixtureApi).map((r) =>
-      r.fieldName === 'hello' ? { ...r, file: join(fixtureApi.root, 'resolvers', 'Query.hello.[none].gone.ts') } : r,
-    );
+    const wiring = discoverResolvers(fixtureApi).map((r) => (r.fieldName === 'hello' ? { ...r, file: join(fixtureApi.root, 'resolvers', 'Query.hello.[none].gone.ts') } : r));
     expectConstructFails(fixtureApi, wiring, /Query\.hello: resolver file not found: .*Query\.hello\.\[none\]\.gone\.ts/);
   });
 
   it('a wiring whose pipeline function file does not exist', () => {
-    const wiring = discoverResolvers(fixtureApi).map((r) =>
-      r.kind === 'PIPELINE' ? { ...r, functions: [{ ...r.functions[0]!, file: '/nowhere/1.validate.[none].ts' }] } : r,
-    );
+    const wiring = discoverResolvers(fixtureApi).map((r) => (r.kind === 'PIPELINE' ? { ...r, functions: [{ ...r.functions[0]!, file: '/nowhere/1.validate.[none].ts' }] } : r));
     expectConstructFails(fixtureApi, wiring, /pipeline function file not found: \/nowhere\/1\.validate\.\[none\]\.ts/);
   });
 
@@ -126,20 +125,23 @@ describe('a wiring that names something missing fails synth (and the local runti
     await expectBothFail({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, /data source "items": table "itemz" is not declared/);
   });
 
-  it('checkDefinition (run by synth and the local start) refuses a pipeline of more than 10 functions, AppSync\'s quota', () => {
+  it("checkDefinition (run by synth and the local start) refuses a pipeline of more than 10 functions, AppSync's quota", () => {
     const wiring = discoverResolvers(fixtureApi);
     const pipe = wiring.find((r) => r.kind === 'PIPELINE')!;
     const eleven = { ...pipe, functions: Array.from({ length: 11 }, (_, i) => ({ ...pipe.functions[0]!, name: `${pipe.functions[0]!.name}_${i}` })) };
-    expect(() => checkDefinition(fixtureApi, wiring.map((r) => (r === pipe ? eleven : r)))).toThrow(/has 11 functions; AppSync allows at most 10/);
+    expect(() =>
+      checkDefinition(
+        fixtureApi,
+        wiring.map((r) => (r === pipe ? eleven : r)),
+      ),
+    ).toThrow(/has 11 functions; AppSync allows at most 10/);
     expect(() => checkDefinition(fixtureApi, wiring)).not.toThrow();
   });
 
   it('a data source, grant or environment variable naming an undeclared table, bucket or bus', () => {
     const wiring = discoverResolvers(fixtureApi);
     const items = { kind: 'DYNAMODB' as const, table: 'itemz' };
-    expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, wiring)).toThrow(
-      /data source "items": table "itemz" is not declared/,
-    );
+    expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, items } }, wiring)).toThrow(/data source "items": table "itemz" is not declared/);
     const events = { kind: 'EVENTBRIDGE' as const, bus: 'nobus' };
     expect(() => checkDefinition({ ...fixtureApi, dataSources: { ...fixtureApi.dataSources, events } }, wiring)).toThrow(/event bus "nobus"/);
     const presigner = { kind: 'LAMBDA' as const, handler: 'handlers/presign.ts', grants: { buckets: ['attic'] } };

@@ -42,11 +42,22 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
         ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
         : undefined,
     terminationProtection: stage?.config.production ?? false,
-    corsAllowedOrigins: cors ? cors.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
-    webhooks: context('webhooks')?.split(',').map((u) => u.trim()).filter(Boolean),
+    corsAllowedOrigins: cors
+      ? cors
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : undefined,
+    webhooks: context('webhooks')
+      ?.split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     requireMfa: context('requireMfa') === 'true',
     threatProtection: context('threatProtection') === 'true',
-    alarmEmails: context('alarmEmails')?.split(',').map((e) => e.trim()).filter(Boolean),
+    alarmEmails: context('alarmEmails')
+      ?.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
     adoptTables: jsonContext(app, 'adoptTables') as CraftSyncStackProps['adoptTables'],
     backupCopyVaultArn: context('backupCopyVaultArn'),
     wafRatePerIp: context('wafRatePerIp') ? Number(context('wafRatePerIp')) : undefined,

@@ -20,13 +20,10 @@ export interface DataSourcesProps {
 /** AppSync names data sources with letters, digits and `_`; declaration keys may also hold `-`. */
 export const appSyncName = (key: string): string => key.replace(/-/g, '_');
 
-const INDEX_REASON = 'Queries on the table\'s global secondary indexes; the wildcard covers only this table\'s indexes.';
+const INDEX_REASON = "Queries on the table's global secondary indexes; the wildcard covers only this table's indexes.";
 
 /** One AppSync data source per declaration, each with a role scoped to what it names. */
-export function createDataSources(
-  scope: Construct,
-  props: DataSourcesProps,
-): { dataSources: Record<string, BaseDataSource>; handlers: Record<string, LambdaHandler> } {
+export function createDataSources(scope: Construct, props: DataSourcesProps): { dataSources: Record<string, BaseDataSource>; handlers: Record<string, LambdaHandler> } {
   const { definition: def, api, resources } = props;
   const dataSources: Record<string, BaseDataSource> = {};
   const handlers: Record<string, LambdaHandler> = {};
@@ -65,12 +62,7 @@ export function createDataSources(
         });
         grantHandler(handler, ds.grants, def, resources);
         const source = api.addLambdaDataSource(`DataSource_${name}`, handler.fn, options);
-        acknowledge(
-          source,
-          'IAM5',
-          'AppSync may invoke any version or alias of this one function; the wildcard is the qualifier.',
-          arnWildcardFinding(handler.fn, ':*'),
-        );
+        acknowledge(source, 'IAM5', 'AppSync may invoke any version or alias of this one function; the wildcard is the qualifier.', arnWildcardFinding(handler.fn, ':*'));
         handlers[key] = handler;
         dataSources[key] = source;
         break;
@@ -107,12 +99,7 @@ export function grantHandler(handler: LambdaHandler, grants: GrantsDef | undefin
       }),
     );
     handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-    acknowledge(
-      handler.role,
-      'IAM5',
-      'Object keys are chosen per upload at run time; the wildcard is limited to this one bucket\'s objects.',
-      arnWildcardFinding(bucket, '/*'),
-    );
+    acknowledge(handler.role, 'IAM5', "Object keys are chosen per upload at run time; the wildcard is limited to this one bucket's objects.", arnWildcardFinding(bucket, '/*'));
   }
   for (const b of grants?.buses ?? []) resources.buses[b]!.grantPutEventsTo(handler.role);
   for (const g of grants?.objects ?? []) grantObjects(handler, g, def, resources);
@@ -127,9 +114,7 @@ export function grantItems(role: Role, g: TableGrantDef, def: ApiDefinition, res
   role.addToPolicy(new PolicyStatement({ actions: [...new Set(g.actions)].sort().map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
   const indexActions = g.actions.filter((a) => a === 'Query' || a === 'Scan');
   if (indexActions.length > 0 && g.indexes?.length) {
-    role.addToPolicy(
-      new PolicyStatement({ actions: indexActions.map((a) => `dynamodb:${a}`), resources: g.indexes.map((i) => `${table.tableArn}/index/${i}`) }),
-    );
+    role.addToPolicy(new PolicyStatement({ actions: indexActions.map((a) => `dynamodb:${a}`), resources: g.indexes.map((i) => `${table.tableArn}/index/${i}`) }));
   }
 }
 
@@ -149,12 +134,7 @@ function grantObjects(handler: LambdaHandler, g: ObjectGrantDef, def: ApiDefinit
       handler.role.addToPolicy(new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(`${prefix}*`)] }));
       if (acknowledged.has(prefix)) continue;
       acknowledged.add(prefix);
-      acknowledge(
-        handler.role,
-        'IAM5',
-        `Object actions on the keys under "${prefix}" of this one bucket only: keys are chosen at run time.`,
-        arnWildcardFinding(bucket, `/${prefix}*`),
-      );
+      acknowledge(handler.role, 'IAM5', `Object actions on the keys under "${prefix}" of this one bucket only: keys are chosen at run time.`, arnWildcardFinding(bucket, `/${prefix}*`));
     }
   }
   if (g.listBucket) handler.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));

@@ -11,7 +11,11 @@ function statementsOf(s: Synthesized, roleId: string): CfnProps[] {
     .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as CfnProps[]);
 }
-const actionsOf = (statements: CfnProps[], prefix: string) => statements.flatMap((st) => [st.Action].flat() as string[]).filter((a) => a.startsWith(prefix)).sort();
+const actionsOf = (statements: CfnProps[], prefix: string) =>
+  statements
+    .flatMap((st) => [st.Action].flat() as string[])
+    .filter((a) => a.startsWith(prefix))
+    .sort();
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 describe('least privilege', () => {
@@ -39,11 +43,14 @@ describe('least privilege', () => {
       const statements = statementsOf(s, roleOfFunction(fn));
       expect(actionsOf(statements, 'dynamodb:'), fn).toEqual([...actions, ...STREAM_READ].sort());
       const tableStatements = statements.filter((st) => [st.Action].flat().some((a: string) => actions.includes(a)));
-      expect(tableStatements.map((st) => st.Resource), fn).toEqual([tableArn]);
+      expect(
+        tableStatements.map((st) => st.Resource),
+        fn,
+      ).toEqual([tableArn]);
     }
   });
 
-  it('gives the AppSync files data source GetItem, PutItem, UpdateItem, DeleteItem (a deleted file\'s BODY) and Query on the table and Query on byMember by name', () => {
+  it("gives the AppSync files data source GetItem, PutItem, UpdateItem, DeleteItem (a deleted file's BODY) and Query on the table and Query on byMember by name", () => {
     const [ds] = Object.values(s.resources('AWS::AppSync::DataSource')).filter((d) => d.Properties.Type === 'AMAZON_DYNAMODB');
     const roleId = (ds!.Properties.ServiceRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const statements = statementsOf(s, roleId);
@@ -71,7 +78,7 @@ describe('least privilege', () => {
     const needed = [...ops].flatMap((op) => (op === 'TransactWriteItems' ? ['PutItem', 'UpdateItem'] : op === 'TransactGetItems' ? ['GetItem'] : [op]));
     const ds = api.dataSources.files;
     expect(ds?.kind).toBe('DYNAMODB');
-    const granted = ds?.kind === 'DYNAMODB' ? ds.grant?.actions ?? [] : [];
+    const granted = ds?.kind === 'DYNAMODB' ? (ds.grant?.actions ?? []) : [];
     expect([...new Set(needed)].filter((a) => !granted.includes(a as never))).toEqual([]);
     expect(ops.size).toBeGreaterThan(2);
   });
@@ -104,7 +111,10 @@ describe('least privilege', () => {
     for (const c of acks) expect(c.node.path).toMatch(/\/XRayPolicy$|^Test\/StreamHandler_[a-z_]+\/Role\/DefaultPolicy$/);
     for (const [id, p] of Object.entries(s.resources('AWS::IAM::Policy')).filter(([pid]) => /^StreamHandler.*RoleDefaultPolicy/.test(pid))) {
       const wild = (p.Properties.PolicyDocument.Statement as CfnProps[]).filter((st) => st.Resource === '*');
-      expect(wild.map((st) => st.Action), id).toEqual(['dynamodb:ListStreams']);
+      expect(
+        wild.map((st) => st.Action),
+        id,
+      ).toEqual(['dynamodb:ListStreams']);
     }
   });
 });

@@ -16,9 +16,11 @@ describe('monitoring', () => {
   const opsTopic = () => ids('AWS::SNS::Topic').find((id) => id.startsWith('Monitoring'))!;
   /** Alarms on one metric whose dimension `dim` points at `ref`. */
   const alarmsOn = (metricName: string, dim: string, ref: unknown) =>
-    alarms.filter((a) => a.MetricName === metricName && (a.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.some((d) => d.Name === dim && JSON.stringify(d.Value) === JSON.stringify(ref)));
+    alarms.filter(
+      (a) => a.MetricName === metricName && (a.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.some((d) => d.Name === dim && JSON.stringify(d.Value) === JSON.stringify(ref)),
+    );
 
-  it('sends every alarm (and its recovery) to an operations topic of its own, not to the users\' notification topic', () => {
+  it("sends every alarm (and its recovery) to an operations topic of its own, not to the users' notification topic", () => {
     expect(ids('AWS::SNS::Topic')).toHaveLength(2);
     const topic = opsTopic();
     expect(topic).toBeDefined();
@@ -49,8 +51,14 @@ describe('monitoring', () => {
     expect(queues).toHaveLength(1 + api.streamHandlers!.length);
     for (const [id] of queues) {
       const name = { 'Fn::GetAtt': [id, 'QueueName'] };
-      expect(alarmsOn('ApproximateNumberOfMessagesVisible', 'QueueName', name).map((a) => a.Threshold), id).toEqual([0]);
-      expect(alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', name).map((a) => a.Threshold), id).toEqual([3600]);
+      expect(
+        alarmsOn('ApproximateNumberOfMessagesVisible', 'QueueName', name).map((a) => a.Threshold),
+        id,
+      ).toEqual([0]);
+      expect(
+        alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', name).map((a) => a.Threshold),
+        id,
+      ).toEqual([3600]);
     }
   });
 
@@ -65,11 +73,23 @@ describe('monitoring', () => {
     expect(fns).toHaveLength(5);
     for (const [id, fn] of fns) {
       const ref = { Ref: id };
-      expect(alarmsOn('Errors', 'FunctionName', ref).map((a) => [a.Statistic, a.Threshold]), id).toEqual([['Sum', 0]]);
-      expect(alarmsOn('Throttles', 'FunctionName', ref).map((a) => [a.Statistic, a.Threshold]), id).toEqual([['Sum', 0]]);
-      expect(alarmsOn('Duration', 'FunctionName', ref).map((a) => [a.ExtendedStatistic, a.Threshold]), id).toEqual([['p99', fn.Properties.Timeout * 1000 * 0.8]]);
+      expect(
+        alarmsOn('Errors', 'FunctionName', ref).map((a) => [a.Statistic, a.Threshold]),
+        id,
+      ).toEqual([['Sum', 0]]);
+      expect(
+        alarmsOn('Throttles', 'FunctionName', ref).map((a) => [a.Statistic, a.Threshold]),
+        id,
+      ).toEqual([['Sum', 0]]);
+      expect(
+        alarmsOn('Duration', 'FunctionName', ref).map((a) => [a.ExtendedStatistic, a.Threshold]),
+        id,
+      ).toEqual([['p99', fn.Properties.Timeout * 1000 * 0.8]]);
       const stream = id.startsWith('StreamHandler');
-      expect(alarmsOn('IteratorAge', 'FunctionName', ref).map((a) => a.Threshold), id).toEqual(stream ? [300_000] : []);
+      expect(
+        alarmsOn('IteratorAge', 'FunctionName', ref).map((a) => a.Threshold),
+        id,
+      ).toEqual(stream ? [300_000] : []);
     }
   });
 
@@ -78,7 +98,11 @@ describe('monitoring', () => {
     expect(alarmsOn('5XXError', 'GraphQLAPIId', apiId).map((a) => [a.Statistic, a.Threshold])).toEqual([['Sum', 0]]);
     expect(alarmsOn('Latency', 'GraphQLAPIId', apiId).map((a) => [a.ExtendedStatistic, a.Threshold])).toEqual([['p99', 2000]]);
     s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
-      EnhancedMetricsConfig: { ResolverLevelMetricsBehavior: 'FULL_REQUEST_RESOLVER_METRICS', DataSourceLevelMetricsBehavior: 'FULL_REQUEST_DATA_SOURCE_METRICS', OperationLevelMetricsConfig: 'ENABLED' },
+      EnhancedMetricsConfig: {
+        ResolverLevelMetricsBehavior: 'FULL_REQUEST_RESOLVER_METRICS',
+        DataSourceLevelMetricsBehavior: 'FULL_REQUEST_DATA_SOURCE_METRICS',
+        OperationLevelMetricsConfig: 'ENABLED',
+      },
     });
   });
 
@@ -86,7 +110,9 @@ describe('monitoring', () => {
     const table = { Ref: ids('AWS::DynamoDB::Table')[0] };
     const onTable = (metric: string) =>
       alarms.filter((a) =>
-        (a.Metrics as CfnProps[] | undefined)?.some((m) => m.MetricStat?.Metric.MetricName === metric && m.MetricStat.Metric.Dimensions.some((d: CfnProps) => d.Name === 'TableName' && JSON.stringify(d.Value) === JSON.stringify(table))),
+        (a.Metrics as CfnProps[] | undefined)?.some(
+          (m) => m.MetricStat?.Metric.MetricName === metric && m.MetricStat.Metric.Dimensions.some((d: CfnProps) => d.Name === 'TableName' && JSON.stringify(d.Value) === JSON.stringify(table)),
+        ),
       );
     const throttles = onTable('WriteThrottleEvents');
     expect(throttles).toHaveLength(2);

@@ -1,16 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import {
-  Alarm,
-  AlarmStatusWidget,
-  AlarmWidget,
-  ComparisonOperator,
-  Dashboard,
-  MathExpression,
-  Metric,
-  Stats,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, AlarmStatusWidget, AlarmWidget, ComparisonOperator, Dashboard, MathExpression, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
@@ -123,19 +112,34 @@ export class Monitoring extends Construct {
 
     for (const [name, q] of Object.entries(props.deadLetterQueues)) {
       alarm(`${name}.depth`, q.metricApproximateNumberOfMessagesVisible({ period: five, statistic: Stats.MAXIMUM }), 0, `${name}: messages are waiting in a dead-letter / failure queue`);
-      alarm(`${name}.age`, q.metricApproximateAgeOfOldestMessage({ period: five, statistic: Stats.MAXIMUM }), THRESHOLDS.deadLetterAge.toSeconds(), `${name}: a dead-letter message has waited over ${THRESHOLDS.deadLetterAge.toHumanString()}`);
+      alarm(
+        `${name}.age`,
+        q.metricApproximateAgeOfOldestMessage({ period: five, statistic: Stats.MAXIMUM }),
+        THRESHOLDS.deadLetterAge.toSeconds(),
+        `${name}: a dead-letter message has waited over ${THRESHOLDS.deadLetterAge.toHumanString()}`,
+      );
     }
     for (const [name, { queue, maxAge }] of Object.entries(props.consumedQueues)) {
       alarm(`${name}.age`, queue.metricApproximateAgeOfOldestMessage({ period: five, statistic: Stats.MAXIMUM }), maxAge.toSeconds(), `${name}: its consumer is over ${maxAge.toHumanString()} behind`);
     }
     for (const [name, h] of Object.entries(props.streamFunctions)) {
-      alarm(`${name}.iteratorAge`, h.fn.metric('IteratorAge', { period: five, statistic: Stats.MAXIMUM }), THRESHOLDS.iteratorAge.toMilliseconds(), `${name}: the stream handler is over ${THRESHOLDS.iteratorAge.toHumanString()} behind the table`);
+      alarm(
+        `${name}.iteratorAge`,
+        h.fn.metric('IteratorAge', { period: five, statistic: Stats.MAXIMUM }),
+        THRESHOLDS.iteratorAge.toMilliseconds(),
+        `${name}: the stream handler is over ${THRESHOLDS.iteratorAge.toHumanString()} behind the table`,
+      );
     }
     for (const [name, h] of Object.entries(props.functions)) {
       alarm(`${name}.errors`, h.fn.metricErrors({ period: five, statistic: Stats.SUM }), 0, `${name}: invocations failed`);
       alarm(`${name}.throttles`, h.fn.metricThrottles({ period: five, statistic: Stats.SUM }), 0, `${name}: invocations were throttled`);
       const limit = h.timeout.toMilliseconds() * THRESHOLDS.durationShareOfTimeout;
-      alarm(`${name}.p99Duration`, h.fn.metricDuration({ period: five, statistic: Stats.p(99) }), limit, `${name}: p99 duration over ${THRESHOLDS.durationShareOfTimeout * 100} % of its ${h.timeout.toHumanString()} timeout`);
+      alarm(
+        `${name}.p99Duration`,
+        h.fn.metricDuration({ period: five, statistic: Stats.p(99) }),
+        limit,
+        `${name}: p99 duration over ${THRESHOLDS.durationShareOfTimeout * 100} % of its ${h.timeout.toHumanString()} timeout`,
+      );
     }
 
     const appsync = (metricName: string, statistic: string) => new Metric({ namespace: 'AWS/AppSync', metricName, dimensionsMap: { GraphQLAPIId: props.apiId }, period: five, statistic });
@@ -144,7 +148,8 @@ export class Monitoring extends Construct {
 
     for (const { table, def } of props.tables) {
       const name = `table.${table.node.id}`;
-      const ddb = (metricName: string, dims: Record<string, string>) => new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: table.tableName, ...dims }, period: five, statistic: Stats.SUM });
+      const ddb = (metricName: string, dims: Record<string, string>) =>
+        new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: table.tableName, ...dims }, period: five, statistic: Stats.SUM });
       const throttles = (dims: Record<string, string>) =>
         new MathExpression({ expression: 'r + w', usingMetrics: { r: ddb('ReadThrottleEvents', dims), w: ddb('WriteThrottleEvents', dims) }, period: five, label: 'throttle events' });
       alarm(`${name}.throttles`, throttles({}), 0, `${table.node.id}: DynamoDB throttled requests`);

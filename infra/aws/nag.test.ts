@@ -15,18 +15,23 @@ interface Ack {
 
 /** Every acknowledgement in the tree: where, which rule (finding), and why. */
 function acknowledgements(root: IConstruct): Ack[] {
-  return root.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason }))),
+    );
 }
 
 /** The same checks with every acknowledgement ignored: what the rules find on their own. */
 class UnacknowledgedChecks extends AwsSolutionsChecks {}
 (UnacknowledgedChecks.prototype as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
 
-describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[string, ApiDefinition]>)('cdk-nag AwsSolutionsChecks on %s', (_name, def) => {
+describe.each([
+  ['craft-sync', api],
+  ['the fixture', fixtureApi],
+] as Array<[string, ApiDefinition]>)('cdk-nag AwsSolutionsChecks on %s', (_name, def) => {
   let s: Synthesized;
   beforeAll(async () => {
     s = await synthStack(def);

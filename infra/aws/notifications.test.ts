@@ -31,7 +31,12 @@ describe('notifications in AWS', () => {
     const dlq = { 'Fn::GetAtt': [id(s.stack.notifications.deadLetterQueue), 'Arn'] };
     const publishRole = { 'Fn::GetAtt': [id(s.stack.notifications.publishRole!), 'Arn'] };
     expect(p.Targets).toEqual([
-      expect.objectContaining({ Arn: { Ref: id(s.stack.notifications.topic!) }, RoleArn: publishRole, DeadLetterConfig: { Arn: dlq }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
+      expect.objectContaining({
+        Arn: { Ref: id(s.stack.notifications.topic!) },
+        RoleArn: publishRole,
+        DeadLetterConfig: { Arn: dlq },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+      }),
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [id(s.stack.notifications.queue!), 'Arn'] }, DeadLetterConfig: { Arn: dlq } }),
     ]);
     // The rule publishes to the topic as its role (sns:Publish on this topic, kms on its key); no topic or
@@ -86,7 +91,13 @@ describe('notifications in AWS', () => {
     const fnId = id(n.webhookDelivery!.fn);
     const fn = s.template.toJSON().Resources[fnId].Properties as CfnProps;
     const secret = id(n.webhookSecret!);
-    expect(fn.Environment.Variables).toEqual({ WEBHOOK_URLS: HOOKS.join(','), WEBHOOK_SECRET_ARN: { Ref: secret }, WEBHOOK_TIMEOUT_MS: '5000', LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' });
+    expect(fn.Environment.Variables).toEqual({
+      WEBHOOK_URLS: HOOKS.join(','),
+      WEBHOOK_SECRET_ARN: { Ref: secret },
+      WEBHOOK_TIMEOUT_MS: '5000',
+      LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
     expect(fn.Timeout).toBe(10);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: fnId }, EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });

@@ -98,9 +98,7 @@ describe('CraftSyncStack', () => {
     const policies = Object.values(s.resources('AWS::SQS::QueuePolicy'));
     expect(policies).toHaveLength(Object.keys(queues).length);
     for (const p of policies) {
-      expect(p.Properties.PolicyDocument.Statement).toContainEqual(
-        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      );
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     }
   });
 
@@ -151,7 +149,11 @@ describe('CraftSyncStack', () => {
         for (const action of [st.Action].flat()) expect(action, roles[i]).not.toMatch(/(^|:)\*$/);
         // Only actions that take no resource ARN may name every resource: X-Ray's, and the
         // event source's dynamodb:ListStreams.
-        if (st.Resource === '*') expect([st.Action].flat().every((a) => a.startsWith('xray:') || a === 'dynamodb:ListStreams'), roles[i]).toBe(true);
+        if (st.Resource === '*')
+          expect(
+            [st.Action].flat().every((a) => a.startsWith('xray:') || a === 'dynamodb:ListStreams'),
+            roles[i],
+          ).toBe(true);
       }
     }
     // No managed policies (AWSLambdaBasicExecutionRole & co.) on these roles.

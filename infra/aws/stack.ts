@@ -108,9 +108,7 @@ export class CraftSyncStack extends Stack {
     if (this.notifications.webhookDelivery) functions.WebhookDelivery = this.notifications.webhookDelivery;
     const deadLetterQueues: Record<string, Queue> = { NotificationsDeadLetterQueue: this.notifications.deadLetterQueue };
     for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
-    const rules = Object.fromEntries(
-      Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]),
-    );
+    const rules = Object.fromEntries(Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]));
     return new Monitoring(this, 'Monitoring', {
       apiId: this.api.api.apiId,
       tables: Object.entries(this.stores.tables).map(([key, table]) => ({ table, def: definition.tables[key]! })),
@@ -127,11 +125,7 @@ export class CraftSyncStack extends Stack {
 }
 
 /** Discovers and checks the wiring and bundles its code (async), then builds the stack. */
-export async function createCraftSyncStack(
-  scope: Construct,
-  id: string,
-  props: Omit<CraftSyncStackProps, 'wiring' | 'code'>,
-): Promise<CraftSyncStack> {
+export async function createCraftSyncStack(scope: Construct, id: string, props: Omit<CraftSyncStackProps, 'wiring' | 'code'>): Promise<CraftSyncStack> {
   const wiring = discoverResolvers(props.definition);
   checkDefinition(props.definition, wiring);
   const code = await bundleWiring(wiring);

@@ -7,7 +7,13 @@ import { createApp } from './create-app.ts';
 
 const STAGES = {
   staging: { account: '111111111111', region: 'eu-west-1', tags: { owner: 'team-sync' }, settings: { alarmEmails: 'staging-ops@example.com' } },
-  prod: { account: '222222222222', region: 'eu-central-1', production: true, tags: { owner: 'team-sync', 'cost-center': 'cc-42' }, settings: { backupCopyVaultArn: 'arn:aws:backup:eu-west-1:333333333333:backup-vault:copies' } },
+  prod: {
+    account: '222222222222',
+    region: 'eu-central-1',
+    production: true,
+    tags: { owner: 'team-sync', 'cost-center': 'cc-42' },
+    settings: { backupCopyVaultArn: 'arn:aws:backup:eu-west-1:333333333333:backup-vault:copies' },
+  },
 };
 const dirs: string[] = [];
 afterAll(() => {
@@ -29,14 +35,18 @@ describe('stages', () => {
     const prod = await synthStage('prod');
     expect([staging.stack.stackName, staging.stack.account, staging.stack.region, staging.stack.terminationProtection]).toEqual(['CraftSync-staging', '111111111111', 'eu-west-1', false]);
     expect([prod.stack.stackName, prod.stack.account, prod.stack.region, prod.stack.terminationProtection]).toEqual(['CraftSync-prod', '222222222222', 'eu-central-1', true]);
-    for (const [s, region, other] of [[staging, 'eu-west-1', 'eu-central-1'], [prod, 'eu-central-1', 'eu-west-1']] as const) {
+    for (const [s, region, other] of [
+      [staging, 'eu-west-1', 'eu-central-1'],
+      [prod, 'eu-central-1', 'eu-west-1'],
+    ] as const) {
       const json = JSON.stringify(s.template.toJSON());
       // No CLI fallback region anywhere (the AppSync data source and user pool configs used to carry us-east-1).
       expect(json).not.toContain('us-east-1');
       expect(json).toContain(region);
       expect(JSON.stringify(s.template.findResources('AWS::AppSync::DataSource'))).not.toContain(other);
     }
-    const tags = (s: typeof prod) => Object.fromEntries((Object.values(s.template.findResources('AWS::DynamoDB::Table'))[0]!.Properties.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+    const tags = (s: typeof prod) =>
+      Object.fromEntries((Object.values(s.template.findResources('AWS::DynamoDB::Table'))[0]!.Properties.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
     expect(tags(staging)).toEqual({ app: 'craft-sync', stage: 'staging', owner: 'team-sync' });
     expect(tags(prod)).toEqual({ app: 'craft-sync', stage: 'prod', owner: 'team-sync', 'cost-center': 'cc-42' });
     // Each stage's own settings.

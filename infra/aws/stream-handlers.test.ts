@@ -82,7 +82,10 @@ describe('stream handlers', () => {
         .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
         .flatMap((p) => p.Properties.PolicyDocument.Statement as CfnProps[])
         .filter((st) => [st.Action].flat().some((a: string) => a.startsWith('sqs:')));
-      expect(sqs.map((st) => st.Resource), name).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+      expect(
+        sqs.map((st) => st.Resource),
+        name,
+      ).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
     }
   });
 
@@ -96,9 +99,7 @@ describe('stream handlers', () => {
     const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(env).sort()).toEqual(['CONTENT_BUCKET', 'FILES_TABLE', 'LOG_LEVEL', 'NODE_OPTIONS']);
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((p: CfnProps) =>
-      (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
-    );
+    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')).filter((p: CfnProps) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId));
     const actions = policies.flatMap((p: CfnProps) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => st.Action));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject', 's3:PutObject', 'dynamodb:GetRecords']));
     expect(actions).not.toContain('s3:*');

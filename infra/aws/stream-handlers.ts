@@ -26,10 +26,7 @@ export interface StreamHandler extends LambdaHandler {
  * sequence-number range; the records stay readable in the stream for the rest of its 24 hours
  * (infra/aws/README.md "Stream delivery").
  */
-export function createStreamHandlers(
-  scope: Construct,
-  props: { definition: ApiDefinition; resources: ApiResources; envValue: (v: EnvValue) => string },
-): StreamHandler[] {
+export function createStreamHandlers(scope: Construct, props: { definition: ApiDefinition; resources: ApiResources; envValue: (v: EnvValue) => string }): StreamHandler[] {
   const def = props.definition;
   return (def.streamHandlers ?? []).map((h) => {
     if (!def.tables[h.table]?.stream) throw new WiringError(`${def.name}: stream handler ${h.handler} names table "${h.table}", which declares no stream`);
@@ -66,7 +63,12 @@ export function createStreamHandlers(
     // The mapping's stream read: dynamodb:ListStreams takes no resource ARN (the rest name this stream).
     const defaultPolicy = handler.role.node.tryFindChild('DefaultPolicy');
     if (defaultPolicy) {
-      acknowledge(defaultPolicy, 'IAM5', 'dynamodb:ListStreams, granted by the stream event source, accepts no resource ARN; every other statement names this table, its stream or a queue.', 'Resource::*');
+      acknowledge(
+        defaultPolicy,
+        'IAM5',
+        'dynamodb:ListStreams, granted by the stream event source, accepts no resource ARN; every other statement names this table, its stream or a queue.',
+        'Resource::*',
+      );
     }
     return Object.assign(handler, { failureQueue });
   });

@@ -21,11 +21,7 @@ export interface Synthesized {
   dispose(): void;
 }
 
-export async function synthStack(
-  definition: ApiDefinition,
-  props: Partial<Omit<CraftSyncStackProps, 'definition' | 'wiring' | 'code'>> = {},
-  appProps: AppProps = {},
-): Promise<Synthesized> {
+export async function synthStack(definition: ApiDefinition, props: Partial<Omit<CraftSyncStackProps, 'definition' | 'wiring' | 'code'>> = {}, appProps: AppProps = {}): Promise<Synthesized> {
   const outdir = mkdtempSync(join(tmpdir(), 'craft-sync-cdk-'));
   // CloudFormation's own template validation runs once, in validation.test.ts.
   const app = new App({ builtinCloudFormationValidation: false, outdir, ...appProps });

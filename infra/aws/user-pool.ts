@@ -1,13 +1,5 @@
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import {
-  AccountRecovery,
-  FeaturePlan,
-  Mfa,
-  StandardThreatProtectionMode,
-  UserPool,
-  UserPoolEmail,
-  type UserPoolClient,
-} from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, UserPoolEmail, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
@@ -94,21 +86,15 @@ export class Users extends Construct {
     this.client = this.userPool.addClient('AppClient', { ...common, authFlows: { userSrp: true } });
     this.scriptsClient = this.userPool.addClient('ScriptsClient', { ...common, authFlows: { userPassword: true } });
     if (!props.ses) {
-      Annotations.of(this).addWarning('Cognito sends mail with its own sender (about 50 e-mails a day): set -c sesFromEmail=<verified SES address> for real sign-ups (infra/aws/README.md "Cognito e-mail").');
+      Annotations.of(this).addWarning(
+        'Cognito sends mail with its own sender (about 50 e-mails a day): set -c sesFromEmail=<verified SES address> for real sign-ups (infra/aws/README.md "Cognito e-mail").',
+      );
     }
     if (!props.requireMfa) {
-      acknowledge(
-        this.userPool,
-        'COG2',
-        'MFA is optional (TOTP) so that scripted clients and first sign-ins work; set requireMfa for deployments that must enforce it.',
-      );
+      acknowledge(this.userPool, 'COG2', 'MFA is optional (TOTP) so that scripted clients and first sign-ins work; set requireMfa for deployments that must enforce it.');
     }
     if (!props.threatProtection) {
-      acknowledge(
-        this.userPool,
-        'COG8',
-        'Threat protection needs the Cognito Plus plan, billed per active user; it is a per-deployment choice (threatProtection).',
-      );
+      acknowledge(this.userPool, 'COG8', 'Threat protection needs the Cognito Plus plan, billed per active user; it is a per-deployment choice (threatProtection).');
     }
   }
 }

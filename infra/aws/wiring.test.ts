@@ -12,7 +12,10 @@ type Props = CfnProps;
 const getAttId = (v: unknown): string => (v as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
 /** The deployed resolvers and functions must be exactly what the local runtime runs. */
-describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[string, ApiDefinition]>)('wiring of %s', (_name, def) => {
+describe.each([
+  ['craft-sync', api],
+  ['the fixture', fixtureApi],
+] as Array<[string, ApiDefinition]>)('wiring of %s', (_name, def) => {
   let s: Synthesized;
   let wiring: ResolverWiring[];
   let resolvers: Record<string, Props>;
@@ -20,9 +23,7 @@ describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[strin
   beforeAll(async () => {
     s = await synthStack(def);
     wiring = discoverResolvers(def);
-    resolvers = Object.fromEntries(
-      Object.values(s.resources('AWS::AppSync::Resolver')).map((r) => [`${r.Properties.TypeName}.${r.Properties.FieldName}`, r.Properties]),
-    );
+    resolvers = Object.fromEntries(Object.values(s.resources('AWS::AppSync::Resolver')).map((r) => [`${r.Properties.TypeName}.${r.Properties.FieldName}`, r.Properties]));
     functions = Object.fromEntries(Object.entries(s.resources('AWS::AppSync::FunctionConfiguration')).map(([id, r]) => [id, r.Properties]));
   });
   afterAll(() => s.dispose());
@@ -47,7 +48,7 @@ describe.each([['craft-sync', api], ['the fixture', fixtureApi]] as Array<[strin
     }
   });
 
-  it('runs each pipeline\'s functions in file order with their data sources and bundled code', async () => {
+  it("runs each pipeline's functions in file order with their data sources and bundled code", async () => {
     for (const w of wiring.filter((x) => x.kind === 'PIPELINE')) {
       const ids = (resolvers[`${w.typeName}.${w.fieldName}`]!.PipelineConfig.Functions as unknown[]).map(getAttId);
       expect(ids).toHaveLength(w.functions.length);

@@ -31,7 +31,10 @@ describe('bundleResolverCode', () => {
 
   it('names the source file, rule and line of a violation, even inside a helper', async () => {
     write('loop.ts', 'export function spin(n: number): number {\n  let i = 0;\n  while (i < n) { i += 1; }\n  return i;\n}\n');
-    const file = write('Query.spin.[none].ts', `import { spin } from './loop.ts';\nexport function request() { return { n: spin(3) }; }\nexport function response(ctx: { result: unknown }) { return ctx.result; }\n`);
+    const file = write(
+      'Query.spin.[none].ts',
+      `import { spin } from './loop.ts';\nexport function request() { return { n: spin(3) }; }\nexport function response(ctx: { result: unknown }) { return ctx.result; }\n`,
+    );
     const err = await bundleResolverCode(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResolverCodeError);
     const e = err as ResolverCodeError;
@@ -60,7 +63,10 @@ describe('bundleResolverCode', () => {
 
   it('rebuilds when a helper changes, and reuses the bundle otherwise', async () => {
     const helper = write('value.ts', 'export const value = "first";\n');
-    const file = write('Query.value.[none].ts', `import { value } from './value.ts';\nexport function request() { return { value }; }\nexport function response(ctx: { result: unknown }) { return ctx.result; }\n`);
+    const file = write(
+      'Query.value.[none].ts',
+      `import { value } from './value.ts';\nexport function request() { return { value }; }\nexport function response(ctx: { result: unknown }) { return ctx.result; }\n`,
+    );
     const a = await bundleResolverCode(file);
     expect(await bundleResolverCode(file)).toBe(a);
     writeFileSync(helper, 'export const value = "second";\n');

@@ -77,16 +77,12 @@ export async function bundleResolverCode(file: string): Promise<string> {
   } catch (e) {
     const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
     const first = errors[0];
-    throw new ResolverCodeError(abs, [
-      { rule: 'parse', message: first?.text ?? (e as Error).message, line: first?.location?.line ?? 1, column: first?.location?.column ?? 0 },
-    ]);
+    throw new ResolverCodeError(abs, [{ rule: 'parse', message: first?.text ?? (e as Error).message, line: first?.location?.line ?? 1, column: first?.location?.column ?? 0 }]);
   }
   const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   if (code.length > MAX_CODE_CHARS) {
-    throw new ResolverCodeError(abs, [
-      { rule: 'max-size', message: `bundled code is ${code.length} characters; AppSync allows ${MAX_CODE_CHARS}`, line: 1, column: 0 },
-    ]);
+    throw new ResolverCodeError(abs, [{ rule: 'max-size', message: `bundled code is ${code.length} characters; AppSync allows ${MAX_CODE_CHARS}`, line: 1, column: 0 }]);
   }
   const violations = checkAppSyncJsRules(code);
   if (violations.length > 0) throw new ResolverCodeError(abs, placeInSource(violations, mapText));

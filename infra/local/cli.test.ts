@@ -26,7 +26,9 @@ let printed = '';
 
 beforeAll(async () => {
   child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--data-dir', dataDir, '--api', api], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (d: Buffer) => { printed += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    printed += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (l) => {
@@ -77,7 +79,10 @@ describe('npm start', () => {
     expect(token.split('.')).toHaveLength(3);
     const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ adminOnly }' }) });
     expect(await res.json()).toEqual({ data: { adminOnly: 'for admins' } });
-    const wrong = await cliRun('token', 'cli-admin@example.com', 'wrong-password').then(() => null, (e: { code?: number; stderr?: string }) => e);
+    const wrong = await cliRun('token', 'cli-admin@example.com', 'wrong-password').then(
+      () => null,
+      (e: { code?: number; stderr?: string }) => e,
+    );
     expect(wrong?.code).toBe(1);
     expect(wrong?.stderr).toMatch(/^error: /);
   }, 60_000);
@@ -105,26 +110,47 @@ describe('npm start', () => {
     expect(printed).not.toMatch(/uncaught exception|unhandled rejection/);
   }, 60_000);
 
-  it('the printed dev-user hints carry --data-dir, and run as printed they reach this stack\'s pool', async () => {
-    const hint = (cmd: string) => printed.split('\n').find((l) => l.includes(`npm run cli -- ${cmd} `))!.split('#')[0]!.trim();
+  it("the printed dev-user hints carry --data-dir, and run as printed they reach this stack's pool", async () => {
+    const hint = (cmd: string) =>
+      printed
+        .split('\n')
+        .find((l) => l.includes(`npm run cli -- ${cmd} `))!
+        .split('#')[0]!
+        .trim();
     for (const cmd of ['user add', 'token']) expect(hint(cmd)).toContain(` --data-dir ${dataDir}`);
     // What the user would paste, with `npm run cli --` as the CLI itself (npm runs it from the root).
-    const args = (line: string) => line.replace('npm run cli -- ', '').split(/\s+/).map((a) => a.replace(/^'|'$/g, '')).map((a) => (a === 'alice@example.com' ? 'hint-user@example.com' : a));
+    const args = (line: string) =>
+      line
+        .replace('npm run cli -- ', '')
+        .split(/\s+/)
+        .map((a) => a.replace(/^'|'$/g, ''))
+        .map((a) => (a === 'alice@example.com' ? 'hint-user@example.com' : a));
     const asPrinted = (line: string) => run(process.execPath, ['--import', 'tsx', cli, ...args(line)], { cwd: root });
     expect(JSON.parse((await asPrinted(hint('user add'))).stdout)).toMatchObject({ email: 'hint-user@example.com' });
     const token = (await asPrinted(hint('token'))).stdout.trim();
-    const res = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ echo(text: "hi") }' }) });
+    const res = await fetch(field('GraphQL \\(HTTP\\)'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: token },
+      body: JSON.stringify({ query: '{ echo(text: "hi") }' }),
+    });
     expect(await res.json()).toEqual({ data: { echo: 'hi' } });
   }, 60_000);
 
-  it('amplify-outputs turns a CDK deploy\'s outputs file into amplify_outputs.json for Cognito itself', async () => {
+  it("amplify-outputs turns a CDK deploy's outputs file into amplify_outputs.json for Cognito itself", async () => {
     const cdk = join(dataDir, 'cdk-outputs.json');
     const out = join(dataDir, 'deployed_amplify_outputs.json');
-    writeFileSync(cdk, JSON.stringify({ CraftSync: { GraphQLUrl: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql', Region: 'eu-west-1', UserPoolId: 'eu-west-1_AbCdEf', UserPoolClientId: 'client1' } }));
+    writeFileSync(
+      cdk,
+      JSON.stringify({ CraftSync: { GraphQLUrl: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql', Region: 'eu-west-1', UserPoolId: 'eu-west-1_AbCdEf', UserPoolClientId: 'client1' } }),
+    );
     await cliRun('amplify-outputs', cdk, '--out', out, '--api', api);
     const outputs = JSON.parse(readFileSync(out, 'utf8')) as Record<string, Record<string, unknown>>;
     expect(outputs.auth).toMatchObject({ aws_region: 'eu-west-1', user_pool_id: 'eu-west-1_AbCdEf', user_pool_client_id: 'client1' });
-    expect(outputs.data).toMatchObject({ url: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql', default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY', 'AWS_IAM'] });
+    expect(outputs.data).toMatchObject({
+      url: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql',
+      default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
+      authorization_types: ['API_KEY', 'AWS_IAM'],
+    });
     expect(outputs.custom).toBeUndefined();
   });
 
@@ -135,7 +161,10 @@ describe('npm start', () => {
     const until = Date.now() + 20_000;
     while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(pids.filter(alive).map((p) => `${p} ${cmdline(p)}`)).toEqual([]);
-    const after = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', body: '{}' }).then(() => 'answered', () => 'refused');
+    const after = await fetch(field('GraphQL \\(HTTP\\)'), { method: 'POST', body: '{}' }).then(
+      () => 'answered',
+      () => 'refused',
+    );
     expect(after).toBe('refused');
   }, 30_000);
 });

@@ -114,7 +114,10 @@ Dev users and tokens (in another terminal):
   npm run cli -- user add alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}
   npm run cli -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}   # prints an access token for the authorization header`);
     const shutdown = () => {
-      runtime.stop().then(() => process.exit(0), () => process.exit(1));
+      runtime.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

@@ -42,7 +42,10 @@ describe('a runtime on a data directory', () => {
 
   it('refuses a second runtime on the same directory while the first runs', async () => {
     expect(running).toBeDefined();
-    const err = await start().then(() => null, (e: unknown) => e as Error);
+    const err = await start().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toMatch(/is in use by DynamoDB Local \(pid \d+\) of running process \d+/);
     // The first is unaffected.
     const res = await gql(running!.graphqlUrl, `{ echo(text: "first still up") }`, {}, { 'x-api-key': running!.apiKey! });

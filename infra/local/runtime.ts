@@ -133,10 +133,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let bindDataSources!: (ds: Record<string, DataSource>) => void;
   const ready = new Promise<Record<string, DataSource>>((r) => (bindDataSources = r));
   const lazyDataSources = Object.fromEntries(
-    Object.entries(api.dataSources).map(([name, d]): [string, DataSource] => [
-      name,
-      { name, kind: d.kind, invoke: async (request, context) => (await ready)[name]!.invoke(request, context) },
-    ]),
+    Object.entries(api.dataSources).map(([name, d]): [string, DataSource] => [name, { name, kind: d.kind, invoke: async (request, context) => (await ready)[name]!.invoke(request, context) }]),
   );
   const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
   const hasBuses = Object.keys(api.buses ?? {}).length > 0;
@@ -151,12 +148,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         return d;
       }),
       modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed('cognito', startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, tokenLifetimes: opts.tokenLifetimes, log: (l) => log(`[cognito] ${l}`) })).then((c) => {
+        ? timed(
+            'cognito',
+            startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, tokenLifetimes: opts.tokenLifetimes, log: (l) => log(`[cognito] ${l}`) }),
+          ).then((c) => {
             stops.push(() => c.stop());
             return c;
           })
         : Promise.resolve(undefined),
-      timed('tls', ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`))),
+      timed(
+        'tls',
+        ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`)),
+      ),
       timed('resolvers', createResolverExecutor({ wiring, dataSources: lazyDataSources, log })),
     ]);
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
@@ -166,7 +169,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
     let s3: LocalBuckets | undefined;
     if (hasBuckets && secrets.s3) {
-      s3 = await startLocalBuckets({ buckets: api.buckets!, dataDir, credentials: secrets.s3, alsoAccept: secrets.iam ? [secrets.iam] : [], region: REGION, host, limits: opts.limits, log: (l) => log(`[s3] ${l}`) });
+      s3 = await startLocalBuckets({
+        buckets: api.buckets!,
+        dataDir,
+        credentials: secrets.s3,
+        alsoAccept: secrets.iam ? [secrets.iam] : [],
+        region: REGION,
+        host,
+        limits: opts.limits,
+        log: (l) => log(`[s3] ${l}`),
+      });
       stops.push(() => s3!.stop());
     }
     const resolveEnv = (v: EnvValue): string => {
@@ -254,9 +266,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ...(secrets.apiKey ? { apiKey: secrets.apiKey.key } : {}),
         },
       },
-      ...(cognito
-        ? { Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint, loginWith: { email: true } } } }
-        : {}),
+      ...(cognito ? { Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint, loginWith: { email: true } } } } : {}),
     };
     log(`[runtime] ready: ${phases.join(', ')}`);
     const amplifyConfigPath = join(dataDir, 'amplify-config.json');

@@ -18,7 +18,15 @@ function api(files: string[]): ApiDefinition {
     writeFileSync(p, 'export function request() { return {}; }\nexport function response() { return null; }\n');
   }
   mkdirSync(join(root, 'resolvers'), { recursive: true });
-  return { name: 't', root, schema: [], resolversDir: 'resolvers', authentication: { default: 'API_KEY' }, tables: {}, dataSources: { a: { kind: 'NONE' }, b: { kind: 'NONE' } } } as unknown as ApiDefinition;
+  return {
+    name: 't',
+    root,
+    schema: [],
+    resolversDir: 'resolvers',
+    authentication: { default: 'API_KEY' },
+    tables: {},
+    dataSources: { a: { kind: 'NONE' }, b: { kind: 'NONE' } },
+  } as unknown as ApiDefinition;
 }
 
 describe('discoverResolvers', () => {
@@ -38,7 +46,10 @@ describe('discoverResolvers', () => {
     const root = join(def.root, 'resolvers');
     expect(discoverResolvers(def)).toEqual([
       {
-        typeName: 'Mutation', fieldName: 'save', kind: 'PIPELINE', file: join(root, 'Mutation.save/pipeline.ts'),
+        typeName: 'Mutation',
+        fieldName: 'save',
+        kind: 'PIPELINE',
+        file: join(root, 'Mutation.save/pipeline.ts'),
         functions: [
           { name: 'Mutation_save_1_check_input', order: 1, dataSource: 'b', file: join(root, 'Mutation.save/1.check-input.[b].ts') },
           { name: 'Mutation_save_2', order: 2, dataSource: 'a', file: join(root, 'Mutation.save/2.[a].ts') },

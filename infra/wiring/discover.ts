@@ -37,7 +37,10 @@ export function discoverResolvers(def: ApiDefinition): ResolverWiring[] {
       let file: string | undefined;
       for (const f of readdirSync(path).sort()) {
         if (f.endsWith('.test.ts')) continue;
-        if (PIPELINE_CODE.includes(f)) { file = join(path, f); continue; }
+        if (PIPELINE_CODE.includes(f)) {
+          file = join(path, f);
+          continue;
+        }
         const fn = FUNCTION.exec(f);
         if (!fn) continue;
         const order = Number(fn[1]);

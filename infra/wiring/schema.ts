@@ -1,12 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  buildASTSchema,
-  isObjectType,
-  parse,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { buildASTSchema, isObjectType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { APPSYNC_PRELUDE } from '../local/graphql/prelude.ts';
 import { installAppSyncScalars } from '../local/graphql/scalars.ts';
 import { WiringError } from './discover.ts';

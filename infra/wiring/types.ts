@@ -34,11 +34,7 @@ export interface BucketDef {
 }
 
 /** A value for an environment variable: a literal, or the deployed name of a declared resource. */
-export type EnvValue =
-  | string
-  | { tableName: string }
-  | { bucketName: string }
-  | { busName: string };
+export type EnvValue = string | { tableName: string } | { bucketName: string } | { busName: string };
 
 /** DynamoDB IAM actions (a transaction needs those of its items: TransactWriteItems is authorized per item). */
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query' | 'Scan' | 'BatchGetItem' | 'BatchWriteItem';

@@ -45,12 +45,11 @@ export function response(ctx: Context<QueryGetFileChangesArgs>) {
   const changes = [];
   for (const item of items) {
     if (item.version !== expected) {
-      util.error(
-        `the change log of file ${head.id} no longer covers version ${expected}; fetch the file with getFile`,
-        'LogTruncated',
-        null,
-        { fileId: head.id, headVersion: head.version, coveredFrom: items.length > 0 ? (items[0] as ChangeItem).version : null },
-      );
+      util.error(`the change log of file ${head.id} no longer covers version ${expected}; fetch the file with getFile`, 'LogTruncated', null, {
+        fileId: head.id,
+        headVersion: head.version,
+        coveredFrom: items.length > 0 ? (items[0] as ChangeItem).version : null,
+      });
     }
     changes.push(changeFromItem(item));
     expected = expected + 1;

@@ -107,7 +107,11 @@ export function requestPut(table: string, change: ChangeItem, fingerprint?: stri
     table,
     operation: 'PutItem' as const,
     key: util.dynamodb.toMapValues({ pk: filePk(change.fileId), sk: requestSk(change.requestId) }),
-    attributeValues: util.dynamodb.toMapValues(fingerprint === undefined ? { version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) } : { version: change.version, fingerprint, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }),
+    attributeValues: util.dynamodb.toMapValues(
+      fingerprint === undefined
+        ? { version: change.version, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) }
+        : { version: change.version, fingerprint, expiresAt: expiresIn(REQUEST_RETENTION_SECONDS) },
+    ),
     condition: { expression: 'attribute_not_exists(pk)', returnValuesOnConditionCheckFailure: true },
   };
 }

@@ -26,7 +26,10 @@ function outcome(f: () => string): string {
 
 describe('server-side text patch application', () => {
   it('matches the client library on diffs', () => {
-    fc.assert(fc.property(text, text, (a, b) => applyTextPatch(diffText(a, b), a) === b), { numRuns: 1000 });
+    fc.assert(
+      fc.property(text, text, (a, b) => applyTextPatch(diffText(a, b), a) === b),
+      { numRuns: 1000 },
+    );
   });
 
   it('accepts and refuses exactly what the client library does', () => {

@@ -26,7 +26,10 @@ describe('SHA-256 in APPSYNC_JS', () => {
   });
 
   it('agrees with node:crypto on random text (UTF-8) and random bytes (BASE64)', () => {
-    fc.assert(fc.property(fc.string({ unit, maxLength: 300 }), (s) => contentSha256('TEXT', s) === node(Buffer.from(s, 'utf8'))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 300 }), (s) => contentSha256('TEXT', s) === node(Buffer.from(s, 'utf8'))),
+      { numRuns: 300 },
+    );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (b) => contentSha256('BASE64', Buffer.from(b).toString('base64')) === node(b)),
       { numRuns: 300 },

@@ -39,7 +39,9 @@ async function servedSpki(port: number): Promise<string> {
     socket.once('error', reject);
   });
   socket.destroy();
-  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return createHash('sha256')
+    .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 }
 
 beforeAll(async () => {
@@ -48,7 +50,11 @@ beforeAll(async () => {
   runtime = await startRuntime({ api, dataDir: join(dir, 'data'), inMemory: true, port: 0, tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR, webAppDir, log: (l) => logs.push(l) });
   for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com']) await runtime.cognito!.createUser({ email, password: PASSWORD });
   // SRP only: a page that signs in at all signed in with SRP, across origins (the issuer's CORS).
-  await runtime.cognito!.call('UpdateUserPoolClient', { UserPoolId: runtime.cognito!.userPoolId, ClientId: runtime.cognito!.clientId, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  await runtime.cognito!.call('UpdateUserPoolClient', {
+    UserPoolId: runtime.cognito!.userPoolId,
+    ClientId: runtime.cognito!.clientId,
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  });
   browser = await launchChromium({ trustSpki: [await servedSpki(runtime.port)] });
 });
 afterAll(async () => {

@@ -41,7 +41,11 @@ function untar(archive: Buffer, dest: string): void {
   let offset = 0;
   while (offset + 512 <= archive.length) {
     const header = archive.subarray(offset, offset + 512);
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = field(345, 155) ? `${field(345, 155)}/${field(0, 100)}` : field(0, 100);
     if (!name) break;
     const size = parseInt(field(124, 12).trim() || '0', 8);

@@ -34,16 +34,7 @@ export function chromiumExecutable(bundled = false): { executablePath: string; e
 
 // The machine's network is closed: without the background-networking flags Chromium keeps dialing
 // Google's hosts at start and during the run.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface LaunchOptions {
   /** Trusts any certificate: only for dialing the runtime's wss:// signed by the throwaway test CA. */
@@ -63,10 +54,6 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
     executablePath,
     ...(env ? { env: { ...process.env, ...env } } : {}),
     headless: true,
-    args: [
-      ...ARGS,
-      ...(opts.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []),
-      ...(opts.trustSpki?.length ? [`--ignore-certificate-errors-spki-list=${opts.trustSpki.join(',')}`] : []),
-    ],
+    args: [...ARGS, ...(opts.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []), ...(opts.trustSpki?.length ? [`--ignore-certificate-errors-spki-list=${opts.trustSpki.join(',')}`] : [])],
   });
 }

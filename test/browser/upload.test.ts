@@ -54,7 +54,10 @@ beforeAll(async () => {
     if (e.request.method === 'OPTIONS') preflights.push(new URL(e.request.url).origin);
   });
   otherPage = await browser.newPage();
-  for (const [p, s] of [[page, site], [otherPage, otherSite]] as const) {
+  for (const [p, s] of [
+    [page, site],
+    [otherPage, otherSite],
+  ] as const) {
     await p.goto(`${s.origin}/`);
     await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   }
@@ -67,10 +70,12 @@ afterAll(async () => {
 });
 
 const runInPage = (cfg: { text: string; name: string; putContentType?: string }, on = page): Promise<Report> =>
-  on.evaluate(
-    (c) => (window as unknown as { craftSync: { upload(c: unknown): Promise<Report> } }).craftSync.upload(c),
-    { graphqlUrl: stack.runtime.graphqlUrl, token: alice.token, contentType: TEXT, ...cfg },
-  );
+  on.evaluate((c) => (window as unknown as { craftSync: { upload(c: unknown): Promise<Report> } }).craftSync.upload(c), {
+    graphqlUrl: stack.runtime.graphqlUrl,
+    token: alice.token,
+    contentType: TEXT,
+    ...cfg,
+  });
 
 const origin = (url: string) => new URL(url).origin;
 
@@ -140,10 +145,12 @@ describe('browser uploads (CORS) in headless Chromium', () => {
     expect(uploaded.insert).toMatchObject({ version: 1 });
     const fileId = uploaded.fileId!;
 
-    const sub = await page.evaluate(
-      (c) => (window as unknown as { craftSync: { subscribe(c: unknown): Promise<{ frames: string[]; error?: string }> } }).craftSync.subscribe(c),
-      { realtimeUrl: stack.runtime.realtimeUrl, graphqlUrl: stack.runtime.graphqlUrl, token: alice.token, fileId },
-    );
+    const sub = await page.evaluate((c) => (window as unknown as { craftSync: { subscribe(c: unknown): Promise<{ frames: string[]; error?: string }> } }).craftSync.subscribe(c), {
+      realtimeUrl: stack.runtime.realtimeUrl,
+      graphqlUrl: stack.runtime.graphqlUrl,
+      token: alice.token,
+      fileId,
+    });
     expect(sub).toEqual({ frames: ['connection_ack', 'start_ack'] });
 
     const modified = await alice.call(MODIFY, { input: { id: fileId, baseVersion: 1, content: 'small now', sha256: hex('small now'), requestId: newId() } });

@@ -37,13 +37,34 @@ afterAll(async () => {
 
 type Note = { id: string; board: string; title: string };
 
-const ADD = /* GraphQL */ `mutation Add($input: NoteInput!) { addNote(input: $input) { id board title } }`;
-const ON_NOTE = /* GraphQL */ `subscription OnNote($board: String!) { onNote(board: $board) { id board title } }`;
+const ADD = /* GraphQL */ `
+  mutation Add($input: NoteInput!) {
+    addNote(input: $input) {
+      id
+      board
+      title
+    }
+  }
+`;
+const ON_NOTE = /* GraphQL */ `
+  subscription OnNote($board: String!) {
+    onNote(board: $board) {
+      id
+      board
+      title
+    }
+  }
+`;
 
 /** The last code the local issuer "sent" to an address (its outbox under the data directory). */
 function codeFor(email: string): string {
-  const lines = readFileSync(join(stack.runtime.dataDir, 'cognito', 'outbox.jsonl'), 'utf8').trim().split('\n');
-  return lines.map((l) => JSON.parse(l) as { email: string; code: string }).filter((m) => m.email === email).at(-1)!.code;
+  const lines = readFileSync(join(stack.runtime.dataDir, 'cognito', 'outbox.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  return lines
+    .map((l) => JSON.parse(l) as { email: string; code: string })
+    .filter((m) => m.email === email)
+    .at(-1)!.code;
 }
 
 /** A raw call of the issuer's user-pool API, as any client could make it. */
@@ -93,9 +114,11 @@ describe('aws-amplify v6 with its defaults against the local runtime', () => {
     const errors: unknown[] = [];
     let resolveFirst!: () => void;
     const first = new Promise<void>((r) => (resolveFirst = r));
-    const sub = (client.graphql({ query: ON_NOTE, variables: { board: 'live' } }) as unknown as {
-      subscribe(o: { next(v: { data: { onNote: Note } }): void; error(e: unknown): void }): { unsubscribe(): void };
-    }).subscribe({
+    const sub = (
+      client.graphql({ query: ON_NOTE, variables: { board: 'live' } }) as unknown as {
+        subscribe(o: { next(v: { data: { onNote: Note } }): void; error(e: unknown): void }): { unsubscribe(): void };
+      }
+    ).subscribe({
       next: ({ data }) => {
         received.push(data.onNote);
         resolveFirst();
@@ -147,12 +170,20 @@ describe('aws-amplify v6 with its defaults against the local runtime', () => {
     expect(JSON.stringify(err)).toMatch(/Unauthorized/);
   });
 
-  it('calls the subscriber\'s error() when a start is not authorized', async () => {
+  it("calls the subscriber's error() when a start is not authorized", async () => {
     const client = generateClient({ authMode: 'apiKey' });
     const failure = await new Promise<unknown>((resolve) => {
-      const s = (client.graphql({ query: ON_NOTE, variables: { board: 'denied' } }) as unknown as {
-        subscribe(o: { next(): void; error(e: unknown): void }): { unsubscribe(): void };
-      }).subscribe({ next: () => resolve('unexpected data'), error: (e) => { resolve(e); s.unsubscribe(); } });
+      const s = (
+        client.graphql({ query: ON_NOTE, variables: { board: 'denied' } }) as unknown as {
+          subscribe(o: { next(): void; error(e: unknown): void }): { unsubscribe(): void };
+        }
+      ).subscribe({
+        next: () => resolve('unexpected data'),
+        error: (e) => {
+          resolve(e);
+          s.unsubscribe();
+        },
+      });
     });
     expect(JSON.stringify(failure)).toMatch(/Unauthorized|Not Authorized/);
   });
@@ -183,9 +214,11 @@ describe('aws-amplify v6 with its defaults against the local runtime', () => {
       expect(first.payload).toMatchObject({ iss: stack.runtime.cognito!.issuer, token_use: 'access' });
       const client = generateClient();
       let seen: Note | undefined;
-      const sub = (client.graphql({ query: ON_NOTE, variables: { board: 'gen2' } }) as unknown as {
-        subscribe(o: { next(v: { data: { onNote: Note } }): void; error(e: unknown): void }): { unsubscribe(): void };
-      }).subscribe({ next: ({ data }) => (seen = data.onNote), error: () => undefined });
+      const sub = (
+        client.graphql({ query: ON_NOTE, variables: { board: 'gen2' } }) as unknown as {
+          subscribe(o: { next(v: { data: { onNote: Note } }): void; error(e: unknown): void }): { unsubscribe(): void };
+        }
+      ).subscribe({ next: ({ data }) => (seen = data.onNote), error: () => undefined });
       for (let i = 0; i < 50 && !seen; i++) {
         await client.graphql({ query: ADD, variables: { input: { board: 'gen2', title: `gen2 ${i}` } } });
         await new Promise((r) => setTimeout(r, 200));
@@ -203,7 +236,7 @@ describe('aws-amplify v6 with its defaults against the local runtime', () => {
     }
   });
 
-  it('a wrong password and an unknown user fail with Cognito\'s errors and sign nobody in', async () => {
+  it("a wrong password and an unknown user fail with Cognito's errors and sign nobody in", async () => {
     await expect(signIn({ username: EMAIL, password: 'Wr0ng-Passw0rd!' })).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
     // As the CDK stack's app client, the local one prevents user-existence errors: no such user reads as a wrong password.
     await expect(signIn({ username: 'nobody@example.com', password: PASSWORD })).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });

@@ -53,7 +53,7 @@ function tty(profile: string, ...a: string[]): Promise<{ code: number; out: Buff
   });
 }
 
-const json = <T,>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
+const json = <T>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
 
 function closedPort(): Promise<number> {
   return new Promise((r) => {
@@ -68,12 +68,7 @@ describe('craft-sync messages', () => {
   it('prints no Amplify custom-endpoint warning (login, put, ls, whoami against the local issuer)', async () => {
     const path = join(tmp, 'quiet.txt');
     writeFileSync(path, 'quiet\n');
-    const runs = [
-      await cli('pia-2', 'login', 'pia@example.com', '--config', stack.runtime.amplifyConfigPath),
-      await cli('pia', 'put', path),
-      await cli('pia', 'ls'),
-      await cli('pia', 'whoami'),
-    ];
+    const runs = [await cli('pia-2', 'login', 'pia@example.com', '--config', stack.runtime.amplifyConfigPath), await cli('pia', 'put', path), await cli('pia', 'ls'), await cli('pia', 'whoami')];
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/\[WARN\]|custom Amazon/);

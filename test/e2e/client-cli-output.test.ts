@@ -56,9 +56,7 @@ function cli(profile: string, ...a: string[]): Promise<{ code: number; stdout: s
  * shell): the reader takes everything, or with `firstChunkOnly` reads once and closes the pipe.
  */
 function piped(profile: string, a: string[], firstChunkOnly = false): Promise<{ code: number; stderr: string; received: Buffer }> {
-  const readerScript = firstChunkOnly
-    ? "process.stdin.once('data', (d) => { process.stdout.write(d); process.exit(0); });"
-    : 'process.stdin.pipe(process.stdout);';
+  const readerScript = firstChunkOnly ? "process.stdin.once('data', (d) => { process.stdout.write(d); process.exit(0); });" : 'process.stdin.pipe(process.stdout);';
   const reader = spawn(process.execPath, ['-e', readerScript], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(reader);
   const chunks: Buffer[] = [];
@@ -73,7 +71,7 @@ function piped(profile: string, a: string[], firstChunkOnly = false): Promise<{ 
   return new Promise((done) => child.on('exit', (code) => void readerDone.then(() => done({ code: code ?? -1, stderr, received: Buffer.concat(chunks) }))));
 }
 
-const lastJson = <T,>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
+const lastJson = <T>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('craft-sync CLI output', () => {
@@ -180,10 +178,20 @@ describe('craft-sync CLI output', () => {
     const s2 = spawn(process.execPath, args('olga-desktop', ['sync', d2, '--interval', '200', '--create']), { stdio: 'ignore' });
     children.push(s2);
     const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
-    await waitFor(() => read(join(d2, 'a.txt')) === 'alpha\n' && read(join(d2, 'b.txt')) === 'beta\n', 'the normal files to reach the other folder', () => log1, 60_000);
+    await waitFor(
+      () => read(join(d2, 'a.txt')) === 'alpha\n' && read(join(d2, 'b.txt')) === 'beta\n',
+      'the normal files to reach the other folder',
+      () => log1,
+      60_000,
+    );
     // Many scans later (a new file made it across), the sync still runs and warned once per link.
     writeFileSync(join(d1, 'c.txt'), 'gamma\n');
-    await waitFor(() => read(join(d2, 'c.txt')) === 'gamma\n', 'a later file to reach the other folder', () => log1, 60_000);
+    await waitFor(
+      () => read(join(d2, 'c.txt')) === 'gamma\n',
+      'a later file to reach the other folder',
+      () => log1,
+      60_000,
+    );
     expect(log1.match(/skipping dangling: a symlink/g)?.length, log1).toBe(1);
     expect(log1.match(/skipping escape: a symlink/g)?.length, log1).toBe(1);
     const names = lastJson<Array<{ name: string }>>((await cli('olga', 'ls', '--json')).stdout).map((f) => f.name);

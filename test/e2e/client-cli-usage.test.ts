@@ -38,10 +38,10 @@ function cli(profile: string, ...a: string[]): Promise<{ code: number; stdout: s
   });
 }
 
-const json = <T,>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
+const json = <T>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
 
 describe('craft-sync usage', () => {
-  it('<command> --help prints that command\'s usage only (exit 0); --help alone the global usage', async () => {
+  it("<command> --help prints that command's usage only (exit 0); --help alone the global usage", async () => {
     const ls = await cli('none', 'ls', '--help');
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(/^usage: craft-sync ls \[--all\]/);
@@ -88,7 +88,7 @@ describe('craft-sync usage', () => {
     expect(r.stderr).toContain('usage: craft-sync <command> [options]');
   });
 
-  it('unshare takes a member\'s role away (the owner, or the member leaving): they can no longer read or list the file', async () => {
+  it("unshare takes a member's role away (the owner, or the member leaving): they can no longer read or list the file", async () => {
     const config = stack.runtime.amplifyConfigPath;
     expect((await cli('uma', 'login', 'uma@example.com', '--config', config)).code).toBe(0);
     const vik = json<{ sub: string }>((await cli('vik', 'login', 'vik@example.com', '--config', config, '--json')).stdout);

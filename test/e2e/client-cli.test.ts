@@ -44,13 +44,15 @@ function cli(profile: string, ...args: string[]): Promise<{ code: number; stdout
   });
 }
 
-const json = <T,>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
+const json = <T>(s: string): T => JSON.parse(s.trim().split('\n').pop()!) as T;
 
 describe('craft-sync CLI', () => {
   it('login (SRP: the app client refuses USER_PASSWORD_AUTH), put, ls, get, push, history, share, get --version, rm, with --json and exit codes', async () => {
     const config = stack.runtime.amplifyConfigPath;
     const { clientId } = stack.runtime.cognito!;
-    await expect(stack.runtime.cognito!.call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'carol@example.com', PASSWORD } })).rejects.toMatchObject({
+    await expect(
+      stack.runtime.cognito!.call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'carol@example.com', PASSWORD } }),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterException',
       message: 'InitiateAuth: USER_PASSWORD_AUTH flow not enabled for this client',
     });
@@ -74,8 +76,14 @@ describe('craft-sync CLI', () => {
     expect((await cli('carol', 'get', id)).stdout).toBe('# notes\nfirst\nsecond\n');
     expect(json<{ content: string }>((await cli('carol', 'get', id, '--version', '1', '--json')).stdout).content).toBe('# notes\nfirst\n');
 
-    const history = (await cli('carol', 'history', id, '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { version: number; op: string });
-    expect(history.map((h) => [h.version, h.op])).toEqual([[1, 'INSERT'], [2, 'MODIFY']]);
+    const history = (await cli('carol', 'history', id, '--json')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { version: number; op: string });
+    expect(history.map((h) => [h.version, h.op])).toEqual([
+      [1, 'INSERT'],
+      [2, 'MODIFY'],
+    ]);
 
     expect((await cli('dave', 'get', id)).code).toBe(5); // forbidden before the share
     expect((await cli('dave', 'mute', id)).code).toBe(5); // only members choose notifications
@@ -103,15 +111,26 @@ describe('craft-sync CLI', () => {
     mkdirSync(d1);
     mkdirSync(d2);
     writeFileSync(join(d1, 'plan.txt'), 'step one\n');
-    for (const [p, d] of [['laptop', d1], ['desktop', d2]] as const) {
+    for (const [p, d] of [
+      ['laptop', d1],
+      ['desktop', d2],
+    ] as const) {
       const child = spawn(process.execPath, [BIN, '--profile', join(tmp, p), 'sync', d, '--interval', '200'], { stdio: 'ignore' });
       children.push(child);
     }
     const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
 
-    await waitFor(() => read(join(d2, 'plan.txt')) === 'step one\n', 'a local file to reach the other folder', () => read(join(d2, 'plan.txt')));
+    await waitFor(
+      () => read(join(d2, 'plan.txt')) === 'step one\n',
+      'a local file to reach the other folder',
+      () => read(join(d2, 'plan.txt')),
+    );
     writeFileSync(join(d2, 'plan.txt'), 'step one\nstep two\n');
-    await waitFor(() => read(join(d1, 'plan.txt')) === 'step one\nstep two\n', 'an edit to travel back', () => read(join(d1, 'plan.txt')));
+    await waitFor(
+      () => read(join(d1, 'plan.txt')) === 'step one\nstep two\n',
+      'an edit to travel back',
+      () => read(join(d1, 'plan.txt')),
+    );
 
     // Both sides edit before seeing each other: the text merges.
     writeFileSync(join(d1, 'plan.txt'), 'TITLE\nstep one\nstep two\n');
@@ -177,7 +196,12 @@ describe('craft-sync CLI', () => {
     dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => dev.on('exit', (code) => r(code)));
     try {
-      await waitFor(() => out.includes('runtime ready'), 'the local stack to start', () => out, 90_000);
+      await waitFor(
+        () => out.includes('runtime ready'),
+        'the local stack to start',
+        () => out,
+        90_000,
+      );
       const added = await cli('erin', 'user', 'add', 'erin@example.com', '--data-dir', dataDir);
       expect(added.code).toBe(0);
       expect(JSON.parse(added.stdout)).toMatchObject({ email: 'erin@example.com', sub: expect.any(String) });

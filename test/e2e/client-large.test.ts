@@ -116,7 +116,11 @@ describe('sync engine on S3-held text', () => {
       await writer.edit(text);
     }
     await writer.flush();
-    await waitFor(() => reader.version === writer.version && reader.content === writer.content, 'the reader to follow the patches', () => [reader.version, writer.version]);
+    await waitFor(
+      () => reader.version === writer.version && reader.content === writer.content,
+      'the reader to follow the patches',
+      () => [reader.version, writer.version],
+    );
     expect(writer.version).toBe(6);
     expect(readerProgress).toEqual([]); // patches: nothing downloaded
 
@@ -128,7 +132,11 @@ describe('sync engine on S3-held text', () => {
     expect(change).toMatchObject({ version: 7, patch: null, content: null });
     expect(change?.contentUrl).toBeTruthy();
     expect(uploads.filter((p) => p.direction === 'upload').at(-1)).toMatchObject({ loaded: Buffer.byteLength(rewritten), total: Buffer.byteLength(rewritten) });
-    await waitFor(() => reader.version === 7 && reader.content === rewritten, 'the reader to download the rewrite', () => reader.version);
+    await waitFor(
+      () => reader.version === 7 && reader.content === rewritten,
+      'the reader to download the rewrite',
+      () => reader.version,
+    );
     expect(readerProgress.some((p) => p.direction === 'download' && p.loaded === Buffer.byteLength(rewritten))).toBe(true);
 
     // And the other way: the reader edits, the writer follows.
@@ -154,12 +162,20 @@ describe('sync engine across the inline limit', () => {
     const grown = await writer.edit(big);
     expect(grown).toMatchObject({ version: 2, patch: null, content: null });
     expect(grown?.contentUrl).toBeTruthy();
-    await waitFor(() => reader.version === 2 && reader.content === big, 'the reader to download the grown text', () => reader.version);
+    await waitFor(
+      () => reader.version === 2 && reader.content === big,
+      'the reader to download the grown text',
+      () => reader.version,
+    );
 
     const edited = `${big}tail\n`; // a small patch of S3-held text, stating its size
     expect(await writer.edit(edited)).toMatchObject({ version: 3, content: null, contentUrl: null });
     expect((await writer.edit(small))?.content).toBe(small); // small again: inline content
-    await waitFor(() => reader.version === 4 && reader.content === small, 'the reader to follow back inline', () => reader.version);
+    await waitFor(
+      () => reader.version === 4 && reader.content === small,
+      'the reader to follow back inline',
+      () => reader.version,
+    );
     expect((await alice.api.getFile(inserted.fileId)).content).toBe(small);
   }, 120_000);
 });
@@ -210,7 +226,7 @@ describe('CLI with large content', () => {
       child.on('exit', (code) => done({ code: code ?? -1, stdout: Buffer.concat(out), stderr }));
     });
   }
-  const lastJson = <T,>(b: Buffer): T => JSON.parse(b.toString().trim().split('\n').pop()!) as T;
+  const lastJson = <T>(b: Buffer): T => JSON.parse(b.toString().trim().split('\n').pop()!) as T;
   let id = '';
 
   it('put + get of a 6 MB binary round-trips byte-exact', async () => {
@@ -269,11 +285,21 @@ describe('CLI with large content', () => {
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => stderr.includes('watching'), 'watch to start', () => stderr, 60_000);
+    await waitFor(
+      () => stderr.includes('watching'),
+      'watch to start',
+      () => stderr,
+      60_000,
+    );
 
     writeFileSync(path, 'first\nsecond\n');
     expect((await cli('push', fileId, path)).code).toBe(0);
-    await waitFor(() => stdout.includes('\n'), 'watch to print the change', () => [stdout, stderr], 60_000);
+    await waitFor(
+      () => stdout.includes('\n'),
+      'watch to print the change',
+      () => [stdout, stderr],
+      60_000,
+    );
     const line = JSON.parse(stdout.split('\n')[0]!) as { id: string; version: number; remote: boolean; length: number };
     expect(line).toMatchObject({ id: fileId, version: 2, remote: true, length: 'first\nsecond\n'.length });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

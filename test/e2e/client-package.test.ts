@@ -47,10 +47,7 @@ function filesUnder(dir: string): string[] {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'craft-sync-package-'));
   app = join(tmp, 'app');
-  const [s, packed] = await Promise.all([
-    startStack(api),
-    run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: CLIENT, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }),
-  ]);
+  const [s, packed] = await Promise.all([startStack(api), run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: CLIENT, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 })]);
   stack = s;
   await stack.tokenFor(EMAIL);
   configPath = join(stack.runtime.dataDir, 'amplify-config.json');
@@ -123,7 +120,21 @@ process.exit(0);
 
   it("the app's TypeScript compiles against the shipped types; a wrong call does not", async () => {
     const tsc = resolve('node_modules/typescript/bin/tsc');
-    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', resolve('node_modules/@types')];
+    const flags = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      resolve('node_modules/@types'),
+    ];
     writeFileSync(
       join(app, 'typed.mts'),
       `import { createSession, NotFoundError, type Api } from '@craft-sync/client';

@@ -73,9 +73,16 @@ describe('sync engine against the local runtime', () => {
             await Promise.all(acks);
           };
           await Promise.all([run(a, editsA, 'A'), run(b, editsB, 'B')]);
-          await waitFor(() => converged([a, b], id), 'both replicas at the head', () => [a, b].map((f) => [f.version, f.pendingEdits, f.content]));
+          await waitFor(
+            () => converged([a, b], id),
+            'both replicas at the head',
+            () => [a, b].map((f) => [f.version, f.pendingEdits, f.content]),
+          );
           expect(a.content).toBe(b.content);
-          for (const [who, edits] of [['A', editsA], ['B', editsB]] as const) {
+          for (const [who, edits] of [
+            ['A', editsA],
+            ['B', editsB],
+          ] as const) {
             edits.forEach((_, i) => expect(a.content.split(`<${who}${i}>`).length - 1).toBe(1));
           }
         } finally {
@@ -207,7 +214,11 @@ describe('sync engine against the local runtime', () => {
     b.on('resync', (e) => resyncs.push(e.reason));
     try {
       await a.edit('v1\nv2\n');
-      await waitFor(() => b.version === 2, 'a live change before the cut', () => b.version);
+      await waitFor(
+        () => b.version === 2,
+        'a live change before the cut',
+        () => b.version,
+      );
       proxy.cut();
       await waitFor(() => !b.isOnline, 'the client to notice the real-time connection is gone');
       const stats = liveBob.api.stats;
@@ -215,14 +226,23 @@ describe('sync engine against the local runtime', () => {
       for (let v = 3; v <= 5; v++) await a.edit(`${a.content}v${v}\n`); // missed: nobody can tell bob
       const eventsBefore = stats.events;
       proxy.restore();
-      await waitFor(() => b.isOnline && b.version === 5, 'the catch-up after reconnecting', () => [b.isOnline, b.version]);
+      await waitFor(
+        () => b.isOnline && b.version === 5,
+        'the catch-up after reconnecting',
+        () => [b.isOnline, b.version],
+      );
       expect(stats.events).toBe(eventsBefore); // v3..v5 did not come live: they came from the log
       expect(stats.byOperation.getFileChanges!.requests).toBeGreaterThan(logReadsBefore);
       // New changes arrive live again once the subscription is back.
       for (let v = 6; stats.events === eventsBefore; v++) {
         expect(v, 'no live event after the reconnect').toBeLessThan(30);
         await a.edit(`${a.content}v${v}\n`);
-        await waitFor(() => b.version === v, `v${v} to reach the reconnected client`, () => b.version, 30_000);
+        await waitFor(
+          () => b.version === v,
+          `v${v} to reach the reconnected client`,
+          () => b.version,
+          30_000,
+        );
       }
       expect(b.content).toBe(a.content);
       expect(applied).toEqual(Array.from({ length: a.version - 1 }, (_, i) => i + 2));
@@ -246,7 +266,10 @@ describe('sync engine against the local runtime', () => {
     b.on('conflict', (e) => conflicts.push(e));
     try {
       await a.edit(b64(9, 9)); // v2, which bob has not seen
-      const err = await b.edit(b64(7, 7, 7)).then(() => undefined, (e: unknown) => e);
+      const err = await b.edit(b64(7, 7, 7)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(UnmergeableConflictError);
       expect(err).toMatchObject({ errorType: 'Conflict', mine: b64(7, 7, 7), headVersion: 2, errorInfo: { reason: 'UNMERGEABLE' } });
       expect(conflicts).toEqual([err]);

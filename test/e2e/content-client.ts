@@ -35,10 +35,7 @@ export interface Session {
 export const hex = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 export const b64sha = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
 
-export async function createUpload(
-  u: SyncUser,
-  input: { size: number; sha256: string; contentType: string; multipart?: boolean; partSize?: number; partSha256?: string[] },
-): Promise<Session> {
+export async function createUpload(u: SyncUser, input: { size: number; sha256: string; contentType: string; multipart?: boolean; partSize?: number; partSha256?: string[] }): Promise<Session> {
   const body = await u.call(CREATE_UPLOAD, { input });
   const s = body.data?.createUpload as Session | null;
   if (!s) throw new Error(`createUpload failed: ${JSON.stringify(body.errors)}`);

@@ -76,7 +76,14 @@ describe('snapshots of S3-held text', () => {
     const id = newId();
     const bytes = Buffer.from(text, 'utf8');
     const inserted = await alice.call(INSERT, {
-      input: { id, name: 'big.txt', contentType: 'text/plain; charset=utf-8', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain; charset=utf-8'), length: text.length }, sha256: hex(bytes), requestId: newId() },
+      input: {
+        id,
+        name: 'big.txt',
+        contentType: 'text/plain; charset=utf-8',
+        upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain; charset=utf-8'), length: text.length },
+        sha256: hex(bytes),
+        requestId: newId(),
+      },
     });
     expect(inserted.errors).toBeUndefined();
 
@@ -144,7 +151,9 @@ describe('snapshots of S3-held text', () => {
       for (let i = 0; i < count; i++) {
         const insert = `[v${version + 1}]`;
         const next = insert + text;
-        const body = await alice.call(MODIFY, { input: { id, baseVersion: version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() } });
+        const body = await alice.call(MODIFY, {
+          input: { id, baseVersion: version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() },
+        });
         expect(body.errors).toBeUndefined();
         text = next;
         version++;
@@ -196,8 +205,7 @@ describe('snapshots of S3-held text', () => {
   it('superseded snapshots are collected: the newest two of the file stay, the current one intact; other files, other keys and a retried batch are left alone', { timeout: 240_000 }, async () => {
     const Bucket = stack.runtime.s3!.bucketName('content');
     const TableName = stack.runtime.tableName('files');
-    const listKeys = async (fileId: string) =>
-      ((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `snapshots/${fileId}/` }))).Contents ?? []).map((o) => o.Key!).sort();
+    const listKeys = async (fileId: string) => ((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `snapshots/${fileId}/` }))).Contents ?? []).map((o) => o.Key!).sort();
     const keyOf = (fileId: string, v: number) => `snapshots/${fileId}/${String(v).padStart(10, '0')}`;
 
     const newFile = async (name: string) => {
@@ -205,7 +213,14 @@ describe('snapshots of S3-held text', () => {
       state.v1 = state.text;
       const bytes = Buffer.from(state.text, 'utf8');
       const inserted = await alice.call(INSERT, {
-        input: { id: state.id, name, contentType: 'text/plain', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: state.text.length }, sha256: hex(bytes), requestId: newId() },
+        input: {
+          id: state.id,
+          name,
+          contentType: 'text/plain',
+          upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: state.text.length },
+          sha256: hex(bytes),
+          requestId: newId(),
+        },
       });
       expect(inserted.errors).toBeUndefined();
       return state;
@@ -214,7 +229,9 @@ describe('snapshots of S3-held text', () => {
       for (let i = 0; i < count; i++) {
         const insert = `[v${f.version + 1}]`;
         const next = insert + f.text;
-        const body = await alice.call(MODIFY, { input: { id: f.id, baseVersion: f.version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, f.text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() } });
+        const body = await alice.call(MODIFY, {
+          input: { id: f.id, baseVersion: f.version, patch: JSON.stringify({ v: 1, t: 'text', ops: [insert, f.text.length] }), sha256: hex(next), size: Buffer.byteLength(next), requestId: newId() },
+        });
         expect(body.errors).toBeUndefined();
         f.text = next;
         f.version++;

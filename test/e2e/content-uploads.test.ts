@@ -102,7 +102,9 @@ describe('uploads named by insertFile and modifyFile', () => {
     const second = note(3);
     const patchRefused = await alice.call(MODIFY, { input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first)] }), sha256: hex(first), requestId: newId() } });
     expect(errorOf(patchRefused)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
-    const uncovered = await alice.call(MODIFY, { input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first) - 1] }), sha256: hex(first), size: first.length, requestId: newId() } });
+    const uncovered = await alice.call(MODIFY, {
+      input: { id, baseVersion: 1, patch: JSON.stringify({ v: 1, t: 'text', ops: [textLength(first) - 1] }), sha256: hex(first), size: first.length, requestId: newId() },
+    });
     expect(errorOf(uncovered)).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'patch' } });
 
     const modified = await alice.call(MODIFY, {
@@ -139,7 +141,17 @@ describe('refused uploads: nothing stored, nothing committed', () => {
     ['a wrong checksum (other bytes of the same size)', (p: Parameters<typeof send>[0]) => send(p, Buffer.from(bytes).fill(65, 0, 1)), 400],
     ['a wrong size', (p: Parameters<typeof send>[0]) => send(p, bytes.subarray(1)), 403],
     ['a wrong content type', (p: Parameters<typeof send>[0]) => send(p, bytes, { 'content-type': 'text/html' }), 403],
-    ['a tampered signature', (p: Parameters<typeof send>[0]) => send(p, bytes, {}, p.url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`)), 403],
+    [
+      'a tampered signature',
+      (p: Parameters<typeof send>[0]) =>
+        send(
+          p,
+          bytes,
+          {},
+          p.url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`),
+        ),
+      403,
+    ],
   ] as const)('%s', async (_, put, status) => {
     const s = await fresh();
     expect((await put(s.put!)).status).toBe(status);
@@ -223,8 +235,7 @@ describe('upload sessions: refused declarations and references', () => {
 describe('multipart', () => {
   const BIN = 'application/octet-stream';
   /** A session on the declared path: above READ_BACK_MAX, every part's SHA-256 declared. */
-  const declaredSession = (bytes: Buffer, sha256 = hex(bytes)) =>
-    createUpload(alice, { size: bytes.length, sha256, contentType: BIN, multipart: true, partSha256: partHashes(bytes) });
+  const declaredSession = (bytes: Buffer, sha256 = hex(bytes)) => createUpload(alice, { size: bytes.length, sha256, contentType: BIN, multipart: true, partSha256: partHashes(bytes) });
   const insertBlob = (u: SyncUser, id: string, uploadId: string, sha256: string) =>
     u.call(INSERT, { input: { id, name: 'blob.bin', contentType: BIN, encoding: 'BASE64', upload: { uploadId }, sha256, requestId: newId() } });
 
@@ -308,12 +319,11 @@ describe('multipart', () => {
     expect(await uploadStored(stack.runtime, alice.sub, s.uploadId)).toBe(false);
   });
 
-  it('an unfinished or aborted upload cannot be committed; completeUpload is the owner\'s alone', async () => {
+  it("an unfinished or aborted upload cannot be committed; completeUpload is the owner's alone", async () => {
     const bytes = randomBytes(6 * 1024 * 1024);
     const s = await createUpload(alice, { size: bytes.length, sha256: hex(bytes), contentType: 'application/octet-stream', multipart: true });
     const id = newId();
-    const commit = () =>
-      alice.call(INSERT, { input: { id, name: 'x.bin', contentType: 'application/octet-stream', encoding: 'BASE64', upload: { uploadId: s.uploadId }, sha256: hex(bytes) } });
+    const commit = () => alice.call(INSERT, { input: { id, name: 'x.bin', contentType: 'application/octet-stream', encoding: 'BASE64', upload: { uploadId: s.uploadId }, sha256: hex(bytes) } });
     expect(errorOf(await commit())).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
     expect(errorOf(await bob.call(COMPLETE_UPLOAD, { uploadId: s.uploadId }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
     expect((await alice.call(ABORT_UPLOAD, { uploadId: s.uploadId })).data).toEqual({ abortUpload: true });

@@ -141,7 +141,8 @@ describe('crash safety', () => {
     const port = await freePort();
     runtime = await start(port);
     const run = promisify(execFile);
-    const user = async (email: string) => JSON.parse((await run(process.execPath, ['--import', 'tsx', cli, 'user', 'add', email, PASSWORD, '--data-dir', dataDir], { cwd: root })).stdout) as { sub: string };
+    const user = async (email: string) =>
+      JSON.parse((await run(process.execPath, ['--import', 'tsx', cli, 'user', 'add', email, PASSWORD, '--data-dir', dataDir], { cwd: root })).stdout) as { sub: string };
     await user('ann@example.com');
     const ben = await user('ben@example.com');
     const ann = await signedIn('ann@example.com');
@@ -153,10 +154,7 @@ describe('crash safety', () => {
     const acks: Ack[] = [];
     const stats = { retried: new Set<string>(), errors: [] as string[] };
     let stopping = false;
-    const writers = Promise.all([
-      writer('ann', ann, inserted.fileId, acks, stats, () => stopping),
-      writer('ben', benApi, inserted.fileId, acks, stats, () => stopping),
-    ]);
+    const writers = Promise.all([writer('ann', ann, inserted.fileId, acks, stats, () => stopping), writer('ben', benApi, inserted.fileId, acks, stats, () => stopping)]);
     writers.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
     const until = async (n: number) => {

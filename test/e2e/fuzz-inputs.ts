@@ -44,7 +44,22 @@ const DOCS = [
 const brokenEscape = fc.constantFrom('%', '%E0%A4%A', '%zz', '%00', '%C0%AF', '%2e%2e', '..', '%FF%FE', '%u0041', '%%', '\u00e9', ' ', '#', '?');
 const pathSegment = fc.oneof(fc.string({ maxLength: 12 }), brokenEscape, fc.constantFrom('graphql', 'realtime', 'app', 'content', 'config.json', 'index.html', '.well-known', 'jwks.json'));
 const path: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('/graphql', '/graphql/realtime', '/app/', '/app/config.json', '/app/%E0%A4%A', '/', '*', 'http://[/graphql', 'http://[/x', '//x', 'http://127.0.0.1/graphql', '/content/', '/content/a%2Fb', '/local_pool/.well-known/jwks.json'),
+  fc.constantFrom(
+    '/graphql',
+    '/graphql/realtime',
+    '/app/',
+    '/app/config.json',
+    '/app/%E0%A4%A',
+    '/',
+    '*',
+    'http://[/graphql',
+    'http://[/x',
+    '//x',
+    'http://127.0.0.1/graphql',
+    '/content/',
+    '/content/a%2Fb',
+    '/local_pool/.well-known/jwks.json',
+  ),
   fc.array(pathSegment, { maxLength: 6 }).map((s) => `/${s.join('/')}`),
   fc.tuple(fc.constantFrom('/graphql', '/content/k', '/'), fc.string({ maxLength: 40 })).map(([p, q]) => `${p}?${q}`),
 );
@@ -90,7 +105,12 @@ function graphqlBody(ctx: FuzzContext) {
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   );
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ query: doc, variables: variables(ctx), operationName: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }, { requiredKeys: ['query'] }).map((b) => JSON.stringify(b)) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .record({ query: doc, variables: variables(ctx), operationName: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }, { requiredKeys: ['query'] })
+        .map((b) => JSON.stringify(b)),
+    },
     { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.record({ query: fc.jsonValue(), variables: fc.jsonValue() }).map((b) => JSON.stringify(b)) },
     { weight: 1, arbitrary: fc.tuple(doc, fc.nat()).map(([d, n]) => JSON.stringify({ query: d }).slice(0, n % 60)) },
@@ -117,8 +137,14 @@ function headers(ctx: FuzzContext) {
     fc.tuple(fc.constant('x-amz-target'), fc.constantFrom('AWSEvents.PutEvents', 'AWSCognitoIdentityProviderService.InitiateAuth', 'AWSCognitoIdentityProviderService.ListUsers', 'x', '')),
     fc.tuple(fc.constant('x-api-key'), fc.string({ maxLength: 30 })),
     fc.tuple(fc.constantFrom('upgrade', 'connection'), fc.constantFrom('websocket', 'Upgrade', 'close', 'keep-alive', 'h2c')),
-    fc.tuple(fc.constantFrom('sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'), fc.constantFrom('dGhlIHNhbXBsZSBub25jZQ==', '13', 'graphql-ws', 'graphql-ws, header-e30', '', 'x')),
-    fc.tuple(fc.constantFrom('transfer-encoding', 'expect', 'x-amz-content-sha256', 'x-amz-date', 'range'), fc.constantFrom('chunked', 'gzip, chunked', '100-continue', 'UNSIGNED-PAYLOAD', 'bytes=5-1', 'bytes=-0', '20200101T000000Z')),
+    fc.tuple(
+      fc.constantFrom('sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'),
+      fc.constantFrom('dGhlIHNhbXBsZSBub25jZQ==', '13', 'graphql-ws', 'graphql-ws, header-e30', '', 'x'),
+    ),
+    fc.tuple(
+      fc.constantFrom('transfer-encoding', 'expect', 'x-amz-content-sha256', 'x-amz-date', 'range'),
+      fc.constantFrom('chunked', 'gzip, chunked', '100-continue', 'UNSIGNED-PAYLOAD', 'bytes=5-1', 'bytes=-0', '20200101T000000Z'),
+    ),
     fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 40 })),
   );
   const long = fc.tuple(fc.constant('x-long'), fc.constant('v'.repeat(20_000)));
@@ -174,7 +200,14 @@ export function fuzzFrame(ctx: FuzzContext): fc.Arbitrary<string | Buffer> {
     fc.jsonValue(),
   );
   const message = fc.oneof(
-    fc.record({ type: fc.constantFrom('start', 'start', 'stop', 'connection_init', 'ka', 'data', 'complete', '', 'START'), id, payload: fc.oneof(fc.record({ data, extensions: fc.oneof(fc.record({ authorization }), fc.jsonValue()) }, { requiredKeys: [] }), fc.jsonValue()) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        type: fc.constantFrom('start', 'start', 'stop', 'connection_init', 'ka', 'data', 'complete', '', 'START'),
+        id,
+        payload: fc.oneof(fc.record({ data, extensions: fc.oneof(fc.record({ authorization }), fc.jsonValue()) }, { requiredKeys: [] }), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    ),
     fc.jsonValue(),
   );
   return fc.oneof(

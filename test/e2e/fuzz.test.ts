@@ -67,7 +67,9 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/pro
 /** A valid, authorized write: alice modifies her file by patch from the head she knows. */
 async function validWrite(): Promise<void> {
   const next = `${written.content} edit ${written.version + 1}`;
-  const body = await alice.call(MODIFY, { input: { id: written.id, baseVersion: written.version, patch: JSON.stringify(diffText(written.content, next)), sha256: sha256(next), requestId: randomUUID() } });
+  const body = await alice.call(MODIFY, {
+    input: { id: written.id, baseVersion: written.version, patch: JSON.stringify(diffText(written.content, next)), sha256: sha256(next), requestId: randomUUID() },
+  });
   expect(body.errors).toBeUndefined();
   written.version += 1;
   written.content = next;
@@ -75,37 +77,46 @@ async function validWrite(): Promise<void> {
 
 async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (i < items.length) await run(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (i < items.length) await run(items[i++]!);
+    }),
+  );
 }
 
 /** Sends frames on a few sockets (some initialised, some not); returns once all were written. */
 async function sendFrames(frames: Array<string | Buffer>): Promise<void> {
   const host = new URL(stack.runtime.graphqlUrl).host;
-  const sockets = await Promise.all([0, 1, 2].map(async (n) => {
-    const ws = new WebSocket(stack.runtime.realtimeUrl, ['graphql-ws', RawRealtimeClient.headerProtocol({ Authorization: n === 2 ? 'forged' : ctx.strangerToken, host })], { ca });
-    ws.on('error', () => {});
-    await new Promise<void>((resolve) => {
-      ws.once('open', () => resolve());
-      ws.once('close', () => resolve());
-    });
-    if (n === 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'connection_init' }));
-    return ws;
-  }));
+  const sockets = await Promise.all(
+    [0, 1, 2].map(async (n) => {
+      const ws = new WebSocket(stack.runtime.realtimeUrl, ['graphql-ws', RawRealtimeClient.headerProtocol({ Authorization: n === 2 ? 'forged' : ctx.strangerToken, host })], { ca });
+      ws.on('error', () => {});
+      await new Promise<void>((resolve) => {
+        ws.once('open', () => resolve());
+        ws.once('close', () => resolve());
+      });
+      if (n === 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'connection_init' }));
+      return ws;
+    }),
+  );
   frames.forEach((f, i) => {
     const ws = sockets[i % sockets.length]!;
     if (ws.readyState === ws.OPEN) ws.send(f, { binary: Buffer.isBuffer(f) });
   });
-  await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
-    if (ws.readyState !== ws.OPEN) return resolve();
-    ws.once('close', () => resolve());
-    ws.close();
-    setTimeout(() => {
-      ws.terminate();
-      resolve();
-    }, 5_000).unref();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState !== ws.OPEN) return resolve();
+          ws.once('close', () => resolve());
+          ws.close();
+          setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, 5_000).unref();
+        }),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -121,7 +132,13 @@ beforeAll(async () => {
   expect((await alice.call(SHARE, { input: { fileId: shared, userId: bob.sub, role: 'VIEWER' } })).errors).toBeUndefined();
   ctx = { fileIds: [written.id, shared], strangerToken: mallory };
   const port = (u: string) => Number(new URL(u).port);
-  Object.assign(ports, { main: port(url), 'main-tls': port(url), s3: port(stack.runtime.s3!.endpoint), events: port(stack.runtime.notifications!.eventsEndpoint), cognito: port(stack.runtime.cognito!.endpoint) });
+  Object.assign(ports, {
+    main: port(url),
+    'main-tls': port(url),
+    s3: port(stack.runtime.s3!.endpoint),
+    events: port(stack.runtime.notifications!.eventsEndpoint),
+    cognito: port(stack.runtime.cognito!.endpoint),
+  });
   jvmPid = findJvm(new URL(stack.runtime.dynamodb.endpoint).port);
 });
 
@@ -158,7 +175,16 @@ describe('fuzz', () => {
       const host = new URL(stack.runtime.graphqlUrl).host;
       const sub = await RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: alice.token, host });
       expect((await sub.init()).type).toBe('connection_ack');
-      expect((await sub.start('live', 'subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { fileId version op author at sha256 patch } }', { fileId: written.id }, { Authorization: alice.token, host })).type).toBe('start_ack');
+      expect(
+        (
+          await sub.start(
+            'live',
+            'subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { fileId version op author at sha256 patch } }',
+            { fileId: written.id },
+            { Authorization: alice.token, host },
+          )
+        ).type,
+      ).toBe('start_ack');
       await validWrite();
       expect((await sub.next((m) => m.type === 'data')).payload).toMatchObject({ data: { onFileChanged: { version: written.version } } });
       sub.close();

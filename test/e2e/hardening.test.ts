@@ -33,7 +33,11 @@ afterAll(async () => {
 
 /** A request each server answers when it is healthy: a GraphQL query, a HEAD, an unsigned call. */
 async function stillServes(): Promise<void> {
-  const gql = await fetch(stack.runtime.graphqlUrl, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listFiles { items { id } } }' }) });
+  const gql = await fetch(stack.runtime.graphqlUrl, {
+    method: 'POST',
+    headers: { authorization: token, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ listFiles { items { id } } }' }),
+  });
   expect(await gql.json()).toEqual({ data: { listFiles: { items: [] } } });
   // Unsigned: each endpoint refuses it in its own format, which proves it parsed and answered.
   expect((await fetch(`${stack.runtime.s3!.endpoint}/content/x`)).status).toBe(403);
@@ -51,7 +55,12 @@ describe('every server of the stack', () => {
 
   it.each(['main', 's3', 'events', 'cognito'])('answers malformed requests with 4xx and keeps serving (%s)', async (name) => {
     const port = ports[name]!;
-    for (const raw of ['GET http://[/x HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', 'NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n']) {
+    for (const raw of [
+      'GET http://[/x HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n',
+      'NOT HTTP AT ALL\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
       const answer = await rawRequest(port, raw);
       expect(answer.status, `${name}: ${JSON.stringify(raw)}`).toBeGreaterThanOrEqual(400);
       expect(answer.status, `${name}: ${JSON.stringify(raw)}`).toBeLessThan(500);
@@ -66,7 +75,11 @@ describe('real-time sockets', () => {
     const [silent, live] = await Promise.all([0, 1].map(() => RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: token, host })));
     await live!.init();
     // start without init is answered with an error and does not count as initialising.
-    silent!.send({ id: 'early', type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onFileChanged(fileId: "x") { version } }' }), extensions: { authorization: { Authorization: token, host } } } });
+    silent!.send({
+      id: 'early',
+      type: 'start',
+      payload: { data: JSON.stringify({ query: 'subscription { onFileChanged(fileId: "x") { version } }' }), extensions: { authorization: { Authorization: token, host } } },
+    });
     await expect(silent!.next(() => false, 0, 20_000)).rejects.toThrow(/socket closed \(4408\)/);
     expect(silent!.closeCode).toBe(INIT_TIMEOUT_CLOSE_CODE);
     // The initialised socket outlived it and still gets keep-alives.

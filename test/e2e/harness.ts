@@ -18,7 +18,10 @@ export interface TestStack {
 export const PASSWORD = 'Passw0rd!local';
 
 /** Starts the real runtime for `api` in a throwaway data directory on a free port. */
-export async function startStack(api: ApiDefinition, opts: { keepAliveIntervalMs?: number; connectionInitTimeoutMs?: number; limits?: Partial<ServerLimits>; notifications?: NotificationsConfig; tokenLifetimes?: TokenLifetimes } = {}): Promise<TestStack> {
+export async function startStack(
+  api: ApiDefinition,
+  opts: { keepAliveIntervalMs?: number; connectionInitTimeoutMs?: number; limits?: Partial<ServerLimits>; notifications?: NotificationsConfig; tokenLifetimes?: TokenLifetimes } = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-e2e-'));
   const logs: string[] = [];
   const runtime = await startRuntime({
@@ -60,12 +63,7 @@ export interface GqlResponse {
 }
 
 /** POSTs raw GraphQL to the runtime, as any HTTP client would. */
-export async function gql(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Promise<GqlResponse> {
+export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GqlResponse> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -46,23 +46,23 @@ describe('queries and mutations', () => {
     expect(note.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(note.createdAt as string)).not.toBeNaN();
 
-    const stored = await stack.runtime.dynamodb.client.send(
-      new GetItemCommand({ TableName: stack.runtime.tableName('notes'), Key: { id: { S: note.id as string } } }),
-    );
+    const stored = await stack.runtime.dynamodb.client.send(new GetItemCommand({ TableName: stack.runtime.tableName('notes'), Key: { id: { S: note.id as string } } }));
     expect(stored.Item?.title?.S).toBe('hello');
 
     const get = await gql(url, `query($id: ID!) { getNote(id: $id) { id title board } }`, { id: note.id }, auth(alice));
     expect(get.body).toEqual({ data: { getNote: { id: note.id, title: 'hello', board: 'b1' } } });
   });
 
-  it('puts an event on the local bus through the EVENTBRIDGE data source (PutEvents), in EventBridge\'s event shape', async () => {
+  it("puts an event on the local bus through the EVENTBRIDGE data source (PutEvents), in EventBridge's event shape", async () => {
     const seen: unknown[] = [];
     const remove = stack.runtime.bus.addRule({ name: 'e2e-note-added', eventPattern: { source: ['notes.test'], 'detail-type': ['NoteAdded'] }, targets: [{ handler: (e) => seen.push(e) }] });
     try {
       const add = await gql(url, ADD, { input: { board: 'evt', title: 'announced' } }, auth(alice));
       const id = (add.body.data!.addNote as { id: string }).id;
       await stack.runtime.bus.flush();
-      expect(seen).toEqual([expect.objectContaining({ version: '0', source: 'notes.test', 'detail-type': 'NoteAdded', detail: { id, board: 'evt', title: 'announced' }, region: 'us-east-1', id: expect.any(String) })]);
+      expect(seen).toEqual([
+        expect.objectContaining({ version: '0', source: 'notes.test', 'detail-type': 'NoteAdded', detail: { id, board: 'evt', title: 'announced' }, region: 'us-east-1', id: expect.any(String) }),
+      ]);
     } finally {
       remove();
     }
@@ -81,7 +81,7 @@ describe('queries and mutations', () => {
     expect(seen.sort()).toEqual(['p1', 'p2', 'p3']);
   });
 
-  it('invokes a Lambda data source with AppSync\'s event and maps a thrown error', async () => {
+  it("invokes a Lambda data source with AppSync's event and maps a thrown error", async () => {
     const ok = await gql(url, `{ shout(text: "hi") }`, {}, auth(alice));
     expect(ok.body).toEqual({ data: { shout: 'HI!' } });
     const failed = await gql(url, `{ shout(text: "boom") }`, {}, auth(alice));
@@ -115,7 +115,7 @@ describe('queries and mutations', () => {
     ]);
   });
 
-  it('gives resolver code AppSync\'s ctx: arguments, Cognito identity, stash, info with selectionSetList and variables, request headers, source', async () => {
+  it("gives resolver code AppSync's ctx: arguments, Cognito identity, stash, info with selectionSetList and variables, request headers, source", async () => {
     const query = `query Look($t: String) { inspect(tag: $t, depth: 2) { ctx renamed: label child { name } ...F parentSeen } } fragment F on Inspection { child { __typename name } }`;
     const res = await gql(url, query, { t: 'hello' }, { ...auth(alice), 'x-trace': 'trace-1' });
     expect(res.body.errors).toBeUndefined();
@@ -125,14 +125,21 @@ describe('queries and mutations', () => {
     expect(ctx.args).toEqual(ctx.arguments);
     const claims = JSON.parse(Buffer.from(alice.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     expect(ctx.identity).toEqual({
-      sub: claims.sub, issuer: claims.iss, username: claims.username, claims, sourceIp: [expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/)],
-      defaultAuthStrategy: 'ALLOW', groups: null,
+      sub: claims.sub,
+      issuer: claims.iss,
+      username: claims.username,
+      claims,
+      sourceIp: [expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/)],
+      defaultAuthStrategy: 'ALLOW',
+      groups: null,
     });
     expect(ctx.source).toBeNull();
     expect(ctx.stash).toEqual({ fromRequest: 'hello' });
     expect(ctx.prev).toEqual({ result: null });
     expect(ctx.info).toEqual({
-      fieldName: 'inspect', parentTypeName: 'Query', variables: { t: 'hello' },
+      fieldName: 'inspect',
+      parentTypeName: 'Query',
+      variables: { t: 'hello' },
       selectionSetList: ['ctx', 'label', 'child', 'child/name', 'parentSeen'],
       selectionSetGraphQL: expect.stringContaining('renamed: label'),
     });
@@ -148,10 +155,16 @@ describe('queries and mutations', () => {
   it('filters util.error / appendError data by the selection set (aliases, fragments) and keeps errorInfo whole', async () => {
     const failed = await gql(url, `{ inspect(tag: "fail") { title: label child { ...C } } } fragment C on InspectionChild { name }`, {}, auth(alice));
     expect(failed.body.data).toEqual({ inspect: null });
-    expect(failed.body.errors).toEqual([{
-      path: ['inspect'], errorType: 'Refused', message: 'inspection refused', locations: [{ line: 1, column: 3, sourceName: null }],
-      data: { title: 'in error', child: { name: 'kid' } }, errorInfo: { why: 'tag', hidden: 'kept' },
-    }]);
+    expect(failed.body.errors).toEqual([
+      {
+        path: ['inspect'],
+        errorType: 'Refused',
+        message: 'inspection refused',
+        locations: [{ line: 1, column: 3, sourceName: null }],
+        data: { title: 'in error', child: { name: 'kid' } },
+        errorInfo: { why: 'tag', hidden: 'kept' },
+      },
+    ]);
     const warned = await gql(url, `{ inspect(tag: "warn") { label } }`, {}, auth(alice));
     expect(warned.body.data).toEqual({ inspect: { label: 'inspected' } });
     expect(warned.body.errors).toMatchObject([{ path: ['inspect'], errorType: 'Warning', data: { label: 'in error' }, errorInfo: { why: 'tag' } }]);
@@ -228,7 +241,15 @@ describe('authorization', () => {
     const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials: creds, sha256: Hash.bind(null, 'sha256') });
     const target = new URL(url);
     const sign = (body: string) =>
-      signer.sign({ method: 'POST', protocol: 'http:', hostname: target.hostname, port: Number(target.port), path: target.pathname, headers: { host: target.host, 'content-type': 'application/json' }, body });
+      signer.sign({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: target.hostname,
+        port: Number(target.port),
+        path: target.pathname,
+        headers: { host: target.host, 'content-type': 'application/json' },
+        body,
+      });
     const body = JSON.stringify({ query: '{ backendPing }' });
     const signed = await sign(body);
     const ok = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
@@ -258,9 +279,8 @@ describe('authorization', () => {
   });
 });
 
-describe('bad input changes nothing and gets AppSync\'s error', () => {
-  const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: alice, ...headers }, body });
+describe("bad input changes nothing and gets AppSync's error", () => {
+  const post = (body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: alice, ...headers }, body });
 
   it('answers an empty body with 400 MalformedHttpRequestException', async () => {
     const res = await post('');
@@ -288,7 +308,14 @@ describe('bad input changes nothing and gets AppSync\'s error', () => {
     const res = await gql(url, `{ nope }`, {}, auth(alice));
     expect(res.body).toEqual({
       data: null,
-      errors: [{ path: null, locations: [{ line: 1, column: 3, sourceName: null }], errorType: 'ValidationError', message: "Validation error of type FieldUndefined: Field 'nope' in type 'Query' is undefined @ 'nope'" }],
+      errors: [
+        {
+          path: null,
+          locations: [{ line: 1, column: 3, sourceName: null }],
+          errorType: 'ValidationError',
+          message: "Validation error of type FieldUndefined: Field 'nope' in type 'Query' is undefined @ 'nope'",
+        },
+      ],
     });
   });
 
@@ -340,7 +367,7 @@ describe('bad input changes nothing and gets AppSync\'s error', () => {
   });
 });
 
-describe('every bad input: AppSync\'s error, the server stays up, nothing is written', () => {
+describe("every bad input: AppSync's error, the server stays up, nothing is written", () => {
   const MUTATION = `mutation { addNote(input: { board: "bad-input", title: "must not be stored" }) { id } }`;
 
   /** Runs `send`, then checks that no note was written and that the server still answers. */

@@ -48,7 +48,12 @@ function socketInodes(pid: number): Set<string> {
 
 /** /proc/net/tcp writes each 32-bit word of an address in host (little-endian) byte order. */
 function decodeAddress(hex: string): string {
-  const bytes = hex.match(/.{8}/g)!.flatMap((w) => w.match(/../g)!.reverse().map((b) => parseInt(b, 16)));
+  const bytes = hex.match(/.{8}/g)!.flatMap((w) =>
+    w
+      .match(/../g)!
+      .reverse()
+      .map((b) => parseInt(b, 16)),
+  );
   if (bytes.length === 4) return bytes.join('.');
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
   const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));
@@ -60,7 +65,10 @@ export function listeningSockets(pids: number[]): ListeningSocket[] {
   const owner = new Map<string, number>();
   for (const pid of pids) for (const inode of socketInodes(pid)) owner.set(inode, pid);
   const out: ListeningSocket[] = [];
-  for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
+  for (const [file, family] of [
+    ['/proc/net/tcp', 4],
+    ['/proc/net/tcp6', 6],
+  ] as const) {
     for (const line of readFileSync(file, 'latin1').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10 || f[3] !== LISTEN) continue;

@@ -90,11 +90,18 @@ describe('setFileNotifications', () => {
     expect(byBob.errors).toBeUndefined();
     await stack.runtime.flushNotifications();
 
-    const mine = (path: string) => (delivered.get(path) ?? []).filter((d) => d.fileId === id).map((d) => d.version).sort((a, b) => a - b);
+    const mine = (path: string) =>
+      (delivered.get(path) ?? [])
+        .filter((d) => d.fileId === id)
+        .map((d) => d.version)
+        .sort((a, b) => a - b);
     expect(mine('/bob')).toEqual([v2, v4]);
     expect(mine('/alice')).toEqual([5]);
     // Every change still produced its event for everyone else (the outbox holds all five), members unchanged.
-    const all = topic.outbox().map((n) => (JSON.parse(n.Message) as { detail: FileChangedDetail }).detail).filter((d) => d.fileId === id);
+    const all = topic
+      .outbox()
+      .map((n) => (JSON.parse(n.Message) as { detail: FileChangedDetail }).detail)
+      .filter((d) => d.fileId === id);
     expect(all.map((d) => d.version).sort()).toEqual([1, 2, 3, 4, 5]);
     const v3Event = all.find((d) => d.version === v3)!;
     expect(v3Event.members).toEqual([alice.sub, bob.sub].sort());

@@ -75,9 +75,7 @@ beforeAll(async () => {
       webhooks: [{ url: `${receiver.url}/ok` }, { url: `${receiver.url}/flaky` }, { url: `${receiver.url}/down` }],
       webhookSecret: SECRET,
       topicSubscribers: {
-        notifications: [
-          { url: `${receiver.url}/topic/all` },
-        ],
+        notifications: [{ url: `${receiver.url}/topic/all` }],
       },
     },
   });
@@ -149,7 +147,12 @@ describe('FileChanged notifications', () => {
 
     // Webhook /flaky: two 500s then 200 for each version, the same event id (body and header) on every attempt, each attempt signed.
     const flaky = receiver.hits.filter((h) => h.path === '/flaky');
-    const flakyEvents = flaky.map((h) => ({ ...(JSON.parse(h.body) as DeliveredEvent), status: h.status, header: h.headers[WEBHOOK_EVENT_ID_HEADER], signed: verifyWebhookSignature(SECRET, h.headers, h.body) }));
+    const flakyEvents = flaky.map((h) => ({
+      ...(JSON.parse(h.body) as DeliveredEvent),
+      status: h.status,
+      header: h.headers[WEBHOOK_EVENT_ID_HEADER],
+      signed: verifyWebhookSignature(SECRET, h.headers, h.body),
+    }));
     for (const v of [1, 2, 3, 4]) {
       const tries = flakyEvents.filter((e) => e.detail.version === v);
       expect(tries.map((t) => t.status)).toEqual([500, 500, 200]);
@@ -198,9 +201,7 @@ describe('FileChanged notifications', () => {
   it('an expiring change record (a stream REMOVE) and head updates publish nothing', { timeout: 60_000 }, async () => {
     const before = receiver.hits.filter((h) => h.path === '/ok').length;
     const outboxBefore = stack.runtime.notifications!.topics.notifications!.outbox().length;
-    await stack.runtime.dynamodb.client.send(
-      new DeleteItemCommand({ TableName: stack.runtime.tableName('files'), Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'V#0000000001' } } }),
-    );
+    await stack.runtime.dynamodb.client.send(new DeleteItemCommand({ TableName: stack.runtime.tableName('files'), Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'V#0000000001' } } }));
     await stack.runtime.flushNotifications();
     expect(receiver.hits.filter((h) => h.path === '/ok')).toHaveLength(before);
     expect(stack.runtime.notifications!.topics.notifications!.outbox()).toHaveLength(outboxBefore);

@@ -16,7 +16,11 @@ export function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [c, pp] of parents) if (pp === p) { out.push(c); walk(c); }
+    for (const [c, pp] of parents)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
   };
   walk(pid);
   return out;
@@ -41,5 +45,8 @@ export function cmdline(pid: number): string {
 
 /** Every live process whose command line mentions `text` (e.g. a data directory). */
 export function processesMentioning(text: string): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid).map(Number).filter((p) => alive(p) && cmdline(p).includes(text));
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
+    .map(Number)
+    .filter((p) => alive(p) && cmdline(p).includes(text));
 }

@@ -50,8 +50,22 @@ async function edit(id: string, text: string, n: number, s3Held: boolean): Promi
 /** What a day and a half of silence does: the head last written `quietMs` ago, every idempotency record expired, one TTL sweep. */
 async function goQuiet(id: string, quietMs: number) {
   const db = stack.runtime.dynamodb.client;
-  await db.send(new UpdateItemCommand({ TableName: table(), Key: key(id, 'HEAD'), UpdateExpression: 'SET updatedAt = :t', ExpressionAttributeValues: { ':t': { S: new Date(Date.now() - quietMs).toISOString() } } }));
-  const reqs = await db.send(new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': { S: `FILE#${id}` }, ':r': { S: 'REQ#' } }, ConsistentRead: true }));
+  await db.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: key(id, 'HEAD'),
+      UpdateExpression: 'SET updatedAt = :t',
+      ExpressionAttributeValues: { ':t': { S: new Date(Date.now() - quietMs).toISOString() } },
+    }),
+  );
+  const reqs = await db.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':pk': { S: `FILE#${id}` }, ':r': { S: 'REQ#' } },
+      ConsistentRead: true,
+    }),
+  );
   expect(reqs.Items?.length).toBeGreaterThan(0);
   const past = String(Math.floor(Date.now() / 1000) - 60);
   for (const r of reqs.Items ?? []) {
@@ -74,7 +88,9 @@ describe('a quiet file keeps its last versions in its base, not only in the expi
 
     // One more edit (its record expires in turn), then a day of silence.
     const next = `${text}!`;
-    expect((await alice.call(MODIFY, { input: { id, baseVersion: 6, patch: JSON.stringify({ v: 1, t: 'text', ops: [text.length, '!'] }), sha256: hex(next), requestId: newId() } })).errors).toBeUndefined();
+    expect(
+      (await alice.call(MODIFY, { input: { id, baseVersion: 6, patch: JSON.stringify({ v: 1, t: 'text', ops: [text.length, '!'] }), sha256: hex(next), requestId: newId() } })).errors,
+    ).toBeUndefined();
     text = next;
     await goQuiet(id, IDLE_MS + 60_000);
     expect(await item(id, 'BODY')).toMatchObject({ version: 7, content: text, sha256: hex(text) });
@@ -86,7 +102,9 @@ describe('a quiet file keeps its last versions in its base, not only in the expi
     const id = newId();
     const start = 'snapshot me\n';
     const bytes = Buffer.from(start, 'utf8');
-    const ins = await alice.call(INSERT, { input: { id, name: 'q.txt', contentType: 'text/plain', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: start.length }, sha256: hex(bytes), requestId: newId() } });
+    const ins = await alice.call(INSERT, {
+      input: { id, name: 'q.txt', contentType: 'text/plain', upload: { uploadId: await uploadBytes(alice, bytes, 'text/plain'), length: start.length }, sha256: hex(bytes), requestId: newId() },
+    });
     expect(ins.errors).toBeUndefined();
     const text = await edit(id, start, 3, true);
     const before = await alice.call(FILE, { id });

@@ -43,7 +43,14 @@ const sha = async (s: string) => Buffer.from(await crypto.subtle.digest('SHA-256
 
 function subscriptionError(api: Api, fileId: string): Promise<CraftSyncError> {
   return new Promise((resolve, reject) => {
-    const stop = api.onFileChanged(fileId, { next: () => undefined, ready: () => reject(new Error('went live')), error: (e) => { stop(); resolve(e); } });
+    const stop = api.onFileChanged(fileId, {
+      next: () => undefined,
+      ready: () => reject(new Error('went live')),
+      error: (e) => {
+        stop();
+        resolve(e);
+      },
+    });
   });
 }
 
@@ -79,7 +86,11 @@ describe('real-time failures are typed errors that name the cause', () => {
       expect(file.isLive).toBe(true);
       expect(file.liveFailure).toBeUndefined();
       await bob.api.modifyFile({ id: fileId, baseVersion: 1, content: 'one\ntwo\n', sha256: await sha('one\ntwo\n'), requestId: crypto.randomUUID() });
-      await waitFor(() => file.content === 'one\ntwo\n', 'bob\'s change to arrive live', () => file.content);
+      await waitFor(
+        () => file.content === 'one\ntwo\n',
+        "bob's change to arrive live",
+        () => file.content,
+      );
     } finally {
       g.WebSocket = saved;
     }
@@ -97,7 +108,10 @@ describe('real-time failures are typed errors that name the cause', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code, err).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, never>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, never>);
     const sdk = lines.find((l) => l.sdk === 'error')?.error as { name: string; errorType: string; message: string; errorInfo: Record<string, unknown> } | undefined;
     expect(lines.some((l) => l.sdk === 'ready')).toBe(false);
     expect(sdk).toMatchObject({ name: 'NetworkError', errorType: 'Network', errorInfo: { reason: 'CERT_UNTRUSTED', caCertPath: stack.runtime.caCertPath } });
@@ -132,7 +146,11 @@ describe('real-time failures are typed errors that name the cause', () => {
     file.on('error', (e) => errors.push(e));
 
     await proxy.close();
-    await waitFor(() => errors.some((e) => e.errorInfo.reason === 'REFUSED'), 'a REFUSED error', () => errors.map((e) => e.message));
+    await waitFor(
+      () => errors.some((e) => e.errorInfo.reason === 'REFUSED'),
+      'a REFUSED error',
+      () => errors.map((e) => e.message),
+    );
     expect(offline.length).toBeGreaterThan(0);
     expect(offline[0]).toBeInstanceOf(NetworkError);
     expect(file.isLive).toBe(false);
@@ -140,9 +158,17 @@ describe('real-time failures are typed errors that name the cause', () => {
 
     proxy = await startProxy(target, port);
     proxies.push(proxy);
-    await waitFor(() => file.isLive, 'the file to go live again', () => file.liveFailure?.message);
+    await waitFor(
+      () => file.isLive,
+      'the file to go live again',
+      () => file.liveFailure?.message,
+    );
     expect(file.liveFailure).toBeUndefined();
     await alice.api.modifyFile({ id: fileId, baseVersion: 1, content: 'a\nb\n', sha256: await sha('a\nb\n'), requestId: crypto.randomUUID() });
-    await waitFor(() => file.content === 'a\nb\n', 'alice\'s change to arrive live', () => file.content);
+    await waitFor(
+      () => file.content === 'a\nb\n',
+      "alice's change to arrive live",
+      () => file.content,
+    );
   });
 });

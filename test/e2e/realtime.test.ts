@@ -229,7 +229,11 @@ describe('bad protocol input', () => {
     expect(await c.next((m) => m.type === 'error', from)).toMatchObject({ payload: { errors: [{ errorType: 'BadRequestException' }] } });
     from = c.messages.length;
     c.send({ type: 'teleport', id: 'x' });
-    expect(await c.next((m) => m.type === 'error', from)).toEqual({ type: 'error', id: 'x', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'teleport not supported through the realtime channel' }] } });
+    expect(await c.next((m) => m.type === 'error', from)).toEqual({
+      type: 'error',
+      id: 'x',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'teleport not supported through the realtime channel' }] },
+    });
     const ok = await c.start('still', ON_NOTE, { board: 'x' }, wsAuth(alice));
     expect(ok.type).toBe('start_ack');
   });
@@ -247,4 +251,3 @@ describe('bad protocol input', () => {
     expect(res.body.data).toEqual({ echo: 'up' });
   });
 });
-

@@ -38,24 +38,39 @@ function runApp(...how: string[]): Promise<{ exited: boolean; code: number | nul
     }, EXIT_WITHIN_MS);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       done({ exited: signal === null, code, lines, stderr });
     });
   });
 }
 
 describe('SDK release', () => {
-  it.each([['close'], ['signOut']])('after a query, %s() lets the process exit by itself', async (how) => {
-    const r = await runApp(how);
-    expect(r.lines, r.stderr).toEqual([{ listed: expect.any(Number) }, { released: how }]);
-    expect(r.exited, 'the process was still running; killed').toBe(true);
-    expect(r.code).toBe(0);
-  }, 120_000);
+  it.each([['close'], ['signOut']])(
+    'after a query, %s() lets the process exit by itself',
+    async (how) => {
+      const r = await runApp(how);
+      expect(r.lines, r.stderr).toEqual([{ listed: expect.any(Number) }, { released: how }]);
+      expect(r.exited, 'the process was still running; killed').toBe(true);
+      expect(r.code).toBe(0);
+    },
+    120_000,
+  );
 
-  it.each([['close'], ['signOut']])('with a live subscription, %s() ends it and lets the process exit', async (how) => {
-    const r = await runApp(how, 'live');
-    expect(r.lines.map((l) => Object.keys(l)[0]), r.stderr).toEqual(['listed', 'subscribed', 'released']);
-    expect(r.exited, 'the process was still running; killed').toBe(true);
-    expect(r.code).toBe(0);
-  }, 120_000);
+  it.each([['close'], ['signOut']])(
+    'with a live subscription, %s() ends it and lets the process exit',
+    async (how) => {
+      const r = await runApp(how, 'live');
+      expect(
+        r.lines.map((l) => Object.keys(l)[0]),
+        r.stderr,
+      ).toEqual(['listed', 'subscribed', 'released']);
+      expect(r.exited, 'the process was still running; killed').toBe(true);
+      expect(r.code).toBe(0);
+    },
+    120_000,
+  );
 });

@@ -147,7 +147,10 @@ describe('onFileChanged with the Amplify v6 client', () => {
   it('calls error() with Forbidden when a stranger subscribes, and the viewer is accepted once shared', async () => {
     const f = await insertText(alice, 'not-for-bob.md', 'secret');
     const refused = subscribe(f.id);
-    const err = await refused.ready.then(() => 'unexpected ack', (e: unknown) => e);
+    const err = await refused.ready.then(
+      () => 'unexpected ack',
+      (e: unknown) => e,
+    );
     expect(JSON.stringify(err)).toContain('Forbidden');
 
     expect((await alice.call(SHARE, { input: { fileId: f.id, userId: bob.sub, role: 'VIEWER' } })).errors).toBeUndefined();
@@ -165,7 +168,16 @@ describe('onFileChanged with the Amplify v6 client', () => {
     const owner = await RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: alice.token, host: new URL(stack.runtime.graphqlUrl).host });
     raw.push(owner);
     await owner.init();
-    expect((await owner.start('own', `subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { version } }`, { fileId: f.id }, { Authorization: alice.token, host: new URL(stack.runtime.graphqlUrl).host })).type).toBe('start_ack');
+    expect(
+      (
+        await owner.start(
+          'own',
+          `subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { version } }`,
+          { fileId: f.id },
+          { Authorization: alice.token, host: new URL(stack.runtime.graphqlUrl).host },
+        )
+      ).type,
+    ).toBe('start_ack');
 
     let head = await writeEdit(alice, f.id, 1, 'to be unshared\n', 0);
     await until(() => s.events.length === 1, 'the event before unshare');

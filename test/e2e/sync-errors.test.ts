@@ -160,14 +160,27 @@ describe('TooLarge', () => {
     const big = 'a'.repeat(32_769);
     const ins = failure(await alice.call(INSERT, { input: { name: 'big.txt', contentType: 'text/plain', content: big, sha256: sha256(big), requestId: randomUUID() } }));
     expect(ins).toEqual({ errorType: 'TooLarge', errorInfo: { field: 'content', limit: 32_768, actual: 32_769 } });
-    expect(failure(await alice.call(INSERT, { input: { name: 'n'.repeat(256), contentType: 'text/plain', content: '', sha256: sha256(''), requestId: randomUUID() } })).errorInfo).toMatchObject({ field: 'name', limit: 255 });
-    expect(failure(await alice.call(INSERT, { input: { name: 'x', contentType: `text/${'p'.repeat(256)}`, content: '', sha256: sha256(''), requestId: randomUUID() } })).errorInfo).toMatchObject({ field: 'contentType', limit: 255 });
+    expect(failure(await alice.call(INSERT, { input: { name: 'n'.repeat(256), contentType: 'text/plain', content: '', sha256: sha256(''), requestId: randomUUID() } })).errorInfo).toMatchObject({
+      field: 'name',
+      limit: 255,
+    });
+    expect(failure(await alice.call(INSERT, { input: { name: 'x', contentType: `text/${'p'.repeat(256)}`, content: '', sha256: sha256(''), requestId: randomUUID() } })).errorInfo).toMatchObject({
+      field: 'contentType',
+      limit: 255,
+    });
 
     const f = await insertText(alice, 't.txt', 'x'.repeat(32_000));
     const hugeInsert = { v: 1, t: 'text', ops: [32_000, 'y'.repeat(66_000)] };
-    expect(failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, patch: JSON.stringify(hugeInsert), sha256: sha256('x'), requestId: randomUUID() } })).errorInfo).toMatchObject({ field: 'patch', limit: 65_536 });
+    expect(failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, patch: JSON.stringify(hugeInsert), sha256: sha256('x'), requestId: randomUUID() } })).errorInfo).toMatchObject({
+      field: 'patch',
+      limit: 65_536,
+    });
     const overflow = { v: 1, t: 'text', ops: [32_000, 'y'.repeat(1_000)] };
-    expect(failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, patch: JSON.stringify(overflow), sha256: sha256('x'), requestId: randomUUID() } })).errorInfo).toMatchObject({ field: 'content', limit: 32_768, actual: 33_000 });
+    expect(failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, patch: JSON.stringify(overflow), sha256: sha256('x'), requestId: randomUUID() } })).errorInfo).toMatchObject({
+      field: 'content',
+      limit: 32_768,
+      actual: 33_000,
+    });
     expect(failure(await alice.call(MODIFY, { input: { id: f.id, baseVersion: 1, content: big, sha256: sha256(big), requestId: randomUUID() } })).errorInfo).toMatchObject({ field: 'content' });
 
     expect(failure(await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0, limit: 101 })).errorInfo).toMatchObject({ field: 'limit', limit: 100, actual: 101 });
@@ -179,7 +192,10 @@ describe('TooLarge', () => {
     for (let i = 0; i < 24; i += 1) {
       expect((await alice.call(SHARE, { input: { fileId: m.id, userId: `member-${i}`, role: 'VIEWER' } })).errors).toBeUndefined();
     }
-    expect(failure(await alice.call(SHARE, { input: { fileId: m.id, userId: 'one-too-many', role: 'VIEWER' } }))).toEqual({ errorType: 'TooLarge', errorInfo: { field: 'members', limit: 25, actual: 26 } });
+    expect(failure(await alice.call(SHARE, { input: { fileId: m.id, userId: 'one-too-many', role: 'VIEWER' } }))).toEqual({
+      errorType: 'TooLarge',
+      errorInfo: { field: 'members', limit: 25, actual: 26 },
+    });
     expect(await head(f.id)).toMatchObject({ version: 1 });
   });
 });
@@ -190,9 +206,7 @@ describe('LogTruncated', () => {
     let h = { version: 1, text: 'l' };
     for (let n = 0; n < 4; n += 1) h = await writeEdit(alice, f.id, h.version, h.text, n);
     // What TTL expiry does to an old change record.
-    await stack.runtime.dynamodb.client.send(
-      new DeleteItemCommand({ TableName: stack.runtime.tableName('files'), Key: { pk: { S: `FILE#${f.id}` }, sk: { S: 'V#0000000002' } } }),
-    );
+    await stack.runtime.dynamodb.client.send(new DeleteItemCommand({ TableName: stack.runtime.tableName('files'), Key: { pk: { S: `FILE#${f.id}` }, sk: { S: 'V#0000000002' } } }));
     expect(failure(await alice.call(CHANGES, { fileId: f.id, sinceVersion: 1 }))).toEqual({ errorType: 'LogTruncated', errorInfo: { fileId: f.id, headVersion: 5, coveredFrom: 3 } });
     expect(failure(await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0 })).errorType).toBe('LogTruncated'); // a gap after v1
     const rest = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 2 })).data?.getFileChanges as { items: Array<{ version: number }> };
@@ -226,7 +240,7 @@ describe('Busy and Conflict ACCESS_CHANGED', () => {
         for (let attempt = 0; ; attempt += 1) {
           const body = await alice.call(MODIFY, { input });
           if (!body.errors) {
-            expect((body.data!.modifyFile as { requestId: string; version: number })).toMatchObject({ requestId: input.requestId, version: h.version + 1 });
+            expect(body.data!.modifyFile as { requestId: string; version: number }).toMatchObject({ requestId: input.requestId, version: h.version + 1 });
             acked.add(input.requestId);
             h = { version: h.version + 1, text: to };
             break;
@@ -268,7 +282,10 @@ describe('Busy and Conflict ACCESS_CHANGED', () => {
     const log: Array<{ version: number; requestId: string }> = [];
     let nextToken: string | null = '0';
     do {
-      const page = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0, limit: 100, nextToken })).data!.getFileChanges as { items: Array<{ version: number; requestId: string }>; nextToken: string | null };
+      const page = (await alice.call(CHANGES, { fileId: f.id, sinceVersion: 0, limit: 100, nextToken })).data!.getFileChanges as {
+        items: Array<{ version: number; requestId: string }>;
+        nextToken: string | null;
+      };
       log.push(...page.items);
       nextToken = page.nextToken;
     } while (nextToken);

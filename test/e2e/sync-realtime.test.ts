@@ -144,7 +144,7 @@ describe('onFileChanged over wss:// (raw client)', () => {
     expect(stranger.closed).toBe(false);
   });
 
-  it('unshare ends the removed user\'s subscription with complete; others and their other files keep receiving', async () => {
+  it("unshare ends the removed user's subscription with complete; others and their other files keep receiving", async () => {
     const f = await sharedFile('shared\n');
     const other = await sharedFile('other\n');
     const removed = await connect(bob);

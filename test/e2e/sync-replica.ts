@@ -32,7 +32,10 @@ export class Replica {
   deleted = false;
   private readonly pending = new Map<number, ChangeEvent>();
 
-  constructor(public version: number, public text: string) {}
+  constructor(
+    public version: number,
+    public text: string,
+  ) {}
 
   offer(c: ChangeEvent): void {
     if (c.version <= this.version || this.pending.has(c.version)) {

@@ -139,7 +139,11 @@ describe('sync API over HTTP', () => {
     const since = await sync(start.cursor);
     const changed = since.items.filter((x) => [b, c, fromAlice.id].includes(x.id));
     expect(changed.map((x) => x.id)).toEqual([b, c, fromAlice.id]);
-    expect(changed.map((x) => [x.version, x.deleted])).toEqual([[2, false], [2, true], [1, false]]);
+    expect(changed.map((x) => [x.version, x.deleted])).toEqual([
+      [2, false],
+      [2, true],
+      [1, false],
+    ]);
     for (const x of since.items.filter((i) => ![b, c, fromAlice.id].includes(i.id))) expect(x.version).toBe(1);
   });
 

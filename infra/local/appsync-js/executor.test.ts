@@ -22,7 +22,10 @@ class MemDataSource implements DataSource {
 
 const unit = (typeName: string, fieldName: string, file: string): ResolverWiring => ({ typeName, fieldName, kind: 'UNIT', dataSource: 'mem', file: fx(file), functions: [] });
 const pipeline = (typeName: string, fieldName: string, dir: string, names: string[], withCode: boolean): ResolverWiring => ({
-  typeName, fieldName, kind: 'PIPELINE', file: withCode ? fx(`${dir}/pipeline.ts`) : undefined,
+  typeName,
+  fieldName,
+  kind: 'PIPELINE',
+  file: withCode ? fx(`${dir}/pipeline.ts`) : undefined,
   functions: names.map((n, i) => ({ name: `${typeName}_${fieldName}_${i + 1}_${n}`, order: i + 1, dataSource: 'mem', file: fx(`${dir}/${i + 1}.${n}.ts`) })),
 });
 
@@ -39,7 +42,11 @@ const WIRING: ResolverWiring[] = [
 
 function invocation(typeName: string, fieldName: string, args: Record<string, unknown> = {}, identity: Invocation['identity'] = null): Invocation {
   return {
-    arguments: args, source: null, identity, request: { headers: {}, domainName: null }, env: { STAGE: 'test' },
+    arguments: args,
+    source: null,
+    identity,
+    request: { headers: {}, domainName: null },
+    env: { STAGE: 'test' },
     info: { fieldName, parentTypeName: typeName, variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
   };
 }
@@ -81,14 +88,17 @@ describe('createResolverExecutor', () => {
 
     const b = await executor.run('Query', 'errors', invocation('Query', 'errors', { mode: 'response' }));
     expect(b.data).toBeNull();
-    expect(b.errors.map((e) => [e.message, e.errorType])).toEqual([['first warning', 'Warning'], ['gone', 'NotFound']]);
+    expect(b.errors.map((e) => [e.message, e.errorType])).toEqual([
+      ['first warning', 'Warning'],
+      ['gone', 'NotFound'],
+    ]);
 
     const c = await executor.run('Query', 'errors', invocation('Query', 'errors', { mode: 'none' }));
     expect(c.data).toEqual({ ok: true });
     expect(c.errors).toEqual([{ message: 'first warning', errorType: 'Warning', data: null, errorInfo: null }]);
   });
 
-  it('util.unauthorized gives AppSync\'s Unauthorized error', async () => {
+  it("util.unauthorized gives AppSync's Unauthorized error", async () => {
     const { executor } = await setup();
     const r = await executor.run('Query', 'errors', invocation('Query', 'errors', { mode: 'unauthorized' }));
     expect(r.data).toBeNull();
@@ -124,7 +134,14 @@ describe('createResolverExecutor', () => {
     const { executor } = await setup();
     const s = await executor.run('Subscription', 'onChange', invocation('Subscription', 'onChange', { folder: 'docs' }));
     expect(s.subscriptionFilter).toEqual({
-      filterGroup: [{ filters: [{ fieldName: 'folder', operator: 'eq', value: 'docs' }, { fieldName: 'kind', operator: 'in', value: ['a', 'b'] }] }],
+      filterGroup: [
+        {
+          filters: [
+            { fieldName: 'folder', operator: 'eq', value: 'docs' },
+            { fieldName: 'kind', operator: 'in', value: ['a', 'b'] },
+          ],
+        },
+      ],
     });
     expect(s.subscriptionInvalidationFilter).toEqual({ filterGroup: [{ filters: [{ fieldName: 'folder', operator: 'eq', value: 'docs' }] }] });
     const m = await executor.run('Mutation', 'revoke', invocation('Mutation', 'revoke', { folder: 'docs' }));

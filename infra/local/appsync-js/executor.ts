@@ -168,10 +168,7 @@ class Run {
   /** One handler call; a fatal outcome aborts the resolver. */
   private call(step: Step, handler: 'request' | 'response', parts: Omit<CtxParts, 'stash'>): { outcome: 'return' | 'earlyReturn'; value: unknown; skipTo: 'END' | 'NEXT' | null } {
     const ctx = buildCtx(this.inv, { ...parts, stash: this.stash });
-    const r: DispatchResult = step.sandbox.call(
-      { handler, ctx, typeName: this.typeName, fieldName: this.fieldName, authType: this.authType },
-      (line) => this.logs.push(line),
-    );
+    const r: DispatchResult = step.sandbox.call({ handler, ctx, typeName: this.typeName, fieldName: this.fieldName, authType: this.authType }, (line) => this.logs.push(line));
     this.absorb(r.state);
     if (r.stash && typeof r.stash === 'object') this.stash = r.stash as Record<string, unknown>;
     switch (r.outcome) {

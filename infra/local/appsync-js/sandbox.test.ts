@@ -12,7 +12,9 @@ async function run(body: string, timeoutMs?: number) {
 
 describe('ResolverSandbox', () => {
   it('exposes no Node globals', async () => {
-    const { r } = await run(`return { p: typeof process, r: typeof require, b: typeof Buffer, m: typeof module, s: typeof setTimeout, f: typeof fetch, g: Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__appsyncHost')) };`);
+    const { r } = await run(
+      `return { p: typeof process, r: typeof require, b: typeof Buffer, m: typeof module, s: typeof setTimeout, f: typeof fetch, g: Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__appsyncHost')) };`,
+    );
     expect(r).toMatchObject({ outcome: 'return', value: { p: 'undefined', r: 'function', b: 'undefined', s: 'undefined', f: 'undefined', g: [] } });
   });
 
@@ -27,7 +29,7 @@ describe('ResolverSandbox', () => {
     ['the Function constructor through console', `return console.log.constructor('return globalThis')();`],
     ['eval', `return eval('1 + 1');`],
     ['the global object', `return globalThis.constructor.constructor('return process')();`],
-    ['a function\'s prototype chain', `return Object.getPrototypeOf(function () {}).constructor('return process')();`],
+    ["a function's prototype chain", `return Object.getPrototypeOf(function () {}).constructor('return process')();`],
     ['an arrow in ctx.args', `return (() => 1).constructor('return require')();`],
     ['the stash', `return ctx.stash.constructor.constructor('return this')();`],
   ])('refuses code generation via %s', async (_name, body) => {
@@ -44,7 +46,9 @@ describe('ResolverSandbox', () => {
   });
 
   it('reaches no file system or host module through any global', async () => {
-    const { r } = await run(`return Object.getOwnPropertyNames(globalThis).filter((n) => ['process', 'require', 'module', 'exports', 'Buffer', 'fs', 'global', 'setImmediate', 'queueMicrotask', 'fetch', '__appsyncHost'].includes(n));`);
+    const { r } = await run(
+      `return Object.getOwnPropertyNames(globalThis).filter((n) => ['process', 'require', 'module', 'exports', 'Buffer', 'fs', 'global', 'setImmediate', 'queueMicrotask', 'fetch', '__appsyncHost'].includes(n));`,
+    );
     expect(r).toMatchObject({ outcome: 'return', value: [] });
   });
 
@@ -88,7 +92,9 @@ describe('ResolverSandbox', () => {
   });
 
   it('still builds values up to the limit, and the wrapped built-ins behave as before', async () => {
-    const { r } = await run(`return [Array.from({ length: 3 }, (_, i) => i * 2), Array(3).fill(7), Array.from('ab'), Array.from(new Set([1, 1, 2])), 'ab'.repeat(3), '5'.padStart(3, '0'), 'x'.padEnd(3, '-'), Array.from({ length: 1e6 }).length];`);
+    const { r } = await run(
+      `return [Array.from({ length: 3 }, (_, i) => i * 2), Array(3).fill(7), Array.from('ab'), Array.from(new Set([1, 1, 2])), 'ab'.repeat(3), '5'.padStart(3, '0'), 'x'.padEnd(3, '-'), Array.from({ length: 1e6 }).length];`,
+    );
     expect(r).toMatchObject({ outcome: 'return', value: [[0, 2, 4], [7, 7, 7], ['a', 'b'], [1, 2], 'ababab', '005', 'x--', 1e6] });
   });
 

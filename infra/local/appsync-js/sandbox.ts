@@ -145,13 +145,25 @@ export class ResolverSandbox {
     let hasImport = false;
     let hasLoop = false;
     simple(parse(cjs.code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true }), {
-      ImportExpression: () => { hasImport = true; },
-      ForOfStatement: () => { hasLoop = true; },
-      ForInStatement: () => { hasLoop = true; },
+      ImportExpression: () => {
+        hasImport = true;
+      },
+      ForOfStatement: () => {
+        hasLoop = true;
+      },
+      ForInStatement: () => {
+        hasLoop = true;
+      },
       // Refused by the rule check; counted anyway in case code reaches the sandbox another way.
-      ForStatement: () => { hasLoop = true; },
-      WhileStatement: () => { hasLoop = true; },
-      DoWhileStatement: () => { hasLoop = true; },
+      ForStatement: () => {
+        hasLoop = true;
+      },
+      WhileStatement: () => {
+        hasLoop = true;
+      },
+      DoWhileStatement: () => {
+        hasLoop = true;
+      },
       // Arrays of any length made from nothing (`Array.from({ length: 1e9 }, f)`, `Array(n).fill(x)`)
       // let loop-free code run a callback for hours: such code gets the watchdog too.
       CallExpression: (node) => {

@@ -30,7 +30,13 @@ async function ownIssuer(): Promise<{ issuer: string; jwksUri: string; sign(clai
   return {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
-    sign: (claims, exp) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setIssuer(issuer).setIssuedAt(exp - 3600).setExpirationTime(exp).sign(privateKey as CryptoKey),
+    sign: (claims, exp) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setIssuer(issuer)
+        .setIssuedAt(exp - 3600)
+        .setExpirationTime(exp)
+        .sign(privateKey as CryptoKey),
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
@@ -190,7 +196,11 @@ describe('API keys', () => {
 
 describe('IAM (SigV4)', () => {
   const cred = { accessKeyId: 'AKIALOCALTEST', secretAccessKey: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=', accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/backend' };
-  const auth = createAuthenticator({ modes: ['AMAZON_COGNITO_USER_POOLS', 'AWS_IAM'], userPool: { issuer: 'http://127.0.0.1:1/p', jwksUri: 'http://127.0.0.1:1/p/.well-known/jwks.json', clientIds: [] }, iam: { credentials: [cred], region: 'us-east-1' } });
+  const auth = createAuthenticator({
+    modes: ['AMAZON_COGNITO_USER_POOLS', 'AWS_IAM'],
+    userPool: { issuer: 'http://127.0.0.1:1/p', jwksUri: 'http://127.0.0.1:1/p/.well-known/jwks.json', clientIds: [] },
+    iam: { credentials: [cred], region: 'us-east-1' },
+  });
   const body = JSON.stringify({ query: 'mutation { putItem(id: "1") { id } }' });
   const host = '127.0.0.1:4455';
 
@@ -254,12 +264,22 @@ describe('IAM (SigV4)', () => {
     const unknown = (await sign()).authorization!.replace(cred.accessKeyId, 'AKIAUNKNOWN');
     expectFailure(await auth.authenticate({ ...(await sign()), authorization: unknown }, IP, request), 'UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
     expectFailure(await auth.authenticate(await sign({ region: 'eu-west-1' }), IP, request), 'InvalidSignatureException', 'Credential should be scoped to a valid region.', 403);
-    expectFailure(await auth.authenticate(await sign({ date: new Date(Date.now() - 10 * 60_000) }), IP, request), 'InvalidSignatureException', /^Signature expired: \d{8}T\d{6}Z is now earlier than/, 403);
+    expectFailure(
+      await auth.authenticate(await sign({ date: new Date(Date.now() - 10 * 60_000) }), IP, request),
+      'InvalidSignatureException',
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than/,
+      403,
+    );
   });
 
   it('refuses a signature it cannot check (no request given) or one missing its parts', async () => {
     expectFailure(await auth.authenticate(await sign(), IP), 'IncompleteSignatureException', /not available/, 403);
-    expectFailure(await auth.authenticate({ authorization: 'AWS4-HMAC-SHA256 Credential=AKIALOCALTEST/20200101/us-east-1/appsync/aws4_request' }, IP, request), 'IncompleteSignatureException', /requires 'SignedHeaders'/, 403);
+    expectFailure(
+      await auth.authenticate({ authorization: 'AWS4-HMAC-SHA256 Credential=AKIALOCALTEST/20200101/us-east-1/appsync/aws4_request' }, IP, request),
+      'IncompleteSignatureException',
+      /requires 'SignedHeaders'/,
+      403,
+    );
   });
 });
 

@@ -116,9 +116,7 @@ describe('auth directives', () => {
   it('works on bare AST nodes too', () => {
     expect(effectiveAuthRules(undefined, undefined, 'AWS_IAM')).toEqual([{ mode: 'AWS_IAM' }]);
     const secret = schema.getType('Secret') as GraphQLObjectType;
-    expect(effectiveAuthRules(secret.astNode?.directives, secret.getFields().body!.astNode?.directives, 'API_KEY')).toEqual([
-      { mode: 'AMAZON_COGNITO_USER_POOLS', groups: ['editors'] },
-    ]);
+    expect(effectiveAuthRules(secret.astNode?.directives, secret.getFields().body!.astNode?.directives, 'API_KEY')).toEqual([{ mode: 'AMAZON_COGNITO_USER_POOLS', groups: ['editors'] }]);
     expect(isFieldAllowed({ typeDirectives: secret.astNode?.directives, fieldDirectives: [], defaultMode: 'API_KEY', auth: user(['editors']) })).toBe(true);
   });
 });

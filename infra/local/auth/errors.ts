@@ -24,8 +24,7 @@ export const unknownAccessKey = (): AuthFailure => ({
 export const signatureMismatch = (): AuthFailure => ({
   ok: false,
   errorType: 'InvalidSignatureException',
-  message:
-    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   status: 403,
 });
 export const invalidSignature = (message: string): AuthFailure => ({ ok: false, errorType: 'InvalidSignatureException', message, status: 403 });

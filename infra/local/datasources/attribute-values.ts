@@ -87,9 +87,7 @@ export function toPlainMap(m: Item): Record<string, unknown> {
 
 /** The request form (B as base64), for values that travel inside an opaque token. */
 export function toTyped(m: Item): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(m).map(([k, v]) => [k, v.B !== undefined ? { B: Buffer.from(v.B).toString('base64') } : v]),
-  );
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.B !== undefined ? { B: Buffer.from(v.B).toString('base64') } : v]));
 }
 
 /** Value equality as DynamoDB means it: numbers by value, sets regardless of order. */

@@ -44,7 +44,10 @@ export async function batchPutItem(req: Record<string, unknown>, c: OpContext): 
   const unprocessedItems: Record<string, unknown[]> = {};
   for (const [name, real] of names) {
     const left = (out[real] ?? []).map((w) => w.PutRequest?.Item).filter((i): i is Item => !!i);
-    data[name] = (requests.get(name) ?? []).map((w) => w.PutRequest?.Item).filter((i): i is Item => !!i && !left.includes(i)).map(toPlainMap);
+    data[name] = (requests.get(name) ?? [])
+      .map((w) => w.PutRequest?.Item)
+      .filter((i): i is Item => !!i && !left.includes(i))
+      .map(toPlainMap);
     unprocessedItems[name] = left.map(toPlainMap);
   }
   return { result: { data, unprocessedItems } };
@@ -56,7 +59,10 @@ export async function batchDeleteItem(req: Record<string, unknown>, c: OpContext
   const unprocessedKeys: Record<string, unknown[]> = {};
   for (const [name, real] of names) {
     const left = (out[real] ?? []).map((w) => w.DeleteRequest?.Key).filter((k): k is Item => !!k);
-    data[name] = (requests.get(name) ?? []).map((w) => w.DeleteRequest?.Key).filter((k): k is Item => !!k && !left.includes(k)).map(toPlainMap);
+    data[name] = (requests.get(name) ?? [])
+      .map((w) => w.DeleteRequest?.Key)
+      .filter((k): k is Item => !!k && !left.includes(k))
+      .map(toPlainMap);
     unprocessedKeys[name] = left.map(toPlainMap);
   }
   return { result: { data, unprocessedKeys } };

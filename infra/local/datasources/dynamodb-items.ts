@@ -1,11 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DataSourceResponse } from '../appsync-js/types.ts';
 import { sameItem, toPlainMap, toSdkMap, type Item } from './attribute-values.ts';
 import { dynamoDbError } from './dynamodb-errors.ts';
@@ -52,7 +45,12 @@ export async function putItem(req: Record<string, unknown>, c: OpContext): Promi
         ...ex.input(),
       }),
     );
-  return withConditionHandling(run, condition, (current) => current !== undefined && sameItem(current, item, equalsIgnore(condition)), () => toPlainMap(item));
+  return withConditionHandling(
+    run,
+    condition,
+    (current) => current !== undefined && sameItem(current, item, equalsIgnore(condition)),
+    () => toPlainMap(item),
+  );
 }
 
 export async function updateItem(req: Record<string, unknown>, c: OpContext): Promise<DataSourceResponse> {
@@ -73,7 +71,12 @@ export async function updateItem(req: Record<string, unknown>, c: OpContext): Pr
       }),
     );
   // AppSync cannot tell whether an update's desired result already holds, so it always rejects.
-  return withConditionHandling(run, condition, () => false, (out) => (out.Attributes ? toPlainMap(out.Attributes) : null));
+  return withConditionHandling(
+    run,
+    condition,
+    () => false,
+    (out) => (out.Attributes ? toPlainMap(out.Attributes) : null),
+  );
 }
 
 export async function deleteItem(req: Record<string, unknown>, c: OpContext): Promise<DataSourceResponse> {
@@ -92,7 +95,12 @@ export async function deleteItem(req: Record<string, unknown>, c: OpContext): Pr
       }),
     );
   // A delete whose item is already gone has the desired result.
-  return withConditionHandling(run, condition, (current) => current === undefined, (out) => (out.Attributes ? toPlainMap(out.Attributes) : null));
+  return withConditionHandling(
+    run,
+    condition,
+    (current) => current === undefined,
+    (out) => (out.Attributes ? toPlainMap(out.Attributes) : null),
+  );
 }
 
 function conditionBlock(req: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -1,10 +1,4 @@
-import {
-  TransactGetItemsCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  type CancellationReason,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { TransactGetItemsCommand, TransactionCanceledException, TransactWriteItemsCommand, type CancellationReason, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { DataSourceResponse } from '../appsync-js/types.ts';
 import { toPlainMap, toSdkMap } from './attribute-values.ts';
 import { dynamoDbError } from './dynamodb-errors.ts';

@@ -62,7 +62,7 @@ describe('single items', () => {
   });
 });
 
-describe('null values as AppSync\'s helpers write them ({ NULL: null })', () => {
+describe("null values as AppSync's helpers write them ({ NULL: null })", () => {
   // util.dynamodb.toDynamoDB(null), toNull() and toMapValues({ x: null }) all give { NULL: null }.
   const nullable = util.toMapValues({ title: null, tags: [null, 'a'], meta: { gone: null } }) as Record<string, unknown>;
 
@@ -71,7 +71,11 @@ describe('null values as AppSync\'s helpers write them ({ NULL: null })', () => 
     expect(nullable.title).toEqual({ NULL: null });
     const put = await run({ operation: 'PutItem', key: { pk: S('null'), sk: N(1) }, attributeValues: nullable });
     expect(put.result).toEqual({ pk: 'null', sk: 1, title: null, tags: [null, 'a'], meta: { gone: null } });
-    const up = await run({ operation: 'UpdateItem', key: { pk: S('null'), sk: N(1) }, update: { expression: 'SET #t = :t, note = :n', expressionNames: { '#t': 'tags' }, expressionValues: { ':t': util.toNull(), ':n': util.toDynamoDB(null) } } });
+    const up = await run({
+      operation: 'UpdateItem',
+      key: { pk: S('null'), sk: N(1) },
+      update: { expression: 'SET #t = :t, note = :n', expressionNames: { '#t': 'tags' }, expressionValues: { ':t': util.toNull(), ':n': util.toDynamoDB(null) } },
+    });
     expect(up.result).toMatchObject({ tags: null, note: null });
     await run({ operation: 'BatchPutItem', tables: { docs: [{ pk: S('null'), sk: N(2), ...nullable }] } });
     await run({ operation: 'TransactWriteItems', transactItems: [{ table: 'docs', operation: 'PutItem', key: { pk: S('null'), sk: N(3) }, attributeValues: nullable }] });
@@ -174,14 +178,39 @@ describe('batches', () => {
   it('BatchPutItem, BatchGetItem (in key order, null when absent) and BatchDeleteItem, keyed by table', async () => {
     const put = await run({
       operation: 'BatchPutItem',
-      tables: { docs: [{ pk: S('b'), sk: N(1), v: S('one') }, { pk: S('b'), sk: N(2), v: S('two') }], t_tags: [{ id: S('red') }] },
+      tables: {
+        docs: [
+          { pk: S('b'), sk: N(1), v: S('one') },
+          { pk: S('b'), sk: N(2), v: S('two') },
+        ],
+        t_tags: [{ id: S('red') }],
+      },
     });
     expect(put).toEqual({
-      result: { data: { docs: [{ pk: 'b', sk: 1, v: 'one' }, { pk: 'b', sk: 2, v: 'two' }], t_tags: [{ id: 'red' }] }, unprocessedItems: { docs: [], t_tags: [] } },
+      result: {
+        data: {
+          docs: [
+            { pk: 'b', sk: 1, v: 'one' },
+            { pk: 'b', sk: 2, v: 'two' },
+          ],
+          t_tags: [{ id: 'red' }],
+        },
+        unprocessedItems: { docs: [], t_tags: [] },
+      },
     });
     const get = await run({
       operation: 'BatchGetItem',
-      tables: { docs: { keys: [{ pk: S('b'), sk: N(2) }, { pk: S('b'), sk: N(9) }, { pk: S('b'), sk: N(1) }], consistentRead: true }, t_tags: { keys: [{ id: S('red') }] } },
+      tables: {
+        docs: {
+          keys: [
+            { pk: S('b'), sk: N(2) },
+            { pk: S('b'), sk: N(9) },
+            { pk: S('b'), sk: N(1) },
+          ],
+          consistentRead: true,
+        },
+        t_tags: { keys: [{ id: S('red') }] },
+      },
     });
     expect(get).toEqual({
       result: { data: { docs: [{ pk: 'b', sk: 2, v: 'two' }, null, { pk: 'b', sk: 1, v: 'one' }], t_tags: [{ id: 'red' }] }, unprocessedKeys: { docs: [], t_tags: [] } },
@@ -202,7 +231,13 @@ describe('transactions', () => {
       ],
     });
     expect(out).toEqual({ result: { keys: [{ pk: 'tx', sk: 1 }, { id: 'tx-tag' }], cancellationReasons: null } });
-    const read = await run({ operation: 'TransactGetItems', transactItems: [{ table: 'docs', key: { pk: S('tx'), sk: N(1) } }, { table: 'tags', key: { id: S('none') } }] });
+    const read = await run({
+      operation: 'TransactGetItems',
+      transactItems: [
+        { table: 'docs', key: { pk: S('tx'), sk: N(1) } },
+        { table: 'tags', key: { id: S('none') } },
+      ],
+    });
     expect(read).toEqual({ result: { items: [{ pk: 'tx', sk: 1, version: 1 }, null], cancellationReasons: null } });
   });
 

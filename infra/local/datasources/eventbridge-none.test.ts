@@ -15,7 +15,7 @@ describe('NONE data source', () => {
 });
 
 describe('EVENTBRIDGE data source', () => {
-  it('puts the events on its bus and returns EventBridge\'s result', async () => {
+  it("puts the events on its bus and returns EventBridge's result", async () => {
     const bus = new LocalEventBus();
     const seen: BusEvent[] = [];
     bus.addRule({ name: 'r', bus: 'events', eventPattern: { 'detail-type': ['ItemAdded'] }, targets: [{ handler: (e) => void seen.push(e) }] });

@@ -76,7 +76,12 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
     batches.delete(key);
     for (let i = 0; i < entries.length; i += MAX_BATCH_SIZE) {
       const chunk = entries.slice(i, i + MAX_BATCH_SIZE);
-      void runHandler(load, chunk.map((e) => e.payload), opts, timeoutMs).then((out) => {
+      void runHandler(
+        load,
+        chunk.map((e) => e.payload),
+        opts,
+        timeoutMs,
+      ).then((out) => {
         if (out.error) return chunk.forEach((e) => e.done(out));
         if (!Array.isArray(out.result) || out.result.length !== chunk.length) {
           const error = { message: `BatchInvoke expects the function to return a list of ${chunk.length} results, one per request`, type: 'Lambda:Unhandled' };

@@ -18,8 +18,7 @@ export class FieldFailure extends Error {
   }
 }
 
-const locations = (locs: readonly SourceLocation[] | undefined) =>
-  locs?.length ? locs.map((l) => ({ line: l.line, column: l.column, sourceName: null as null })) : null;
+const locations = (locs: readonly SourceLocation[] | undefined) => (locs?.length ? locs.map((l) => ({ line: l.line, column: l.column, sourceName: null as null })) : null);
 
 /** Turns a graphql-js execution error into AppSync's shape, keeping resolver-supplied fields. */
 export function formatExecutionError(err: GraphQLError): AppSyncErrorEntry {

@@ -24,11 +24,7 @@ export interface ResolverRunner {
   run(typeName: string, fieldName: string, invocation: Invocation): Promise<InvocationResult>;
 }
 
-export type FieldAuthorizer = (
-  parentType: GraphQLObjectType,
-  field: GraphQLField<unknown, unknown>,
-  auth: AuthSuccess,
-) => boolean;
+export type FieldAuthorizer = (parentType: GraphQLObjectType, field: GraphQLField<unknown, unknown>, auth: AuthSuccess) => boolean;
 
 export interface ExecutionDeps {
   loaded: LoadedSchema;
@@ -114,11 +110,7 @@ function fieldResolver(deps: ExecutionDeps): GraphQLFieldResolver<unknown, Reque
 }
 
 /** Copies `value` keeping only the selected fields, keyed by field name rather than alias. */
-export function unalias(
-  value: unknown,
-  set: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-): unknown {
+export function unalias(value: unknown, set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): unknown {
   if (value == null || !set) return value;
   if (Array.isArray(value)) return value.map((v) => unalias(v, set, fragments));
   if (typeof value !== 'object') return value;

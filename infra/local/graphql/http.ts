@@ -92,7 +92,9 @@ export async function answerGraphqlHttp(deps: HttpDeps, req: IncomingMessage): P
   if (!prepared.ok) return { status: 200, body: { data: null, errors: prepared.errors } };
   const { request } = prepared;
   if (request.operation.operation === 'subscription') {
-    const errors: AppSyncErrorEntry[] = [{ path: null, locations: null, errorType: 'UnsupportedOperation', message: 'Subscriptions are served over the real-time WebSocket endpoint (<endpoint>/realtime), not over HTTP.' }];
+    const errors: AppSyncErrorEntry[] = [
+      { path: null, locations: null, errorType: 'UnsupportedOperation', message: 'Subscriptions are served over the real-time WebSocket endpoint (<endpoint>/realtime), not over HTTP.' },
+    ];
     return { status: 200, body: { data: null, errors } };
   }
   const outcome = await executeOperation(deps, { ...request, auth, headers });

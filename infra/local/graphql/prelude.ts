@@ -2,17 +2,7 @@
  * What AppSync defines itself and a schema may use without declaring: its scalars and directives.
  * graphql-js needs them declared to build the schema; they are never uploaded to AppSync.
  */
-export const APPSYNC_SCALARS = [
-  'AWSDate',
-  'AWSTime',
-  'AWSDateTime',
-  'AWSTimestamp',
-  'AWSEmail',
-  'AWSJSON',
-  'AWSURL',
-  'AWSPhone',
-  'AWSIPAddress',
-] as const;
+export const APPSYNC_SCALARS = ['AWSDate', 'AWSTime', 'AWSDateTime', 'AWSTimestamp', 'AWSEmail', 'AWSJSON', 'AWSURL', 'AWSPhone', 'AWSIPAddress'] as const;
 
 export const APPSYNC_PRELUDE = `
 ${APPSYNC_SCALARS.map((s) => `scalar ${s}`).join('\n')}

@@ -1,12 +1,4 @@
-import {
-  getOperationAST,
-  GraphQLError,
-  parse,
-  validate,
-  type DocumentNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { formatSyntaxError, formatValidationError, type AppSyncErrorEntry } from './errors.ts';
 
 export interface PreparedRequest {

@@ -14,7 +14,10 @@ const CASES: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
   AWSTimestamp: { valid: [0, 1700000000, -1], invalid: [1.5, '1700000000', 'x', null] },
   AWSEmail: { valid: ['a@b.co', 'first.last+tag@example.org'], invalid: ['a@b', '@b.co', 'a b@c.de', 'plain', 3] },
   AWSJSON: { valid: ['{"a":1}', '[1,2]', '"s"', '3', 'null'], invalid: ['{broken', "{'a':1}", ''] },
-  AWSURL: { valid: ['https://example.com/x?y=1', 'ftp://host', 'mailto:example@example.com', 'https://h/p?next=//x'], invalid: ['example.com', 'https://', 'https:///path', 'https://h/a//b', 'http://a b', 7] },
+  AWSURL: {
+    valid: ['https://example.com/x?y=1', 'ftp://host', 'mailto:example@example.com', 'https://h/p?next=//x'],
+    invalid: ['example.com', 'https://', 'https:///path', 'https://h/a//b', 'http://a b', 7],
+  },
   AWSPhone: { valid: ['+1 (555) 010-0199', '+442071838750', '555-0100'], invalid: ['phone', '+', '12', 5550100] },
   AWSIPAddress: { valid: ['127.0.0.1', '10.0.0.0/8', '::1', '2001:db8::/32'], invalid: ['256.0.0.1', '10.0.0.0/33', '::1/129', '1.2.3', 'localhost', 127001] },
 };

@@ -43,11 +43,13 @@ function validUrlParts(s: string): boolean {
 
 type Check = (value: unknown) => string | null;
 
-const stringCheck = (name: keyof typeof RE, extra?: (s: string) => boolean): Check => (value) => {
-  if (typeof value !== 'string') return `${name} must be a string`;
-  if (!RE[name].test(value) || (extra && !extra(value))) return `'${value}' is not a valid ${name}`;
-  return null;
-};
+const stringCheck =
+  (name: keyof typeof RE, extra?: (s: string) => boolean): Check =>
+  (value) => {
+    if (typeof value !== 'string') return `${name} must be a string`;
+    if (!RE[name].test(value) || (extra && !extra(value))) return `'${value}' is not a valid ${name}`;
+    return null;
+  };
 
 export const SCALAR_CHECKS: Record<string, Check> = {
   AWSDate: stringCheck('AWSDate', validDateParts),

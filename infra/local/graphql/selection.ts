@@ -5,10 +5,7 @@ import { Kind, print, type FieldNode, type FragmentDefinitionNode, type Selectio
  * ('owner', 'owner/name'), field names rather than aliases, fragments expanded, no introspection
  * fields, each path once, in document order.
  */
-export function selectionSetList(
-  fieldNodes: readonly FieldNode[],
-  fragments: Record<string, FragmentDefinitionNode>,
-): string[] {
+export function selectionSetList(fieldNodes: readonly FieldNode[], fragments: Record<string, FragmentDefinitionNode>): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode | undefined, prefix: string, visiting: Set<string>): void => {

@@ -50,9 +50,7 @@ export function createRealtimeEngine(deps: ExecutionDeps & { authenticator: Auth
       } catch (e) {
         return { ok: false, errors: [entry('ValidationError', (e as GraphQLError).message)] };
       }
-      const fragments = Object.fromEntries(
-        document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-      );
+      const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
       let enhancedFilter: SubscriptionFilterSpec | undefined;
       let invalidationFilter: SubscriptionFilterSpec | undefined;
       if (deps.resolvers.has(subType.name, field.name)) {

@@ -177,12 +177,17 @@ describe('the local CA', () => {
     const c = await ensureCertificate(dir);
     const ca = { keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8'), certPem: c.ca };
     // The leaf also names 127.0.0.1, so the host check passes: only the CA's constraints can refuse it.
-    for (const hosts of [{ dns: ['example.com'], ips: ['127.0.0.1'] }, { dns: [], ips: ['127.0.0.1', '10.1.2.3'] }]) {
+    for (const hosts of [
+      { dns: ['example.com'], ips: ['127.0.0.1'] },
+      { dns: [], ips: ['127.0.0.1', '10.1.2.3'] },
+    ]) {
       const leaf = await makeServerCertificate(ca, hosts);
       const { server, port } = await httpsServer(leaf.keyPem, leaf.certPem);
       try {
         const err = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
-          request({ host: '127.0.0.1', port, ca: [c.ca] }, () => reject(new Error('the request was answered'))).on('error', resolve).end();
+          request({ host: '127.0.0.1', port, ca: [c.ca] }, () => reject(new Error('the request was answered')))
+            .on('error', resolve)
+            .end();
         });
         // OpenSSL's X509_V_ERR_PERMITTED_VIOLATION, which Node has no code name for.
         expect({ code: err.code, message: err.message }).toEqual({ code: 'UNSPECIFIED', message: 'permitted subtree violation' });
@@ -194,7 +199,9 @@ describe('the local CA', () => {
     const { server, port } = await httpsServer(c.key, c.cert);
     try {
       const status = await new Promise<number | undefined>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, ca: [c.ca] }, (res) => resolve(res.resume().statusCode)).on('error', reject).end();
+        request({ host: '127.0.0.1', port, ca: [c.ca] }, (res) => resolve(res.resume().statusCode))
+          .on('error', reject)
+          .end();
       });
       expect(status).toBe(200);
     } finally {

@@ -121,7 +121,7 @@ function caProblem(keyPem: string, certPem: string): string | undefined {
   try {
     const x = new X509Certificate(certPem);
     if (!x.ca || !x.checkPrivateKey(createPrivateKey(keyPem))) return 'unusable (not a CA, or its key is missing or does not match)';
-    if (!hasNameConstraints(certPem, HOSTS)) return 'not limited by name constraints to this machine\'s loopback names';
+    if (!hasNameConstraints(certPem, HOSTS)) return "not limited by name constraints to this machine's loopback names";
     const days = Math.round((Date.parse(x.validTo) - Date.parse(x.validFrom)) / 86_400_000);
     if (days > CA_DAYS + 1) return `valid for ${days} days (now at most ${CA_DAYS})`;
     if (!fresh(x)) return 'expired or about to expire';
@@ -193,7 +193,9 @@ export async function ensureCertificate(dir: string, log: (line: string) => void
     const problem = caProblem(ca.keyPem, ca.certPem);
     if (problem) {
       if (problem !== 'missing') {
-        log(`replacing the local CA ${path('ca')}: it was ${problem}. If you trusted the old one, remove it from your browser's or system's authorities and import the new ${path('ca')} (limited to localhost, 127.0.0.1 and ::1, valid ${CA_DAYS} days)`);
+        log(
+          `replacing the local CA ${path('ca')}: it was ${problem}. If you trusted the old one, remove it from your browser's or system's authorities and import the new ${path('ca')} (limited to localhost, 127.0.0.1 and ::1, valid ${CA_DAYS} days)`,
+        );
       }
       ca = await makeCa();
       writeAtomic(path('caKey'), ca.keyPem, 0o600);

@@ -148,7 +148,14 @@ describe('hostile clients', () => {
   });
 
   it('caps connections, TLS ones included, and serves again once they go', async () => {
-    const capped = await listen({ port: 0, host: '127.0.0.1', tls: cert, limits: { maxConnections: 3, headersTimeoutMs: 60_000 }, onRequest: (_q, r) => r.end('ok'), onUpgrade: (_q, s) => s.destroy() });
+    const capped = await listen({
+      port: 0,
+      host: '127.0.0.1',
+      tls: cert,
+      limits: { maxConnections: 3, headersTimeoutMs: 60_000 },
+      onRequest: (_q, r) => r.end('ok'),
+      onUpgrade: (_q, s) => s.destroy(),
+    });
     try {
       const secure = tlsConnect({ port: capped.port, host: '127.0.0.1', ca: cert.ca, servername: 'localhost' });
       secure.on('error', () => {});

@@ -25,8 +25,7 @@ function harness(handshake: ConstructorParameters<typeof Connection>[0]['handsha
   return { conn, sent, closes, engine };
 }
 
-const startFrame = (id: string) =>
-  JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onNote }' }), extensions: { authorization: auth() } } });
+const startFrame = (id: string) => JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onNote }' }), extensions: { authorization: auth() } } });
 
 describe('Connection', () => {
   it('closes a socket that sends no connection_init within the configured interval, and keeps one that does', async () => {
@@ -45,7 +44,9 @@ describe('Connection', () => {
     const frame = fc.oneof(
       fc.string(),
       fc.json(),
-      fc.record({ type: fc.constantFrom('start', 'stop', 'connection_init', 'ka', 'data', ''), id: fc.option(fc.oneof(fc.string(), fc.integer())), payload: fc.anything() }).map((o) => JSON.stringify(o)),
+      fc
+        .record({ type: fc.constantFrom('start', 'stop', 'connection_init', 'ka', 'data', ''), id: fc.option(fc.oneof(fc.string(), fc.integer())), payload: fc.anything() })
+        .map((o) => JSON.stringify(o)),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(frame, { maxLength: 20 }), async (frames) => {

@@ -163,9 +163,7 @@ export class Connection {
     for (const [id, sub] of this.subscriptions) {
       if (!sub || !eventMatches(sub, event)) continue;
       const prev = this.chains.get(id) ?? Promise.resolve();
-      const next = prev
-        .then(() => this.deliver(id, sub, event))
-        .catch((e: unknown) => this.opts.log(`subscription ${id}: render failed: ${(e as Error).stack ?? String(e)}`));
+      const next = prev.then(() => this.deliver(id, sub, event)).catch((e: unknown) => this.opts.log(`subscription ${id}: render failed: ${(e as Error).stack ?? String(e)}`));
       this.chains.set(id, next);
     }
   }

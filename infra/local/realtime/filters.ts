@@ -5,9 +5,7 @@
  */
 import type { SubscriptionFilterSpec } from '../appsync-js/types.ts';
 
-export const FILTER_OPERATORS = [
-  'eq', 'ne', 'le', 'lt', 'ge', 'gt', 'contains', 'notContains', 'beginsWith', 'in', 'notIn', 'between', 'containsAny',
-] as const;
+export const FILTER_OPERATORS = ['eq', 'ne', 'le', 'lt', 'ge', 'gt', 'contains', 'notContains', 'beginsWith', 'in', 'notIn', 'between', 'containsAny'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 /** AppSync's documented limits on a subscription's filters. */
@@ -146,9 +144,7 @@ function checkValue(op: FilterOperator, value: unknown): string | null {
     case 'containsAny':
       return list(FILTER_LIMITS.maxContainsAnyValues, orderable);
     case 'between':
-      return Array.isArray(value) && value.length === 2 && value.every(orderable)
-        ? null
-        : `subscription filter has invalid filter value for operator \`${op}\`: expected a list of two values.`;
+      return Array.isArray(value) && value.length === 2 && value.every(orderable) ? null : `subscription filter has invalid filter value for operator \`${op}\`: expected a list of two values.`;
   }
 }
 

@@ -27,7 +27,10 @@ function decodeHeaders(encoded: string): Record<string, string> | undefined {
 export function requestedProtocols(req: HandshakeRequest): string[] {
   const raw = req.headers['sec-websocket-protocol'];
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
-  return text.split(',').map((p) => p.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** The `header` query parameter, read raw: an unencoded base64 `+` must not turn into a space. */

@@ -65,23 +65,14 @@ export interface CompleteMessage {
   id: string;
 }
 
-export type ServerMessage =
-  | ConnectionAckMessage
-  | ConnectionErrorMessage
-  | KeepAliveMessage
-  | StartAckMessage
-  | DataMessage
-  | ErrorMessage
-  | CompleteMessage;
+export type ServerMessage = ConnectionAckMessage | ConnectionErrorMessage | KeepAliveMessage | StartAckMessage | DataMessage | ErrorMessage | CompleteMessage;
 
 // ---- validation ------------------------------------------------------------------------------
 
 /** Largest frame a client may send; AppSync's message limit, used in both directions here. */
 export const MAX_MESSAGE_BYTES = 240 * 1024;
 
-export type ParseResult =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; id?: string; error: ProtocolErrorEntry };
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; id?: string; error: ProtocolErrorEntry };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const fail = (error: ProtocolErrorEntry, id?: string): ParseResult => ({ ok: false, ...(id !== undefined ? { id } : {}), error });

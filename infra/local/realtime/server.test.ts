@@ -121,7 +121,16 @@ describe('subscriptions', () => {
 
   it('applies the enhanced filter, which replaces argument filtering as in AppSync', async () => {
     const c = await ready();
-    const filter = { filterGroup: [{ filters: [{ fieldName: 'title', operator: 'beginsWith', value: 'keep' }, { fieldName: 'meta.size', operator: 'le', value: 10 }] }] };
+    const filter = {
+      filterGroup: [
+        {
+          filters: [
+            { fieldName: 'title', operator: 'beginsWith', value: 'keep' },
+            { fieldName: 'meta.size', operator: 'le', value: 10 },
+          ],
+        },
+      ],
+    };
     // The argument `titlePrefix` has no same-named event field: only the enhanced filter counts.
     expect((await c.start('f', SUB, { args: { titlePrefix: 'keep' }, filter }, auth())).type).toBe('start_ack');
     fx.server.publisher.publish({ fieldName: 'onNote', data: { title: 'drop me', meta: { size: 1 } } });

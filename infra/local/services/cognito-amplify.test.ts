@@ -31,10 +31,15 @@ afterAll(async () => {
 });
 
 const codeFor = (email: string, purpose: string) =>
-  readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { email: string; purpose: string; code: string }).filter((m) => m.email === email && m.purpose === purpose).at(-1)!.code;
+  readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { email: string; purpose: string; code: string })
+    .filter((m) => m.email === email && m.purpose === purpose)
+    .at(-1)!.code;
 
 describe('Amplify v6 auth flows against the local issuer', () => {
-  it('an unconfirmed user\'s sign-in comes back as the CONFIRM_SIGN_UP step', async () => {
+  it("an unconfirmed user's sign-in comes back as the CONFIRM_SIGN_UP step", async () => {
     await signUp({ username: 'una@example.com', password: PASSWORD });
     expect(await signIn({ username: 'una@example.com', password: PASSWORD })).toEqual({ isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_UP' } });
     expect((await fetchAuthSession()).tokens).toBeUndefined();

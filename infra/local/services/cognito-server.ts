@@ -78,12 +78,14 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'OPTIONS') {
       req.resume();
-      res.writeHead(204, {
-        ...CORS,
-        'access-control-allow-methods': 'POST, GET, OPTIONS',
-        'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, x-amz-target, x-amz-user-agent'),
-        'access-control-max-age': '600',
-      }).end();
+      res
+        .writeHead(204, {
+          ...CORS,
+          'access-control-allow-methods': 'POST, GET, OPTIONS',
+          'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, x-amz-target, x-amz-user-agent'),
+          'access-control-max-age': '600',
+        })
+        .end();
       return;
     }
     if (req.method === 'GET') {
@@ -91,7 +93,13 @@ export async function startCognitoServer(opts: CognitoServerOptions): Promise<Co
       const m = wellKnown.exec(new URL(req.url ?? '/', 'http://x').pathname);
       if (!m || !store.pool(m[1]!)) return fail(res, new CognitoError('ResourceNotFoundException', 'Not found.', 404));
       const issuer = `${issuerDomain}/${m[1]}`;
-      return answer(res, 200, m[2] === 'jwks.json' ? { keys: [opts.key.publicJwk] } : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] });
+      return answer(
+        res,
+        200,
+        m[2] === 'jwks.json'
+          ? { keys: [opts.key.publicJwk] }
+          : { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] },
+      );
     }
     const operation = operationOf(req.headers['x-amz-target']);
     if (req.method !== 'POST' || !operation || !Object.hasOwn(OPERATIONS, operation)) {

@@ -153,7 +153,7 @@ describe('admin operations of the local Cognito', () => {
     return (out.Users ?? []).map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value).sort();
   };
 
-  it('refuses an unsigned ListUsers with Cognito\'s error and tells nothing of the users', async () => {
+  it("refuses an unsigned ListUsers with Cognito's error and tells nothing of the users", async () => {
     ({ cognito } = await start({ dataDir: tempDir() }));
     await cognito.createUser({ email: 'gina@example.com', password: 'G1na-Passw0rd!' });
     const res = await unsigned('ListUsers', { UserPoolId: cognito.userPoolId });
@@ -170,20 +170,26 @@ describe('admin operations of the local Cognito', () => {
   it('refuses a wrong secret and an unknown access key, and changes nothing', async () => {
     const wrongSecret = sdk({ ...DEV, secretAccessKey: 'not-the-dev-secret' });
     await expect(wrongSecret.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId }))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 400 } });
-    await expect(wrongSecret.send(new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'intruder@example.com', MessageAction: 'SUPPRESS' }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(wrongSecret.send(new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'intruder@example.com', MessageAction: 'SUPPRESS' }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
     wrongSecret.destroy();
     const unknownKey = sdk({ accessKeyId: 'AKIAUNKNOWN0000000', secretAccessKey: DEV.secretAccessKey });
     await expect(unknownKey.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId }))).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 400 } });
     unknownKey.destroy();
     expect(await emails()).toEqual(['gina@example.com']);
     // The issuer's own helpers, attached with other credentials, are refused the same way.
-    const { cognito: stranger } = await start({ dataDir: tempDir(), attachTo: cognito.endpoint, adminCredentials: { ...DEV, secretAccessKey: 'guess' } }).catch((e: unknown) => ({ cognito: e as Error }));
+    const { cognito: stranger } = await start({ dataDir: tempDir(), attachTo: cognito.endpoint, adminCredentials: { ...DEV, secretAccessKey: 'guess' } }).catch((e: unknown) => ({
+      cognito: e as Error,
+    }));
     expect(stranger).toMatchObject({ name: 'InvalidSignatureException' });
   });
 
   it('answers the AWS SDK signing with the dev credentials', async () => {
     const client = sdk(DEV);
-    await client.send(new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'hank@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'hank@example.com' }] }));
+    await client.send(
+      new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: 'hank@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'hank@example.com' }] }),
+    );
     client.destroy();
     expect(await emails()).toEqual(['gina@example.com', 'hank@example.com']);
   });

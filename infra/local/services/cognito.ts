@@ -100,7 +100,9 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
   // cognito-local (the issuer before this one) kept its users, passwords in the clear, under db/.
   const legacy = join(dataDir, 'db');
   if (!opts.attachTo && existsSync(legacy)) {
-    opts.log?.(`the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run cli -- user add\`, then delete that folder (it holds their passwords in the clear)`);
+    opts.log?.(
+      `the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run cli -- user add\`, then delete that folder (it holds their passwords in the clear)`,
+    );
   }
 
   let server: CognitoServer | undefined;
@@ -111,8 +113,18 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
     const key = await loadOrCreateSigningKey(join(dataDir, 'signing-key.json'));
     const start = (port: number) =>
       startCognitoServer({
-        dataDir, host, port, key, issuerDomain: (p) => `http://${host}:${p}`, limits: opts.limits, log: opts.log, adminCredentials: [opts.adminCredentials], region: REGION,
-        now: opts.now, tokenLifetimes: opts.tokenLifetimes, challengeTtlMs: opts.challengeTtlMs,
+        dataDir,
+        host,
+        port,
+        key,
+        issuerDomain: (p) => `http://${host}:${p}`,
+        limits: opts.limits,
+        log: opts.log,
+        adminCredentials: [opts.adminCredentials],
+        region: REGION,
+        now: opts.now,
+        tokenLifetimes: opts.tokenLifetimes,
+        challengeTtlMs: opts.challengeTtlMs,
       });
     try {
       server = await start(opts.port ?? saved.port ?? 0);
@@ -271,7 +283,16 @@ async function signIn(api: CognitoApi, userPoolId: string, clientId: string, ema
   const challenge = await api('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, SRP_A: a.A.toString(16) } });
   const params = challenge.ChallengeParameters as Record<string, string>;
   const timestamp = srp.formatTimestamp(Date.now());
-  const signature = srp.clientClaim({ a, poolName: srp.poolNameOf(userPoolId), username: params.USER_ID_FOR_SRP!, password, salt: params.SALT!, srpB: params.SRP_B!, secretBlock: params.SECRET_BLOCK!, timestamp });
+  const signature = srp.clientClaim({
+    a,
+    poolName: srp.poolNameOf(userPoolId),
+    username: params.USER_ID_FOR_SRP!,
+    password,
+    salt: params.SALT!,
+    srpB: params.SRP_B!,
+    secretBlock: params.SECRET_BLOCK!,
+    timestamp,
+  });
   const out = await api('RespondToAuthChallenge', {
     ClientId: clientId,
     ChallengeName: 'PASSWORD_VERIFIER',

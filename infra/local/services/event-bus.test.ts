@@ -29,8 +29,24 @@ describe('LocalEventBus', () => {
   it('routes matching events to function targets and webhooks, with EventBridge event shape', async () => {
     const bus = new LocalEventBus({ region: 'us-east-1' });
     const seen: BusEvent[] = [];
-    bus.addRule({ name: 'modifies', bus: 'files', eventPattern: { source: ['craft.files'], detail: { op: ['MODIFY'] } }, targets: [{ handler: (e) => void seen.push(e) }, { url, headers: { 'x-sig': 'abc' } }] });
-    bus.addRule({ name: 'other-bus', bus: 'elsewhere', eventPattern: { source: ['craft.files'] }, targets: [{ handler: () => { throw new Error('must not run'); } }] });
+    bus.addRule({
+      name: 'modifies',
+      bus: 'files',
+      eventPattern: { source: ['craft.files'], detail: { op: ['MODIFY'] } },
+      targets: [{ handler: (e) => void seen.push(e) }, { url, headers: { 'x-sig': 'abc' } }],
+    });
+    bus.addRule({
+      name: 'other-bus',
+      bus: 'elsewhere',
+      eventPattern: { source: ['craft.files'] },
+      targets: [
+        {
+          handler: () => {
+            throw new Error('must not run');
+          },
+        },
+      ],
+    });
     received.length = 0;
     const out = await bus.putEvents([
       { Source: 'craft.files', DetailType: 'FileChanged', Detail: JSON.stringify({ op: 'MODIFY', id: 'f1' }), EventBusName: 'files', Time: '2026-01-02T03:04:05.678Z' },

@@ -102,10 +102,7 @@ export class LocalEventBus {
 
   async putEvents(entries: PutEventsEntry[]): Promise<PutEventsResult> {
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
-      throw new EventBridgeError(
-        'ValidationException',
-        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
-      );
+      throw new EventBridgeError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`);
     }
     if (entries.reduce((n, e) => n + entrySize(e), 0) > MAX_REQUEST_BYTES) {
       throw new EventBridgeError('ValidationException', 'Total size of the entries in the request is over the limit.');

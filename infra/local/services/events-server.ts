@@ -64,17 +64,15 @@ export async function startEventsServer(opts: EventsServerOptions): Promise<Even
       return fail(400, 'SerializationException', 'The request body is not JSON.');
     }
     if (!Array.isArray(input.Entries)) return fail(400, 'ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
-    const entries = (input.Entries as Array<Record<string, unknown>>).map(
-      (e): PutEventsEntry => ({
-        Source: typeof e.Source === 'string' ? e.Source : undefined,
-        DetailType: typeof e.DetailType === 'string' ? e.DetailType : undefined,
-        Detail: typeof e.Detail === 'string' ? e.Detail : undefined,
-        Resources: Array.isArray(e.Resources) ? e.Resources.map(String) : undefined,
-        // The JSON protocol sends timestamps as epoch seconds.
-        Time: typeof e.Time === 'number' ? new Date(e.Time * 1000) : typeof e.Time === 'string' ? e.Time : undefined,
-        EventBusName: typeof e.EventBusName === 'string' ? busKey(e.EventBusName) : undefined,
-      }),
-    );
+    const entries = (input.Entries as Array<Record<string, unknown>>).map((e): PutEventsEntry => ({
+      Source: typeof e.Source === 'string' ? e.Source : undefined,
+      DetailType: typeof e.DetailType === 'string' ? e.DetailType : undefined,
+      Detail: typeof e.Detail === 'string' ? e.Detail : undefined,
+      Resources: Array.isArray(e.Resources) ? e.Resources.map(String) : undefined,
+      // The JSON protocol sends timestamps as epoch seconds.
+      Time: typeof e.Time === 'number' ? new Date(e.Time * 1000) : typeof e.Time === 'string' ? e.Time : undefined,
+      EventBusName: typeof e.EventBusName === 'string' ? busKey(e.EventBusName) : undefined,
+    }));
     try {
       send(res, 200, await opts.bus.putEvents(entries), requestId);
     } catch (e) {

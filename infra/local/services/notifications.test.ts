@@ -58,7 +58,7 @@ const client = (secretAccessKey = creds.secretAccessKey) =>
   new EventBridgeClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: creds.accessKeyId, secretAccessKey }, maxAttempts: 1 });
 
 describe('local PutEvents endpoint', () => {
-  it('accepts the SDK\'s PutEvents onto the named bus (a bus ARN names it too)', async () => {
+  it("accepts the SDK's PutEvents onto the named bus (a bus ARN names it too)", async () => {
     const seen: unknown[] = [];
     bus.addRule({ name: 'r', bus: 'events', eventPattern: { source: ['t.src'] }, targets: [{ handler: (e) => void seen.push(e.detail) }] });
     const out = await client().send(

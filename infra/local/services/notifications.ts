@@ -58,7 +58,10 @@ export function loadNotificationsConfig(dataDir: string, env: NodeJS.ProcessEnv 
   if (named && !existsSync(named)) throw new Error(`CRAFT_SYNC_NOTIFICATIONS names ${named}, which does not exist`);
   const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as NotificationsConfig) : {};
   // CRAFT_SYNC_WEBHOOKS: comma-separated URLs added to the file's, signed with the common secret.
-  const extra = (env.CRAFT_SYNC_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const extra = (env.CRAFT_SYNC_WEBHOOKS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (extra.length) config.webhooks = [...(config.webhooks ?? []), ...extra.map((url) => ({ url }))];
   for (const w of config.webhooks ?? []) {
     if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${existsSync(path) ? path : 'CRAFT_SYNC_WEBHOOKS'}: every webhook needs an http(s) url (got ${String(w?.url)})`);

@@ -38,8 +38,7 @@ it('hands every stream record to the handler in Lambda event shape, in order, re
 });
 
 describe('the event source mapping semantics', () => {
-  const put = (table: string, pk: string, extra: Record<string, { S: string }> = {}) =>
-    ddb.client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...extra } }));
+  const put = (table: string, pk: string, extra: Record<string, { S: string }> = {}) => ddb.client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...extra } }));
   let n = 0;
   const freshTable = async () => {
     const name = `table${n++}`;
@@ -96,7 +95,11 @@ describe('the event source mapping semantics', () => {
     await trigger.drain();
     await trigger.stop();
     // The first invocation handles all five; each retry starts at the poison record (a, b are checkpointed).
-    expect(invocations).toEqual([['a', 'b', 'poison', 'c', 'd'], ['poison', 'c', 'd'], ['poison', 'c', 'd']]);
+    expect(invocations).toEqual([
+      ['a', 'b', 'poison', 'c', 'd'],
+      ['poison', 'c', 'd'],
+      ['poison', 'c', 'd'],
+    ]);
     expect(new Set(handled)).toEqual(new Set(['a', 'b', 'c', 'd']));
     expect(failures).toHaveLength(1);
     const [f] = failures;

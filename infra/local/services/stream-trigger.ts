@@ -11,13 +11,7 @@
  *   retries, or for records older than `maxRecordAgeMs`, the records go to `onFailure` in the shape
  *   of Lambda's on-failure record (plus the records themselves) and the shard moves on.
  */
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { matches, validatePattern, type EventPattern } from './event-pattern.ts';
 

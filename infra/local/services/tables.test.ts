@@ -26,7 +26,10 @@ describe('ensureTables', () => {
     const t = (await ddb.client.send(new DescribeTableCommand({ TableName: 'tbl_files' }))).Table;
     expect(t?.TableStatus).toBe('ACTIVE');
     expect(t?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(t?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    expect(t?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
     expect(t?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType, i.IndexStatus])).toEqual([['byOwner', 'ALL', 'ACTIVE']]);
     expect(t?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     const ttl = await ddb.client.send(new DescribeTimeToLiveCommand({ TableName: 'tbl_files' }));

@@ -19,11 +19,7 @@ import type { IndexDef, KeyDef, TableDef } from '../../wiring/types.ts';
  * way the stack deploys them: on-demand billing, GSIs projecting ALL, the declared stream and TTL.
  * Idempotent: an existing table is checked, and indexes, stream or TTL added later are applied.
  */
-export async function ensureTables(
-  client: DynamoDBClient,
-  tables: Record<string, TableDef>,
-  nameOf: (key: string) => string,
-): Promise<void> {
+export async function ensureTables(client: DynamoDBClient, tables: Record<string, TableDef>, nameOf: (key: string) => string): Promise<void> {
   await Promise.all(Object.entries(tables).map(([key, def]) => ensureTable(client, nameOf(key), def)));
 }
 

@@ -14,7 +14,6 @@ export class ContentError extends Error {
   }
 }
 
-export const invalid = (field: string, reason: string) =>
-  new ContentError({ errorType: 'InvalidInput', message: `${field}: ${reason}`, errorInfo: { field, reason } });
+export const invalid = (field: string, reason: string) => new ContentError({ errorType: 'InvalidInput', message: `${field}: ${reason}`, errorInfo: { field, reason } });
 export const tooLarge = (field: string, limit: number, actual: number) =>
   new ContentError({ errorType: 'TooLarge', message: `${field} is too large: ${actual} > ${limit}`, errorInfo: { field, limit, actual } });

@@ -26,7 +26,10 @@ const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const stored = async (sub: string, s: UploadSession) => (await t.server.store.head('content', uploadKey(sub, s.uploadId.split('.')[0]!))) !== undefined;
 
 async function failure(p: Promise<unknown>) {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ContentError);
   return (e as ContentError).failure;
 }
@@ -46,7 +49,17 @@ describe('single PUT sessions', () => {
   });
 
   it.each([
-    ['a tampered signature', (s: UploadSession) => put(s, body, {}, s.put!.url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`)), 403],
+    [
+      'a tampered signature',
+      (s: UploadSession) =>
+        put(
+          s,
+          body,
+          {},
+          s.put!.url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`),
+        ),
+      403,
+    ],
     ['a wrong checksum (other bytes)', (s: UploadSession) => put(s, Buffer.from(body).fill(65, 0, 1)), 400],
     ['a wrong size', (s: UploadSession) => put(s, body.subarray(1)), 403],
     ['a wrong content type', (s: UploadSession) => put(s, body, { 'content-type': 'text/html' }), 403],
@@ -151,7 +164,9 @@ describe('multipart above the read-back limit (CONTENT_WHOLE_HASH_MAX): parts bo
     expect((await failure(session(bytes, { partSha256: [hex(bytes)] }))).errorInfo).toMatchObject({ field: 'partSha256' });
     expect((await failure(session(bytes, { partSha256: slices(bytes).map((c) => hex(c).toUpperCase()) }))).errorInfo).toMatchObject({ field: 'partSha256' });
     expect((await failure(session(bytes, { partSize: 1024 }))).errorInfo).toMatchObject({ field: 'partSize' });
-    expect((await failure(createUpload(ALICE, { size: 5 * 1024 ** 4, sha256: hex(bytes), contentType: 'text/plain', multipart: true, partSize: 5 * 1024 * 1024 }))).errorInfo).toMatchObject({ field: 'partSize' });
+    expect((await failure(createUpload(ALICE, { size: 5 * 1024 ** 4, sha256: hex(bytes), contentType: 'text/plain', multipart: true, partSize: 5 * 1024 * 1024 }))).errorInfo).toMatchObject({
+      field: 'partSize',
+    });
   });
 
   it('refuse other bytes for a part, or another checksum header: S3 stores no part; completeUpload refuses the gap', async () => {
@@ -184,7 +199,14 @@ describe('multipart above the read-back limit (CONTENT_WHOLE_HASH_MAX): parts bo
     const direct = t.client();
     const [sessionId, s3UploadId] = s.uploadId.split('.') as [string, string];
     await direct.send(
-      new UploadPartCommand({ Bucket: 'content', Key: uploadKey(ALICE, sessionId), UploadId: s3UploadId, PartNumber: 2, Body: other, ChecksumSHA256: createHash('sha256').update(other).digest('base64') }),
+      new UploadPartCommand({
+        Bucket: 'content',
+        Key: uploadKey(ALICE, sessionId),
+        UploadId: s3UploadId,
+        PartNumber: 2,
+        Body: other,
+        ChecksumSHA256: createHash('sha256').update(other).digest('base64'),
+      }),
     );
     direct.destroy();
     expect((await failure(completeUpload(ALICE, s.uploadId))).errorInfo).toMatchObject({ field: 'partSha256' });

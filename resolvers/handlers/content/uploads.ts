@@ -229,7 +229,9 @@ export async function completeUpload(sub: string, ref: string): Promise<{ upload
 export async function abortUpload(sub: string, ref: string): Promise<boolean> {
   const { key, s3UploadId } = parseRef(sub, ref);
   if (!s3UploadId) return false;
-  await s3().send(new AbortMultipartUploadCommand({ Bucket: contentBucket(), Key: key, UploadId: s3UploadId })).catch(() => undefined);
+  await s3()
+    .send(new AbortMultipartUploadCommand({ Bucket: contentBucket(), Key: key, UploadId: s3UploadId }))
+    .catch(() => undefined);
   return true;
 }
 
@@ -274,4 +276,3 @@ export async function presignDownload(key: string, now = new Date()): Promise<{ 
   const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: contentBucket(), Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS, signingDate: now });
   return { url, expiresAt: new Date(now.getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString() };
 }
-

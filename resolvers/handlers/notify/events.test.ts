@@ -57,7 +57,7 @@ describe('newChanges', () => {
     expect(picked.map((c) => `${String(c.fileId)}:${String(c.version)}`)).toEqual(['f1:1', 'f1:2', 'f2:1']);
   });
 
-  it('skips an INSERT without a new image (a KEYS_ONLY stream) and other tables\' keys', () => {
+  it("skips an INSERT without a new image (a KEYS_ONLY stream) and other tables' keys", () => {
     expect(newChanges([record('INSERT', change('f1', 1), false), record('INSERT', { pk: 'USER#x', sk: 'V#0000000001' })])).toEqual([]);
   });
 });

@@ -95,9 +95,7 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
   if (carriesAudience(change)) {
     const members = [...new Set((change.members as unknown[]).map(String))].sort();
     const muted = new Set(Array.isArray(change.muted) ? (change.muted as unknown[]).map(String) : []);
-    const recipients = Array.isArray(change.recipients)
-      ? [...new Set((change.recipients as unknown[]).map(String))].sort()
-      : members.filter((m) => m !== String(change.author) && !muted.has(m));
+    const recipients = Array.isArray(change.recipients) ? [...new Set((change.recipients as unknown[]).map(String))].sort() : members.filter((m) => m !== String(change.author) && !muted.has(m));
     return { ...common(change, fileId, version, op), owner: typeof change.owner === 'string' ? change.owner : null, members, recipients };
   }
   const active = state.acl.filter((m) => m.role !== 'REVOKED' && typeof m.member === 'string');

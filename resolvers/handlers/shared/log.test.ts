@@ -9,7 +9,14 @@ function captureStdout(): { lines: () => Array<Record<string, unknown>> } {
     chunks.push(String(chunk));
     return true;
   });
-  return { lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 afterEach(() => {
@@ -42,9 +49,7 @@ describe('handler logs', () => {
     const batch = new StreamBatch('members');
     batch.fail({ eventID: 'e1', dynamodb: { SequenceNumber: '42' } }, new TypeError('bad head'), { fileId: 'f9' });
     expect(batch.failures()).toEqual([{ itemIdentifier: '42' }]);
-    expect(out.lines()).toEqual([
-      expect.objectContaining({ level: 'ERROR', handler: 'members', eventID: 'e1', sequenceNumber: '42', fileId: 'f9', error: 'bad head', errorName: 'TypeError' }),
-    ]);
+    expect(out.lines()).toEqual([expect.objectContaining({ level: 'ERROR', handler: 'members', eventID: 'e1', sequenceNumber: '42', fileId: 'f9', error: 'bad head', errorName: 'TypeError' })]);
     expect(errorFields('plain')).toEqual({ error: 'plain', errorName: 'Error' });
   });
 });

@@ -170,9 +170,7 @@ export async function collectSnapshots(fileId: string): Promise<string[]> {
   } while (ContinuationToken);
   if (listed.length <= SNAPSHOTS_KEPT) return [];
 
-  const got = await dynamodb().send(
-    new GetItemCommand({ TableName: filesTable(), Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }),
-  );
+  const got = await dynamodb().send(new GetItemCommand({ TableName: filesTable(), Key: { pk: { S: `FILE#${fileId}` }, sk: { S: 'HEAD' } }, ConsistentRead: true }));
   const head = got.Item ? (unmarshall(got.Item) as Item) : undefined;
   // Inline content has no pointer: the content is the head's own version (as getFile reports it).
   const pointer = Number(head?.contentKey === undefined ? head?.version : head.contentVersion);

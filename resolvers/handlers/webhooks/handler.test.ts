@@ -56,7 +56,11 @@ const fileChanged = (version: number) => ({
   resources: [],
   detail: { changeId: `f1:${version}`, fileId: 'f1', version, op: 'MODIFY', name: 'naïve ✓.txt' },
 });
-const record = (webhook: string, event: object = fileChanged(1), messageId: string = randomUUID()) => ({ messageId, body: JSON.stringify({ webhook, event }), attributes: { ApproximateReceiveCount: '1' } });
+const record = (webhook: string, event: object = fileChanged(1), messageId: string = randomUUID()) => ({
+  messageId,
+  body: JSON.stringify({ webhook, event }),
+  attributes: { ApproximateReceiveCount: '1' },
+});
 const sqs = (...records: ReturnType<typeof record>[]): SqsEvent => ({ Records: records });
 
 describe('webhook delivery handler', () => {

@@ -127,7 +127,10 @@ async function secretFromEnv(): Promise<string> {
 
 /** The Lambda entry point: configuration from the environment (see the module comment). */
 export async function handler(event: SqsEvent): Promise<SqsBatchResponse> {
-  const urls = (process.env.WEBHOOK_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = (process.env.WEBHOOK_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   const timeoutMs = Number(process.env.WEBHOOK_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   // Fetched once per batch, before any POST: without it nothing can be signed, and the whole batch is retried.
   const secret = await secretFromEnv();

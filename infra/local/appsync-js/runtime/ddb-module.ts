@@ -55,15 +55,32 @@ function updateExpression(update: Obj): Expression {
       const hint = segs.join('_');
       if (isOp(v)) {
         switch (v._type) {
-          case 'add': add.push(`${name} ${b.value(hint, v.value)}`); break;
-          case 'remove': remove.push(name); break;
-          case 'replace': set.push(`${name} = ${b.value(hint, v.value)}`); break;
-          case 'increment': add.push(`${name} ${b.value(hint, v.by)}`); break;
-          case 'decrement': add.push(`${name} ${b.value(hint, -v.by)}`); break;
-          case 'append': set.push(`${name} = list_append(if_not_exists(${name}, ${b.value(`${hint}_empty`, [])}), ${b.value(hint, v.items)})`); break;
-          case 'prepend': set.push(`${name} = list_append(${b.value(hint, v.items)}, if_not_exists(${name}, ${b.value(`${hint}_empty`, [])}))`); break;
-          case 'updateListItem': set.push(`${name}[${Number(v.index)}] = ${b.value(`${hint}_${Number(v.index)}`, v.value)}`); break;
-          default: break;
+          case 'add':
+            add.push(`${name} ${b.value(hint, v.value)}`);
+            break;
+          case 'remove':
+            remove.push(name);
+            break;
+          case 'replace':
+            set.push(`${name} = ${b.value(hint, v.value)}`);
+            break;
+          case 'increment':
+            add.push(`${name} ${b.value(hint, v.by)}`);
+            break;
+          case 'decrement':
+            add.push(`${name} ${b.value(hint, -v.by)}`);
+            break;
+          case 'append':
+            set.push(`${name} = list_append(if_not_exists(${name}, ${b.value(`${hint}_empty`, [])}), ${b.value(hint, v.items)})`);
+            break;
+          case 'prepend':
+            set.push(`${name} = list_append(${b.value(hint, v.items)}, if_not_exists(${name}, ${b.value(`${hint}_empty`, [])}))`);
+            break;
+          case 'updateListItem':
+            set.push(`${name}[${Number(v.index)}] = ${b.value(`${hint}_${Number(v.index)}`, v.value)}`);
+            break;
+          default:
+            break;
         }
       } else if (Array.isArray(v) && v.length > 0 && v.every((x) => isOp(x) && x._type === 'updateListItem')) {
         for (const x of v as Obj[]) set.push(`${name}[${Number(x.index)}] = ${b.value(`${hint}_${Number(x.index)}`, x.value)}`);
@@ -101,17 +118,45 @@ function keyCondition(q: Obj): Expression {
 export const get = (p: Obj) => compact({ operation: 'GetItem', key: toMapValues(p.key), consistentRead: p.consistentRead, projection: projection(p.projection) });
 
 export const put = (p: Obj) =>
-  compact({ operation: 'PutItem', key: toMapValues(p.key), attributeValues: toMapValues(p.item), condition: condition(p.condition), customPartitionKey: p.customPartitionKey, populateIndexFields: p.populateIndexFields, _version: p._version });
+  compact({
+    operation: 'PutItem',
+    key: toMapValues(p.key),
+    attributeValues: toMapValues(p.item),
+    condition: condition(p.condition),
+    customPartitionKey: p.customPartitionKey,
+    populateIndexFields: p.populateIndexFields,
+    _version: p._version,
+  });
 
 export const update = (p: Obj) =>
-  compact({ operation: 'UpdateItem', key: toMapValues(p.key), update: updateExpression(p.update ?? {}), condition: condition(p.condition), customPartitionKey: p.customPartitionKey, populateIndexFields: p.populateIndexFields, _version: p._version });
+  compact({
+    operation: 'UpdateItem',
+    key: toMapValues(p.key),
+    update: updateExpression(p.update ?? {}),
+    condition: condition(p.condition),
+    customPartitionKey: p.customPartitionKey,
+    populateIndexFields: p.populateIndexFields,
+    _version: p._version,
+  });
 
 export const remove = (p: Obj) =>
-  compact({ operation: 'DeleteItem', key: toMapValues(p.key), condition: condition(p.condition), customPartitionKey: p.customPartitionKey, populateIndexFields: p.populateIndexFields, _version: p._version });
+  compact({
+    operation: 'DeleteItem',
+    key: toMapValues(p.key),
+    condition: condition(p.condition),
+    customPartitionKey: p.customPartitionKey,
+    populateIndexFields: p.populateIndexFields,
+    _version: p._version,
+  });
 
 const readOptions = (p: Obj) => ({
-  index: p.index, nextToken: p.nextToken, limit: p.limit, consistentRead: p.consistentRead,
-  filter: condition(p.filter), projection: projection(p.projection), select: p.select,
+  index: p.index,
+  nextToken: p.nextToken,
+  limit: p.limit,
+  consistentRead: p.consistentRead,
+  filter: condition(p.filter),
+  projection: projection(p.projection),
+  select: p.select,
 });
 
 export const query = (p: Obj) => compact({ operation: 'Query', query: keyCondition(p.query), scanIndexForward: p.scanIndexForward, ...readOptions(p) });
@@ -124,15 +169,19 @@ export const sync = (p: Obj) =>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const perTable = (tables: Obj, f: (v: any) => unknown): Obj => Object.fromEntries(Object.entries(tables ?? {}).map(([t, v]) => [t, f(v)]));
 
-export const batchGet = (p: Obj) =>
-  ({ operation: 'BatchGetItem', tables: perTable(p.tables, (t: Obj) => compact({ keys: (t.keys ?? []).map(toMapValues), consistentRead: t.consistentRead, projection: projection(t.projection) })) });
+export const batchGet = (p: Obj) => ({
+  operation: 'BatchGetItem',
+  tables: perTable(p.tables, (t: Obj) => compact({ keys: (t.keys ?? []).map(toMapValues), consistentRead: t.consistentRead, projection: projection(t.projection) })),
+});
 
 export const batchPut = (p: Obj) => ({ operation: 'BatchPutItem', tables: perTable(p.tables, (items: Obj[]) => items.map(toMapValues)) });
 
 export const batchDelete = (p: Obj) => ({ operation: 'BatchDeleteItem', tables: perTable(p.tables, (keys: Obj[]) => keys.map(toMapValues)) });
 
-export const transactGet = (p: Obj) =>
-  ({ operation: 'TransactGetItems', transactItems: (p.items ?? []).map((i: Obj) => compact({ table: i.table, key: toMapValues(i.key), projection: projection(i.projection) })) });
+export const transactGet = (p: Obj) => ({
+  operation: 'TransactGetItems',
+  transactItems: (p.items ?? []).map((i: Obj) => compact({ table: i.table, key: toMapValues(i.key), projection: projection(i.projection) })),
+});
 
 function transactCondition(c: Obj | undefined): Obj | undefined {
   const e = condition(c);
@@ -142,10 +191,25 @@ function transactCondition(c: Obj | undefined): Obj | undefined {
 export const transactWrite = (p: Obj) => ({
   operation: 'TransactWriteItems',
   transactItems: (p.items ?? []).map((i: Obj) => {
-    if (i.putItem) return compact({ table: i.putItem.table, operation: 'PutItem', key: toMapValues(i.putItem.key), attributeValues: toMapValues(i.putItem.item), condition: transactCondition(i.putItem.condition) });
-    if (i.updateItem) return compact({ table: i.updateItem.table, operation: 'UpdateItem', key: toMapValues(i.updateItem.key), update: updateExpression(i.updateItem.update ?? {}), condition: transactCondition(i.updateItem.condition) });
+    if (i.putItem)
+      return compact({
+        table: i.putItem.table,
+        operation: 'PutItem',
+        key: toMapValues(i.putItem.key),
+        attributeValues: toMapValues(i.putItem.item),
+        condition: transactCondition(i.putItem.condition),
+      });
+    if (i.updateItem)
+      return compact({
+        table: i.updateItem.table,
+        operation: 'UpdateItem',
+        key: toMapValues(i.updateItem.key),
+        update: updateExpression(i.updateItem.update ?? {}),
+        condition: transactCondition(i.updateItem.condition),
+      });
     if (i.deleteItem) return compact({ table: i.deleteItem.table, operation: 'DeleteItem', key: toMapValues(i.deleteItem.key), condition: transactCondition(i.deleteItem.condition) });
-    if (i.conditionCheck) return compact({ table: i.conditionCheck.table, operation: 'ConditionCheck', key: toMapValues(i.conditionCheck.key), condition: transactCondition(i.conditionCheck.condition) });
+    if (i.conditionCheck)
+      return compact({ table: i.conditionCheck.table, operation: 'ConditionCheck', key: toMapValues(i.conditionCheck.key), condition: transactCondition(i.conditionCheck.condition) });
     return {};
   }),
 });

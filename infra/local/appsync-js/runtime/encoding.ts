@@ -21,11 +21,22 @@ export function utf8Decode(bytes: number[]): string {
     const b = bytes[i] ?? 0;
     let c: number;
     let n: number;
-    if (b < 0x80) { c = b; n = 1; }
-    else if (b >= 0xf0) { c = b & 7; n = 4; }
-    else if (b >= 0xe0) { c = b & 15; n = 3; }
-    else if (b >= 0xc0) { c = b & 31; n = 2; }
-    else { c = 0xfffd; n = 1; }
+    if (b < 0x80) {
+      c = b;
+      n = 1;
+    } else if (b >= 0xf0) {
+      c = b & 7;
+      n = 4;
+    } else if (b >= 0xe0) {
+      c = b & 15;
+      n = 3;
+    } else if (b >= 0xc0) {
+      c = b & 31;
+      n = 2;
+    } else {
+      c = 0xfffd;
+      n = 1;
+    }
     for (let k = 1; k < n; k += 1) c = (c << 6) | ((bytes[i + k] ?? 0) & 63);
     s += String.fromCodePoint(c);
     i += n;
@@ -73,16 +84,26 @@ export function urlDecode(s: string): string {
 export function escapeJavaScript(s: string): string {
   return String(s).replace(/[\\'"/\b\f\n\r\t\u0000-\u001f\u007f-\uffff]/g, (c) => {
     switch (c) {
-      case '\\': return '\\\\';
-      case "'": return "\\'";
-      case '"': return '\\"';
-      case '/': return '\\/';
-      case '\b': return '\\b';
-      case '\f': return '\\f';
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      default: return `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      case '\\':
+        return '\\\\';
+      case "'":
+        return "\\'";
+      case '"':
+        return '\\"';
+      case '/':
+        return '\\/';
+      case '\b':
+        return '\\b';
+      case '\f':
+        return '\\f';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default:
+        return `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
     }
   });
 }

@@ -41,8 +41,7 @@ function sandboxRequire(name: string): unknown {
   throw new TypeError(`Cannot find module '${name}'`);
 }
 
-const format = (args: unknown[]): string =>
-  args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' ');
+const format = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' ');
 const console = Object.freeze({
   log: (...a: unknown[]) => host.log('log', format(a)),
   info: (...a: unknown[]) => host.log('info', format(a)),

@@ -11,7 +11,16 @@ export interface Expression {
 }
 
 const ATTRIBUTE_TYPES: Record<string, string> = {
-  _null: 'NULL', string: 'S', stringSet: 'SS', number: 'N', numberSet: 'NS', binary: 'B', binarySet: 'BS', boolean: 'BOOL', list: 'L', map: 'M',
+  _null: 'NULL',
+  string: 'S',
+  stringSet: 'SS',
+  number: 'N',
+  numberSet: 'NS',
+  binary: 'B',
+  binarySet: 'BS',
+  boolean: 'BOOL',
+  list: 'L',
+  map: 'M',
 };
 
 export class ExpressionBuilder {
@@ -73,12 +82,24 @@ export class ExpressionBuilder {
     for (const [op, v] of Object.entries(ops)) {
       if (v === undefined || v === null) continue;
       switch (op) {
-        case 'eq': out.push(`(${name} = ${this.value(hint(op), v)})`); break;
-        case 'ne': out.push(`(${name} <> ${this.value(hint(op), v)})`); break;
-        case 'lt': out.push(`(${name} < ${this.value(hint(op), v)})`); break;
-        case 'le': out.push(`(${name} <= ${this.value(hint(op), v)})`); break;
-        case 'gt': out.push(`(${name} > ${this.value(hint(op), v)})`); break;
-        case 'ge': out.push(`(${name} >= ${this.value(hint(op), v)})`); break;
+        case 'eq':
+          out.push(`(${name} = ${this.value(hint(op), v)})`);
+          break;
+        case 'ne':
+          out.push(`(${name} <> ${this.value(hint(op), v)})`);
+          break;
+        case 'lt':
+          out.push(`(${name} < ${this.value(hint(op), v)})`);
+          break;
+        case 'le':
+          out.push(`(${name} <= ${this.value(hint(op), v)})`);
+          break;
+        case 'gt':
+          out.push(`(${name} > ${this.value(hint(op), v)})`);
+          break;
+        case 'ge':
+          out.push(`(${name} >= ${this.value(hint(op), v)})`);
+          break;
         case 'between': {
           const [a, b] = v as [unknown, unknown];
           out.push(`(${name} BETWEEN ${this.value(`${hint(op)}_0`, a)} AND ${this.value(`${hint(op)}_1`, b)})`);
@@ -89,11 +110,21 @@ export class ExpressionBuilder {
           out.push(`(${name} IN (${list.join(', ')}))`);
           break;
         }
-        case 'beginsWith': out.push(`(begins_with(${name}, ${this.value(hint(op), v)}))`); break;
-        case 'contains': out.push(`(contains(${name}, ${this.value(hint(op), v)}))`); break;
-        case 'notContains': out.push(`(NOT contains(${name}, ${this.value(hint(op), v)}))`); break;
-        case 'attributeExists': out.push(v ? `(attribute_exists(${name}))` : `(attribute_not_exists(${name}))`); break;
-        case 'attributeType': out.push(`(attribute_type(${name}, ${this.value(hint(op), ATTRIBUTE_TYPES[String(v)] ?? String(v))}))`); break;
+        case 'beginsWith':
+          out.push(`(begins_with(${name}, ${this.value(hint(op), v)}))`);
+          break;
+        case 'contains':
+          out.push(`(contains(${name}, ${this.value(hint(op), v)}))`);
+          break;
+        case 'notContains':
+          out.push(`(NOT contains(${name}, ${this.value(hint(op), v)}))`);
+          break;
+        case 'attributeExists':
+          out.push(v ? `(attribute_exists(${name}))` : `(attribute_not_exists(${name}))`);
+          break;
+        case 'attributeType':
+          out.push(`(attribute_type(${name}, ${this.value(hint(op), ATTRIBUTE_TYPES[String(v)] ?? String(v))}))`);
+          break;
         case 'size': {
           // { size: { gt: 3 } } compares the attribute's size.
           for (const [sop, sv] of Object.entries(v as Record<string, unknown>)) {

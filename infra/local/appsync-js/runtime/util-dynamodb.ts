@@ -5,8 +5,7 @@
 
 export type AttributeValue = Record<string, unknown>;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Sets made by toStringSet/toNumberSet/toBinarySet: kept as sets when nested in an item. */
 const madeSets = new WeakSet<object>();

@@ -6,7 +6,16 @@
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-interface Fields { year: number; month: number; day: number; hour: number; minute: number; second: number; ms: number; weekday: number }
+interface Fields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  weekday: number;
+}
 
 /** The zone's offset from UTC in minutes at the instant `ms`. */
 export function zoneOffsetMinutes(ms: number, timeZone: string): number {
@@ -14,7 +23,14 @@ export function zoneOffsetMinutes(ms: number, timeZone: string): number {
   const fixed = /^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$/.exec(timeZone);
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3] ?? 0));
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   }).formatToParts(new Date(ms));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
@@ -24,8 +40,14 @@ export function zoneOffsetMinutes(ms: number, timeZone: string): number {
 function fieldsAt(ms: number, offsetMin: number): Fields {
   const d = new Date(ms + offsetMin * 60000);
   return {
-    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(), second: d.getUTCSeconds(), ms: d.getUTCMilliseconds(), weekday: d.getUTCDay(),
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
+    weekday: d.getUTCDay(),
   };
 }
 
@@ -81,23 +103,57 @@ export function formatEpochMillis(ms: number, pattern: string, timeZone = 'UTC')
   const f = fieldsAt(ms, off);
   let out = '';
   for (const t of tokenize(pattern)) {
-    if ('text' in t) { out += t.text; continue; }
+    if ('text' in t) {
+      out += t.text;
+      continue;
+    }
     const { letter, count } = t;
     switch (letter) {
-      case 'y': case 'u': out += count === 2 ? pad(f.year % 100, 2) : pad(f.year, count); break;
-      case 'M': case 'L': out += count >= 4 ? MONTHS[f.month - 1]! : count === 3 ? MONTHS[f.month - 1]!.slice(0, 3) : pad(f.month, count); break;
-      case 'd': out += pad(f.day, count); break;
-      case 'H': out += pad(f.hour, count); break;
-      case 'h': out += pad(f.hour % 12 === 0 ? 12 : f.hour % 12, count); break;
-      case 'm': out += pad(f.minute, count); break;
-      case 's': out += pad(f.second, count); break;
-      case 'S': out += pad(f.ms, 3).padEnd(count, '0').slice(0, count); break;
-      case 'a': out += f.hour < 12 ? 'AM' : 'PM'; break;
-      case 'E': out += count >= 4 ? DAYS[f.weekday]! : DAYS[f.weekday]!.slice(0, 3); break;
-      case 'Z': case 'X': case 'x': out += offsetText(off, letter, count); break;
-      case 'z': out += zoneName(ms, timeZone, count >= 4); break;
-      case 'V': out += timeZone; break;
-      default: out += letter.repeat(count);
+      case 'y':
+      case 'u':
+        out += count === 2 ? pad(f.year % 100, 2) : pad(f.year, count);
+        break;
+      case 'M':
+      case 'L':
+        out += count >= 4 ? MONTHS[f.month - 1]! : count === 3 ? MONTHS[f.month - 1]!.slice(0, 3) : pad(f.month, count);
+        break;
+      case 'd':
+        out += pad(f.day, count);
+        break;
+      case 'H':
+        out += pad(f.hour, count);
+        break;
+      case 'h':
+        out += pad(f.hour % 12 === 0 ? 12 : f.hour % 12, count);
+        break;
+      case 'm':
+        out += pad(f.minute, count);
+        break;
+      case 's':
+        out += pad(f.second, count);
+        break;
+      case 'S':
+        out += pad(f.ms, 3).padEnd(count, '0').slice(0, count);
+        break;
+      case 'a':
+        out += f.hour < 12 ? 'AM' : 'PM';
+        break;
+      case 'E':
+        out += count >= 4 ? DAYS[f.weekday]! : DAYS[f.weekday]!.slice(0, 3);
+        break;
+      case 'Z':
+      case 'X':
+      case 'x':
+        out += offsetText(off, letter, count);
+        break;
+      case 'z':
+        out += zoneName(ms, timeZone, count >= 4);
+        break;
+      case 'V':
+        out += timeZone;
+        break;
+      default:
+        out += letter.repeat(count);
     }
   }
   return out;
@@ -108,7 +164,10 @@ export function parseFormatted(timestamp: string, pattern: string, timeZone = 'U
   let re = '^';
   const slots: Array<{ letter: string; count: number }> = [];
   for (const t of tokens) {
-    if ('text' in t) { re += t.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); continue; }
+    if ('text' in t) {
+      re += t.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      continue;
+    }
     slots.push(t);
     if (t.letter === 'M' && t.count >= 3) re += '([A-Za-z]+)';
     else if (t.letter === 'E' || t.letter === 'a' || t.letter === 'z' || t.letter === 'V') re += '([A-Za-z_/+-]+)';
@@ -124,17 +183,44 @@ export function parseFormatted(timestamp: string, pattern: string, timeZone = 'U
   slots.forEach((s, i) => {
     const v = m[i + 1] ?? '';
     switch (s.letter) {
-      case 'y': case 'u': f.year = s.count === 2 ? 2000 + Number(v) : Number(v); break;
-      case 'M': case 'L': f.month = s.count >= 3 ? MONTHS.findIndex((n) => n.toLowerCase().startsWith(v.toLowerCase().slice(0, 3))) + 1 : Number(v); break;
-      case 'd': f.day = Number(v); break;
-      case 'H': case 'h': f.hour = Number(v); break;
-      case 'm': f.minute = Number(v); break;
-      case 's': f.second = Number(v); break;
-      case 'S': f.ms = Number(v.padEnd(3, '0').slice(0, 3)); break;
-      case 'a': pm = v.toUpperCase() === 'PM'; break;
-      case 'Z': case 'X': case 'x': offset = v === 'Z' ? 0 : zoneOffsetMinutes(0, v); break;
-      case 'z': case 'V': zone = v; break;
-      default: break;
+      case 'y':
+      case 'u':
+        f.year = s.count === 2 ? 2000 + Number(v) : Number(v);
+        break;
+      case 'M':
+      case 'L':
+        f.month = s.count >= 3 ? MONTHS.findIndex((n) => n.toLowerCase().startsWith(v.toLowerCase().slice(0, 3))) + 1 : Number(v);
+        break;
+      case 'd':
+        f.day = Number(v);
+        break;
+      case 'H':
+      case 'h':
+        f.hour = Number(v);
+        break;
+      case 'm':
+        f.minute = Number(v);
+        break;
+      case 's':
+        f.second = Number(v);
+        break;
+      case 'S':
+        f.ms = Number(v.padEnd(3, '0').slice(0, 3));
+        break;
+      case 'a':
+        pm = v.toUpperCase() === 'PM';
+        break;
+      case 'Z':
+      case 'X':
+      case 'x':
+        offset = v === 'Z' ? 0 : zoneOffsetMinutes(0, v);
+        break;
+      case 'z':
+      case 'V':
+        zone = v;
+        break;
+      default:
+        break;
     }
   });
   if (pm !== null) f.hour = (f.hour % 12) + (pm ? 12 : 0);

@@ -2,7 +2,11 @@
 import { conditionExpression } from './expressions.ts';
 
 type Obj = Record<string, unknown>;
-interface Filter { fieldName: string; operator: string; value: unknown }
+interface Filter {
+  fieldName: string;
+  operator: string;
+  value: unknown;
+}
 
 /** One field's operators as filters (AND-ed). */
 function fieldFilters(field: string, ops: unknown): Filter[] {

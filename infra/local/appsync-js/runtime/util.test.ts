@@ -10,7 +10,11 @@ import * as ddb from './ddb-module.ts';
 const host: HostBridge = { randomHex: (n) => randomBytes(n).toString('hex'), log: () => {} };
 const NOW = Date.UTC(2024, 0, 15, 13, 4, 5, 678);
 const state = newInvocationState('Query', 'getFile', 'User Pool Authorization');
-const { util, extensions, runtime } = createRuntimeApi(host, () => state, () => NOW);
+const { util, extensions, runtime } = createRuntimeApi(
+  host,
+  () => state,
+  () => NOW,
+);
 
 const caught = (f: () => unknown): unknown => {
   try {
@@ -132,8 +136,18 @@ describe('util.transform', () => {
     expect(toSubscriptionFilter({ owner: { eq: 'u1' }, secret: { eq: 'x' } }, ['secret'])).toEqual({ filterGroup: [{ filters: [{ fieldName: 'owner', operator: 'eq', value: 'u1' }] }] });
     expect(toSubscriptionFilter({ owner: { eq: 'u1' } }, [], { kind: { eq: 'a' }, size: { gt: 3 } })).toEqual({
       filterGroup: [
-        { filters: [{ fieldName: 'owner', operator: 'eq', value: 'u1' }, { fieldName: 'kind', operator: 'eq', value: 'a' }] },
-        { filters: [{ fieldName: 'owner', operator: 'eq', value: 'u1' }, { fieldName: 'size', operator: 'gt', value: 3 }] },
+        {
+          filters: [
+            { fieldName: 'owner', operator: 'eq', value: 'u1' },
+            { fieldName: 'kind', operator: 'eq', value: 'a' },
+          ],
+        },
+        {
+          filters: [
+            { fieldName: 'owner', operator: 'eq', value: 'u1' },
+            { fieldName: 'size', operator: 'gt', value: 3 },
+          ],
+        },
       ],
     });
     expect(toSubscriptionFilter({ or: [{ a: { eq: 1 } }, { b: { ne: 2 } }] }).filterGroup).toHaveLength(2);
@@ -143,11 +157,15 @@ describe('util.transform', () => {
 describe('@aws-appsync/utils/dynamodb', () => {
   it('get and put', () => {
     expect(ddb.get({ key: { id: 'a' }, consistentRead: true, projection: ['id', 'meta.size'] })).toEqual({
-      operation: 'GetItem', key: { id: { S: 'a' } }, consistentRead: true,
+      operation: 'GetItem',
+      key: { id: { S: 'a' } },
+      consistentRead: true,
       projection: { expression: '#id, #meta.#size', expressionNames: { '#id': 'id', '#meta': 'meta', '#size': 'size' } },
     });
     expect(ddb.put({ key: { id: 'a' }, item: { tags: ddb.toStringSet(['x']), n: 1 }, condition: { id: { attributeExists: false } } })).toEqual({
-      operation: 'PutItem', key: { id: { S: 'a' } }, attributeValues: { tags: { SS: ['x'] }, n: { N: '1' } },
+      operation: 'PutItem',
+      key: { id: { S: 'a' } },
+      attributeValues: { tags: { SS: ['x'] }, n: { N: '1' } },
       condition: { expression: '(attribute_not_exists(#id))', expressionNames: { '#id': 'id' } },
     });
   });
@@ -157,21 +175,37 @@ describe('@aws-appsync/utils/dynamodb', () => {
       key: { id: 'a' },
       update: { title: 't', count: ddb.operations.increment(2), old: ddb.operations.remove(), list: ddb.operations.append([1]), meta: { size: 3 }, items: [ddb.operations.updateListItem('z', 0)] },
     });
-    expect(r.update.expression).toBe('SET #title = :title, #list = list_append(if_not_exists(#list, :list_empty), :list), #meta.#size = :meta_size, #items[0] = :items_0 ADD #count :count REMOVE #old');
+    expect(r.update.expression).toBe(
+      'SET #title = :title, #list = list_append(if_not_exists(#list, :list_empty), :list), #meta.#size = :meta_size, #items[0] = :items_0 ADD #count :count REMOVE #old',
+    );
     expect(r.update.expressionValues).toMatchObject({ ':title': { S: 't' }, ':count': { N: '2' }, ':list': { L: [{ N: '1' }] }, ':meta_size': { N: '3' }, ':items_0': { S: 'z' } });
   });
 
   it('query, scan and transactions', () => {
     expect(ddb.query({ query: { pk: { eq: 'p' }, sk: { beginsWith: 'F#' } }, index: 'byX', limit: 5, scanIndexForward: false, filter: { deleted: { ne: true } } })).toEqual({
       operation: 'Query',
-      query: { expression: '#pk = :pk_eq AND begins_with(#sk, :sk_beginsWith)', expressionNames: { '#pk': 'pk', '#sk': 'sk' }, expressionValues: { ':pk_eq': { S: 'p' }, ':sk_beginsWith': { S: 'F#' } } },
-      index: 'byX', limit: 5, scanIndexForward: false,
+      query: {
+        expression: '#pk = :pk_eq AND begins_with(#sk, :sk_beginsWith)',
+        expressionNames: { '#pk': 'pk', '#sk': 'sk' },
+        expressionValues: { ':pk_eq': { S: 'p' }, ':sk_beginsWith': { S: 'F#' } },
+      },
+      index: 'byX',
+      limit: 5,
+      scanIndexForward: false,
       filter: { expression: '(#deleted <> :deleted_ne)', expressionNames: { '#deleted': 'deleted' }, expressionValues: { ':deleted_ne': { BOOL: true } } },
     });
     expect(ddb.scan({ limit: 2 })).toEqual({ operation: 'Scan', limit: 2 });
-    const t = ddb.transactWrite({ items: [{ putItem: { table: 'T', key: { id: 'a' }, item: { v: 1 }, condition: { id: { attributeExists: false } } } }, { deleteItem: { table: 'T', key: { id: 'b' } } }] });
+    const t = ddb.transactWrite({
+      items: [{ putItem: { table: 'T', key: { id: 'a' }, item: { v: 1 }, condition: { id: { attributeExists: false } } } }, { deleteItem: { table: 'T', key: { id: 'b' } } }],
+    });
     expect(t.transactItems).toEqual([
-      { table: 'T', operation: 'PutItem', key: { id: { S: 'a' } }, attributeValues: { v: { N: '1' } }, condition: { expression: '(attribute_not_exists(#id))', expressionNames: { '#id': 'id' }, returnValuesOnConditionCheckFailure: true } },
+      {
+        table: 'T',
+        operation: 'PutItem',
+        key: { id: { S: 'a' } },
+        attributeValues: { v: { N: '1' } },
+        condition: { expression: '(attribute_not_exists(#id))', expressionNames: { '#id': 'id' }, returnValuesOnConditionCheckFailure: true },
+      },
       { table: 'T', operation: 'DeleteItem', key: { id: { S: 'b' } } },
     ]);
     expect(ddb.batchGet({ tables: { T: { keys: [{ id: 'a' }] } } })).toEqual({ operation: 'BatchGetItem', tables: { T: { keys: [{ id: { S: 'a' } }] } } });
@@ -189,7 +223,11 @@ describe('the rest of the documented util surface', () => {
   it('util.error and appendError default the errorType, data and errorInfo', () => {
     expect(caught(() => util.error('only a message'))).toEqual({ __appsync: 'error', message: 'only a message', errorType: 'Unknown', data: null, errorInfo: null });
     const s = newInvocationState('Query', 'q', 'API Key Authorization');
-    createRuntimeApi(host, () => s, () => NOW).util.appendError('plain');
+    createRuntimeApi(
+      host,
+      () => s,
+      () => NOW,
+    ).util.appendError('plain');
     expect(s.errors).toEqual([{ message: 'plain', errorType: 'Unknown', data: null, errorInfo: null }]);
   });
 
@@ -251,23 +289,46 @@ describe('the rest of the documented util surface', () => {
   });
 
   it('transform: every filter operator, and subscription filters with and', () => {
-    const e = JSON.parse(util.transform.toDynamoDBFilterExpression({
-      a: { le: 1, ge: 0, lt: 2, gt: -1 }, s: { beginsWith: 'x', notContains: 'y' }, k: { in: ['p', 'q'] }, t: { attributeType: 'string' }, l: { size: { gt: 2 } }, gone: { attributeExists: false },
-    }));
-    expect(e.expression).toBe('((#a <= :a_le) AND (#a >= :a_ge) AND (#a < :a_lt) AND (#a > :a_gt) AND (begins_with(#s, :s_beginsWith)) AND (NOT contains(#s, :s_notContains)) AND (#k IN (:k_in_0, :k_in_1)) AND (attribute_type(#t, :t_attributeType)) AND (size(#l) > :l_size_gt) AND (attribute_not_exists(#gone)))');
+    const e = JSON.parse(
+      util.transform.toDynamoDBFilterExpression({
+        a: { le: 1, ge: 0, lt: 2, gt: -1 },
+        s: { beginsWith: 'x', notContains: 'y' },
+        k: { in: ['p', 'q'] },
+        t: { attributeType: 'string' },
+        l: { size: { gt: 2 } },
+        gone: { attributeExists: false },
+      }),
+    );
+    expect(e.expression).toBe(
+      '((#a <= :a_le) AND (#a >= :a_ge) AND (#a < :a_lt) AND (#a > :a_gt) AND (begins_with(#s, :s_beginsWith)) AND (NOT contains(#s, :s_notContains)) AND (#k IN (:k_in_0, :k_in_1)) AND (attribute_type(#t, :t_attributeType)) AND (size(#l) > :l_size_gt) AND (attribute_not_exists(#gone)))',
+    );
     expect(e.expressionValues[':t_attributeType']).toEqual({ S: 'S' });
     expect(JSON.parse(util.transform.toDynamoDBConditionExpression({}))).toEqual({ expression: '' });
     expect(toSubscriptionFilter({ and: [{ a: { eq: 1 } }, { or: [{ b: { eq: 2 } }, { c: { eq: 3 } }] }] })).toEqual({
       filterGroup: [
-        { filters: [{ fieldName: 'a', operator: 'eq', value: 1 }, { fieldName: 'b', operator: 'eq', value: 2 }] },
-        { filters: [{ fieldName: 'a', operator: 'eq', value: 1 }, { fieldName: 'c', operator: 'eq', value: 3 }] },
+        {
+          filters: [
+            { fieldName: 'a', operator: 'eq', value: 1 },
+            { fieldName: 'b', operator: 'eq', value: 2 },
+          ],
+        },
+        {
+          filters: [
+            { fieldName: 'a', operator: 'eq', value: 1 },
+            { fieldName: 'c', operator: 'eq', value: 3 },
+          ],
+        },
       ],
     });
   });
 
   it('extensions: invalidation filter and cache eviction', () => {
     const s = newInvocationState('Subscription', 'onX', 'API Key Authorization');
-    const api = createRuntimeApi(host, () => s, () => NOW);
+    const api = createRuntimeApi(
+      host,
+      () => s,
+      () => NOW,
+    );
     api.extensions.setSubscriptionInvalidationFilter({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }] });
     expect(s.subscriptionInvalidationFilter).toEqual({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }] });
     expect(api.extensions.evictFromApiCache('Query', 'q', { id: 1 } as never)).toBeUndefined();
@@ -284,16 +345,27 @@ describe('the rest of the documented util surface', () => {
 describe('@aws-appsync/utils/dynamodb, the other requests', () => {
   it('remove, scan with segments, sync', () => {
     expect(ddb.remove({ key: { id: 'a' }, condition: { v: { eq: 1 } } })).toEqual({
-      operation: 'DeleteItem', key: { id: { S: 'a' } }, condition: { expression: '(#v = :v_eq)', expressionNames: { '#v': 'v' }, expressionValues: { ':v_eq': { N: '1' } } },
+      operation: 'DeleteItem',
+      key: { id: { S: 'a' } },
+      condition: { expression: '(#v = :v_eq)', expressionNames: { '#v': 'v' }, expressionValues: { ':v_eq': { N: '1' } } },
     });
     expect(ddb.scan({ totalSegments: 4, segment: 1, index: 'i', consistentRead: true, projection: ['a'], nextToken: 't' })).toEqual({
-      operation: 'Scan', totalSegments: 4, segment: 1, index: 'i', nextToken: 't', consistentRead: true, projection: { expression: '#a', expressionNames: { '#a': 'a' } },
+      operation: 'Scan',
+      totalSegments: 4,
+      segment: 1,
+      index: 'i',
+      nextToken: 't',
+      consistentRead: true,
+      projection: { expression: '#a', expressionNames: { '#a': 'a' } },
     });
     expect(ddb.sync({ limit: 5, lastSync: 10 })).toEqual({ operation: 'Sync', limit: 5, lastSync: 10 });
   });
 
   it('the remaining update operations', () => {
-    const r = ddb.update({ key: { id: 'a' }, update: { s: ddb.operations.add(ddb.toStringSet(['x'])), r: ddb.operations.replace({ n: 1 }), c: ddb.operations.decrement(), l: ddb.operations.prepend(['z']) } });
+    const r = ddb.update({
+      key: { id: 'a' },
+      update: { s: ddb.operations.add(ddb.toStringSet(['x'])), r: ddb.operations.replace({ n: 1 }), c: ddb.operations.decrement(), l: ddb.operations.prepend(['z']) },
+    });
     expect(r.update.expression).toBe('SET #r = :r, #l = list_append(:l, if_not_exists(#l, :l_empty)) ADD #s :s, #c :c');
     expect(r.update.expressionValues).toEqual({ ':s': { SS: ['x'] }, ':r': { M: { n: { N: '1' } } }, ':c': { N: '-1' }, ':l': { L: [{ S: 'z' }] }, ':l_empty': { L: [] } });
     expect(ddb.query({ query: { pk: { eq: 'p' }, sk: { between: [1, 2] } } }).query.expression).toBe('#pk = :pk_eq AND #sk BETWEEN :sk_between_0 AND :sk_between_1');
@@ -303,15 +375,23 @@ describe('@aws-appsync/utils/dynamodb, the other requests', () => {
     expect(ddb.batchPut({ tables: { T: [{ id: 'a', n: 1 }] } })).toEqual({ operation: 'BatchPutItem', tables: { T: [{ id: { S: 'a' }, n: { N: '1' } }] } });
     expect(ddb.batchDelete({ tables: { T: [{ id: 'a' }] } })).toEqual({ operation: 'BatchDeleteItem', tables: { T: [{ id: { S: 'a' } }] } });
     expect(ddb.transactGet({ items: [{ table: 'T', key: { id: 'a' }, projection: ['n'] }] })).toEqual({
-      operation: 'TransactGetItems', transactItems: [{ table: 'T', key: { id: { S: 'a' } }, projection: { expression: '#n', expressionNames: { '#n': 'n' } } }],
+      operation: 'TransactGetItems',
+      transactItems: [{ table: 'T', key: { id: { S: 'a' } }, projection: { expression: '#n', expressionNames: { '#n': 'n' } } }],
     });
-    const t = ddb.transactWrite({ items: [
-      { updateItem: { table: 'T', key: { id: 'a' }, update: { n: ddb.operations.increment(1) } } },
-      { conditionCheck: { table: 'T', key: { id: 'b' }, condition: { id: { attributeExists: true } } } },
-    ] });
+    const t = ddb.transactWrite({
+      items: [
+        { updateItem: { table: 'T', key: { id: 'a' }, update: { n: ddb.operations.increment(1) } } },
+        { conditionCheck: { table: 'T', key: { id: 'b' }, condition: { id: { attributeExists: true } } } },
+      ],
+    });
     expect(t.transactItems).toEqual([
       { table: 'T', operation: 'UpdateItem', key: { id: { S: 'a' } }, update: { expression: 'ADD #n :n', expressionNames: { '#n': 'n' }, expressionValues: { ':n': { N: '1' } } } },
-      { table: 'T', operation: 'ConditionCheck', key: { id: { S: 'b' } }, condition: { expression: '(attribute_exists(#id))', expressionNames: { '#id': 'id' }, returnValuesOnConditionCheckFailure: true } },
+      {
+        table: 'T',
+        operation: 'ConditionCheck',
+        key: { id: { S: 'b' } },
+        condition: { expression: '(attribute_exists(#id))', expressionNames: { '#id': 'id' }, returnValuesOnConditionCheckFailure: true },
+      },
     ]);
     expect(ddb.toNumberSet([1, 2])).toEqual({ NS: ['1', '2'] });
     expect(ddb.toBinarySet(['YQ=='])).toEqual({ BS: ['YQ=='] });

@@ -76,13 +76,14 @@ function validity(body: Record<string, unknown>, member: string, unitKey: string
 function preventSetting(body: Record<string, unknown>): boolean | undefined {
   const v = optionalString(body, 'PreventUserExistenceErrors');
   if (v === undefined) return undefined;
-  if (v !== 'ENABLED' && v !== 'LEGACY') throw invalidParameter(`1 validation error detected: Value '${v}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]`);
+  if (v !== 'ENABLED' && v !== 'LEGACY')
+    throw invalidParameter(`1 validation error detected: Value '${v}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]`);
   return v === 'ENABLED';
 }
 
 export const createUserPool: Operation = (ctx, body) => {
   const name = requiredString(body, 'PoolName');
-  const policy = ((body.Policies as { PasswordPolicy?: { MinimumLength?: unknown } } | undefined)?.PasswordPolicy?.MinimumLength);
+  const policy = (body.Policies as { PasswordPolicy?: { MinimumLength?: unknown } } | undefined)?.PasswordPolicy?.MinimumLength;
   const pool: StoredPool = {
     id: `${ctx.region}_${randomId(9)}`,
     name,
@@ -194,12 +195,14 @@ export const adminDeleteUser: Operation = (ctx, body) => {
   return {};
 };
 
-const setEnabled = (enabled: boolean): Operation => (ctx, body) => {
-  const { user } = poolUser(ctx, body);
-  user.enabled = enabled;
-  ctx.store.save();
-  return {};
-};
+const setEnabled =
+  (enabled: boolean): Operation =>
+  (ctx, body) => {
+    const { user } = poolUser(ctx, body);
+    user.enabled = enabled;
+    ctx.store.save();
+    return {};
+  };
 export const adminDisableUser = setEnabled(false);
 export const adminEnableUser = setEnabled(true);
 

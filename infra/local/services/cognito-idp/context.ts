@@ -33,7 +33,9 @@ export function userPool(ctx: IdpContext, userPoolId: string): StoredPool {
 export function checkSecretHash(client: StoredClient, username: string, secretHash: string | undefined): void {
   if (!client.clientSecret) return;
   if (!secretHash) throw notAuthorized(`Client ${client.clientId} is configured with secret but SECRET_HASH was not received`);
-  const expected = createHmac('sha256', client.clientSecret).update(username + client.clientId).digest();
+  const expected = createHmac('sha256', client.clientSecret)
+    .update(username + client.clientId)
+    .digest();
   const got = Buffer.from(secretHash, 'base64');
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
 }

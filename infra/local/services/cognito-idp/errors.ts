@@ -28,5 +28,4 @@ export const groupExists = error('GroupExistsException');
 export const incorrectCredentials = () => notAuthorized('Incorrect username or password.');
 
 /** Cognito's wording for a required member that is absent (the service model's validation). */
-export const missingMember = (member: string) =>
-  invalidParameter(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+export const missingMember = (member: string) => invalidParameter(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);

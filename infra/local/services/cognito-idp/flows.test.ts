@@ -48,7 +48,16 @@ async function srpChallenge(email: string, password = PASSWORD) {
   expect(init.body.ChallengeName).toBe('PASSWORD_VERIFIER');
   const p = init.body.ChallengeParameters as Record<string, string>;
   const timestamp = srp.formatTimestamp(clock);
-  const signature = srp.clientClaim({ a, poolName: srp.poolNameOf(cognito.userPoolId), username: p.USER_ID_FOR_SRP!, password, salt: p.SALT!, srpB: p.SRP_B!, secretBlock: p.SECRET_BLOCK!, timestamp });
+  const signature = srp.clientClaim({
+    a,
+    poolName: srp.poolNameOf(cognito.userPoolId),
+    username: p.USER_ID_FOR_SRP!,
+    password,
+    salt: p.SALT!,
+    srpB: p.SRP_B!,
+    secretBlock: p.SECRET_BLOCK!,
+    timestamp,
+  });
   const answer = (over: Partial<Record<string, string>> = {}) =>
     raw('RespondToAuthChallenge', {
       ClientId: cognito.clientId,
@@ -65,7 +74,7 @@ async function signedIn(email = 'ivy@example.com') {
 }
 
 describe('USER_SRP_AUTH and PASSWORD_VERIFIER', () => {
-  it('issues RS256 tokens with Cognito\'s claims for a correct proof', async () => {
+  it("issues RS256 tokens with Cognito's claims for a correct proof", async () => {
     const { params, answer } = await srpChallenge('ivy@example.com');
     expect(params.USERNAME).toBe(params.USER_ID_FOR_SRP);
     expect(params.SALT).toMatch(/^[0-9a-f]+$/);
@@ -74,8 +83,23 @@ describe('USER_SRP_AUTH and PASSWORD_VERIFIER', () => {
     expect({ ExpiresIn: t.ExpiresIn, TokenType: t.TokenType }).toEqual({ ExpiresIn: 3600, TokenType: 'Bearer' });
     const access = decodeJwt(t.AccessToken);
     const id = decodeJwt(t.IdToken);
-    expect(access).toMatchObject({ iss: cognito.issuer, token_use: 'access', client_id: cognito.clientId, username: params.USER_ID_FOR_SRP, scope: 'aws.cognito.signin.user.admin', 'cognito:groups': ['editors'] });
-    expect(id).toMatchObject({ iss: cognito.issuer, token_use: 'id', aud: cognito.clientId, email: 'ivy@example.com', email_verified: true, 'cognito:username': params.USER_ID_FOR_SRP, 'cognito:groups': ['editors'] });
+    expect(access).toMatchObject({
+      iss: cognito.issuer,
+      token_use: 'access',
+      client_id: cognito.clientId,
+      username: params.USER_ID_FOR_SRP,
+      scope: 'aws.cognito.signin.user.admin',
+      'cognito:groups': ['editors'],
+    });
+    expect(id).toMatchObject({
+      iss: cognito.issuer,
+      token_use: 'id',
+      aud: cognito.clientId,
+      email: 'ivy@example.com',
+      email_verified: true,
+      'cognito:username': params.USER_ID_FOR_SRP,
+      'cognito:groups': ['editors'],
+    });
     expect(access.sub).toBe(id.sub);
     expect(access.origin_jti).toBe(id.origin_jti);
     expect(t.RefreshToken.length).toBeGreaterThan(40);
@@ -105,7 +129,10 @@ describe('USER_SRP_AUTH and PASSWORD_VERIFIER', () => {
     const late = await srpChallenge('ivy@example.com');
     clock += 3 * 60_000 + 1;
     expect(errorOf(await late.answer())).toMatchObject({ type: 'NotAuthorizedException', message: 'Invalid session for the user, session is expired.' });
-    expect(errorOf(await late.answer({ PASSWORD_CLAIM_SECRET_BLOCK: Buffer.from('made up').toString('base64') }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Invalid session for the user.' });
+    expect(errorOf(await late.answer({ PASSWORD_CLAIM_SECRET_BLOCK: Buffer.from('made up').toString('base64') }))).toMatchObject({
+      type: 'NotAuthorizedException',
+      message: 'Invalid session for the user.',
+    });
 
     const stale = await srpChallenge('ivy@example.com');
     expect(errorOf(await stale.answer({ TIMESTAMP: srp.formatTimestamp(clock - 10 * 60_000) }))).toMatchObject({ type: 'NotAuthorizedException' });
@@ -126,12 +153,20 @@ describe('USER_SRP_AUTH and PASSWORD_VERIFIER', () => {
     expect(errorOf(byPassword)).toMatchObject({ type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
     const forgot = await raw('ForgotPassword', { ClientId: cognito.clientId, Username: 'nobody@example.com' });
     expect(forgot.body).toEqual({ CodeDeliveryDetails: { Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' } });
-    expect(errorOf(await raw('ConfirmForgotPassword', { ClientId: cognito.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD }))).toMatchObject({ type: 'CodeMismatchException' });
+    expect(errorOf(await raw('ConfirmForgotPassword', { ClientId: cognito.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD }))).toMatchObject({
+      type: 'CodeMismatchException',
+    });
   });
 
   it('a LEGACY app client says UserNotFoundException; an SRP_A that is 0 mod N is refused', async () => {
-    const legacy = (await cognito.call('CreateUserPoolClient', { UserPoolId: cognito.userPoolId, ClientName: 'legacy', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'], PreventUserExistenceErrors: 'LEGACY' })).UserPoolClient as { ClientId: string };
-    const unknown = await raw('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: legacy.ClientId, AuthParameters: { USERNAME: 'nobody@example.com', SRP_A: srp.clientEphemeral().A.toString(16) } });
+    const legacy = (
+      await cognito.call('CreateUserPoolClient', { UserPoolId: cognito.userPoolId, ClientName: 'legacy', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'], PreventUserExistenceErrors: 'LEGACY' })
+    ).UserPoolClient as { ClientId: string };
+    const unknown = await raw('InitiateAuth', {
+      AuthFlow: 'USER_SRP_AUTH',
+      ClientId: legacy.ClientId,
+      AuthParameters: { USERNAME: 'nobody@example.com', SRP_A: srp.clientEphemeral().A.toString(16) },
+    });
     expect(errorOf(unknown)).toEqual({ status: 400, type: 'UserNotFoundException', message: 'User does not exist.' });
     const zero = await raw('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'ivy@example.com', SRP_A: srp.N.toString(16) } });
     expect(errorOf(zero)).toMatchObject({ type: 'InvalidParameterException' });
@@ -162,7 +197,10 @@ describe('USER_PASSWORD_AUTH, refresh and revocation', () => {
     expect(errorOf(after)).toEqual({ status: 400, type: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
     expect(after.body.AuthenticationResult).toBeUndefined();
     expect(errorOf(await raw('GetUser', { AccessToken: fresh.AccessToken }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Access Token has been revoked' });
-    expect(errorOf(await raw('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: cognito.clientId, AuthParameters: { REFRESH_TOKEN: 'not-a-token' } }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+    expect(errorOf(await raw('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: cognito.clientId, AuthParameters: { REFRESH_TOKEN: 'not-a-token' } }))).toMatchObject({
+      type: 'NotAuthorizedException',
+      message: 'Invalid Refresh Token',
+    });
   });
 
   it('refuses an expired refresh token and an expired access token', async () => {
@@ -176,9 +214,14 @@ describe('USER_PASSWORD_AUTH, refresh and revocation', () => {
     expect(expired.body.AuthenticationResult).toBeUndefined();
   });
 
-  it('keeps the refresh tokens of a user\'s last 100 sign-ins, so the state stays bounded', async () => {
+  it("keeps the refresh tokens of a user's last 100 sign-ins, so the state stays bounded", async () => {
     await cognito.createUser({ email: 'max@example.com', password: PASSWORD });
-    const signIn = async () => ((await raw('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'max@example.com', PASSWORD } })).body.AuthenticationResult as { RefreshToken: string }).RefreshToken;
+    const signIn = async () =>
+      (
+        (await raw('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: cognito.clientId, AuthParameters: { USERNAME: 'max@example.com', PASSWORD } })).body.AuthenticationResult as {
+          RefreshToken: string;
+        }
+      ).RefreshToken;
     const first = await signIn();
     let last = first;
     for (let i = 0; i < 100; i++) last = await signIn();
@@ -191,7 +234,10 @@ describe('USER_PASSWORD_AUTH, refresh and revocation', () => {
     const two = await signedIn();
     expect((await raw('GlobalSignOut', { AccessToken: one.AccessToken })).status).toBe(200);
     for (const t of [one, two]) {
-      expect(errorOf(await raw('GetTokensFromRefreshToken', { ClientId: cognito.clientId, RefreshToken: t.RefreshToken }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
+      expect(errorOf(await raw('GetTokensFromRefreshToken', { ClientId: cognito.clientId, RefreshToken: t.RefreshToken }))).toMatchObject({
+        type: 'NotAuthorizedException',
+        message: 'Refresh Token has been revoked',
+      });
       expect(errorOf(await raw('GetUser', { AccessToken: t.AccessToken }))).toMatchObject({ type: 'NotAuthorizedException', message: 'Access Token has been revoked' });
     }
     // A new sign-in is a new session.
@@ -200,8 +246,15 @@ describe('USER_PASSWORD_AUTH, refresh and revocation', () => {
 });
 
 describe('sign-up, password reset and new-password challenges', () => {
-  const outbox = () => readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { email: string; code: string; purpose: string });
-  const lastCode = (email: string, purpose: string) => outbox().filter((m) => m.email === email && m.purpose === purpose).at(-1)!.code;
+  const outbox = () =>
+    readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { email: string; code: string; purpose: string });
+  const lastCode = (email: string, purpose: string) =>
+    outbox()
+      .filter((m) => m.email === email && m.purpose === purpose)
+      .at(-1)!.code;
 
   it('SignUp, a wrong code, ResendConfirmationCode, ConfirmSignUp from the outbox, then sign-in', async () => {
     const up = await raw('SignUp', { ClientId: cognito.clientId, Username: 'jay@example.com', Password: 'J4y-Passw0rd!' });
@@ -226,7 +279,9 @@ describe('sign-up, password reset and new-password challenges', () => {
     expect(errorOf(await (await srpChallenge('jay@example.com', 'J4y-Passw0rd!')).answer())).toMatchObject({ type: 'NotAuthorizedException' });
     expect((await signedInAs('jay@example.com', 'J4y-N3w-Passw0rd!')).AccessToken).toBeTruthy();
     // A code works once.
-    expect(errorOf(await raw('ConfirmForgotPassword', { ClientId: cognito.clientId, Username: 'jay@example.com', ConfirmationCode: code, Password: 'J4y-Other-Passw0rd!' }))).toMatchObject({ type: 'CodeMismatchException' });
+    expect(errorOf(await raw('ConfirmForgotPassword', { ClientId: cognito.clientId, Username: 'jay@example.com', ConfirmationCode: code, Password: 'J4y-Other-Passw0rd!' }))).toMatchObject({
+      type: 'CodeMismatchException',
+    });
   });
 
   it('an admin-created user answers NEW_PASSWORD_REQUIRED after the SRP proof', async () => {
@@ -235,7 +290,12 @@ describe('sign-up, password reset and new-password challenges', () => {
     expect(r.body.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
     const p = r.body.ChallengeParameters as Record<string, string>;
     expect(JSON.parse(p.requiredAttributes!)).toEqual([]);
-    const done = await raw('RespondToAuthChallenge', { ClientId: cognito.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.body.Session, ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, NEW_PASSWORD: 'L33-Passw0rd!' } });
+    const done = await raw('RespondToAuthChallenge', {
+      ClientId: cognito.clientId,
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: r.body.Session,
+      ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, NEW_PASSWORD: 'L33-Passw0rd!' },
+    });
     expect(done.status).toBe(200);
     expect((done.body.AuthenticationResult as { AccessToken: string }).AccessToken).toBeTruthy();
     expect((await signedInAs('lee@example.com', 'L33-Passw0rd!')).AccessToken).toBeTruthy();
@@ -269,7 +329,7 @@ describe('malformed requests', () => {
     ['an unknown challenge', 'RespondToAuthChallenge', { ClientId: '$client', ChallengeName: 'SMS_MFA', ChallengeResponses: {} }, 'InvalidParameterException'],
     ['a garbage access token', 'GetUser', { AccessToken: 'a.b.c' }, 'NotAuthorizedException'],
     ['an unknown operation', 'LaunchRockets', {}, 'UnknownOperationException'],
-  ])('answers %s with a JSON 400 of Cognito\'s error type', async (_name, action, body, type) => {
+  ])("answers %s with a JSON 400 of Cognito's error type", async (_name, action, body, type) => {
     const withClient = typeof body === 'string' ? body : JSON.parse(JSON.stringify(body).replace('"$client"', JSON.stringify(cognito.clientId)));
     const r = await raw(action, withClient);
     expect({ status: r.status, type: r.body.__type }).toEqual({ status: 400, type });

@@ -14,7 +14,8 @@ export function optionalString(body: Body, member: string): string | undefined {
   const v = body[member];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a string`);
-  if (v.length > MAX_STRING) throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_STRING}`);
+  if (v.length > MAX_STRING)
+    throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_STRING}`);
   return v;
 }
 
@@ -35,7 +36,8 @@ export function optionalBoolean(body: Body, member: string): boolean | undefined
 export function optionalNumber(body: Body, member: string): number | undefined {
   const v = body[member];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a non-negative integer`);
   return v;
 }
 
@@ -55,7 +57,8 @@ export function stringMap(body: Body, member: string): Record<string, string> {
 export function stringList(body: Body, member: string): string[] | undefined {
   const v = body[member];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw invalidParameter(`1 validation error detected: Value at '${lowerFirst(member)}' failed to satisfy constraint: Member must be a list of strings`);
   return v as string[];
 }
 

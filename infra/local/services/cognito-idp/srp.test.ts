@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as srp from './srp.ts';
 
 describe('SRP helpers', () => {
-  it('pads hex as Java\'s BigInteger.toByteArray does', () => {
+  it("pads hex as Java's BigInteger.toByteArray does", () => {
     expect(srp.pad(0x14n)).toBe('14');
     expect(srp.pad(0xecn)).toBe('00ec');
     expect(srp.pad(0x1abn)).toBe('01ab');
@@ -14,7 +14,7 @@ describe('SRP helpers', () => {
     expect(srp.k.toString(16)).toBe('538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6');
   });
 
-  it('formats and parses Cognito\'s TIMESTAMP (day not zero-padded) and refuses other shapes', () => {
+  it("formats and parses Cognito's TIMESTAMP (day not zero-padded) and refuses other shapes", () => {
     const ms = Date.UTC(2026, 11, 3, 9, 5, 7);
     expect(srp.formatTimestamp(ms)).toBe('Thu Dec 3 09:05:07 UTC 2026');
     expect(srp.parseTimestamp('Thu Dec 3 09:05:07 UTC 2026')).toBe(ms);
@@ -23,7 +23,7 @@ describe('SRP helpers', () => {
     }
   });
 
-  it('a verifier matches its password only, and the server key agrees with the client\'s claim', () => {
+  it("a verifier matches its password only, and the server key agrees with the client's claim", () => {
     const v = srp.createVerifier('AbC123', 'user-1', 'Passw0rd!');
     expect(srp.passwordMatches(v, 'AbC123', 'user-1', 'Passw0rd!')).toBe(true);
     expect(srp.passwordMatches(v, 'AbC123', 'user-1', 'Passw0rd?')).toBe(false);

@@ -105,13 +105,20 @@ export function passwordAuthenticationKey(A: bigint, eph: ServerEphemeral, verif
   const u = big(hashHex(pad(A) + pad(eph.B)));
   if (u === 0n) return undefined;
   const S = modPow((A * modPow(big(verifierHex), u, N)) % N, eph.b, N);
-  const prk = createHmac('sha256', Buffer.from(pad(u), 'hex')).update(Buffer.from(pad(S), 'hex')).digest();
-  return createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(pad(u), 'hex'))
+    .update(Buffer.from(pad(S), 'hex'))
+    .digest();
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
 }
 
 /** The PASSWORD_CLAIM_SIGNATURE a client holding the password sends. */
 export function claimSignature(key: Buffer, poolName: string, username: string, secretBlock: Buffer, timestamp: string): Buffer {
-  return createHmac('sha256', key).update(Buffer.concat([Buffer.from(poolName + username, 'utf8'), secretBlock, Buffer.from(timestamp, 'utf8')])).digest();
+  return createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(poolName + username, 'utf8'), secretBlock, Buffer.from(timestamp, 'utf8')]))
+    .digest();
 }
 
 export function signaturesEqual(expected: Buffer, claimedBase64: string): boolean {
@@ -157,7 +164,12 @@ export function clientClaim(o: { a: ClientEphemeral; poolName: string; username:
   let base = (B - ((k * modPow(g, x, N)) % N)) % N;
   if (base < 0n) base += N;
   const S = modPow(base, o.a.a + u * x, N);
-  const prk = createHmac('sha256', Buffer.from(pad(u), 'hex')).update(Buffer.from(pad(S), 'hex')).digest();
-  const key = createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(pad(u), 'hex'))
+    .update(Buffer.from(pad(S), 'hex'))
+    .digest();
+  const key = createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
   return claimSignature(key, o.poolName, o.username, Buffer.from(o.secretBlock, 'base64'), o.timestamp).toString('base64');
 }

@@ -70,8 +70,36 @@ export function tokenIssuer(opts: { store: Store; key: SigningKey; issuerOf: (po
       profile[name] = name.endsWith('_verified') ? value === 'true' : value;
     }
     const [AccessToken, IdToken] = await Promise.all([
-      key.sign({ sub, ...groups, iss, client_id: client.clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope: 'aws.cognito.signin.user.admin', auth_time: authTime, exp: iat + life.access, iat, jti: randomUUID(), username: user.username }),
-      key.sign({ sub, ...groups, ...profile, iss, 'cognito:username': user.username, origin_jti: originJti, aud: client.clientId, event_id: eventId, token_use: 'id', auth_time: authTime, exp: iat + life.id, iat, jti: randomUUID() }),
+      key.sign({
+        sub,
+        ...groups,
+        iss,
+        client_id: client.clientId,
+        origin_jti: originJti,
+        event_id: eventId,
+        token_use: 'access',
+        scope: 'aws.cognito.signin.user.admin',
+        auth_time: authTime,
+        exp: iat + life.access,
+        iat,
+        jti: randomUUID(),
+        username: user.username,
+      }),
+      key.sign({
+        sub,
+        ...groups,
+        ...profile,
+        iss,
+        'cognito:username': user.username,
+        origin_jti: originJti,
+        aud: client.clientId,
+        event_id: eventId,
+        token_use: 'id',
+        auth_time: authTime,
+        exp: iat + life.id,
+        iat,
+        jti: randomUUID(),
+      }),
     ]);
     return { AccessToken, IdToken, ExpiresIn: life.access, TokenType: 'Bearer' };
   }

@@ -73,14 +73,16 @@ class StandIn {
   constructor(readonly answer: Record<string, unknown>) {}
 }
 
-const answering = (op: Operation): Operation => async (ctx, body) => {
-  try {
-    return await op(ctx, body);
-  } catch (e) {
-    if (e instanceof StandIn) return e.answer;
-    throw e;
-  }
-};
+const answering =
+  (op: Operation): Operation =>
+  async (ctx, body) => {
+    try {
+      return await op(ctx, body);
+    } catch (e) {
+      if (e instanceof StandIn) return e.answer;
+      throw e;
+    }
+  };
 
 const standInDelivery = (body: Record<string, unknown>) => () => ({ CodeDeliveryDetails: { Destination: maskEmail(String(body.Username)), DeliveryMedium: 'EMAIL', AttributeName: 'email' } });
 

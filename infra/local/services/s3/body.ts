@@ -30,7 +30,10 @@ export interface BodyClaims {
 
 export async function receiveBody(req: IncomingMessage, tmpPath: string, claims: BodyClaims): Promise<ReceivedBody> {
   const h = (n: string) => header(req.headers, n);
-  const encodings = (h('content-encoding') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const encodings = (h('content-encoding') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const streaming = claims.payloadHash.startsWith('STREAMING-');
   const chunked = streaming || encodings.includes('aws-chunked');
   if (streaming && claims.payloadHash !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {

@@ -132,7 +132,9 @@ export class MultipartUploads {
       throw e;
     }
     const n = chosen.length;
-    const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${n}"`;
+    const etag = `"${createHash('md5')
+      .update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex'))))
+      .digest('hex')}-${n}"`;
     const alg = upload.checksumAlgorithm;
     const checksum = alg
       ? { algorithm: alg, type: 'COMPOSITE' as const, value: `${(await digestOf(alg, Buffer.concat(chosen.map((p) => Buffer.from(p.checksum ?? '', 'base64'))))).toString('base64')}-${n}` }

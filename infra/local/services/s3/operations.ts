@@ -64,14 +64,16 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
       const ifNoneMatch = h('if-none-match');
       if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw s3Errors.notImplemented('If-None-Match other than *');
       const release = ifNoneMatch === '*' ? await claimAbsent(store, r.bucket, r.key, tmp) : undefined;
-      const meta = await store.put(r.bucket, r.key, tmp, {
-        size: body.size,
-        etag: `"${body.md5}"`,
-        sha256: body.sha256,
-        contentType: h('content-type') ?? 'binary/octet-stream',
-        metadata: userMetadata(req),
-        checksum: body.checksum && { ...body.checksum, type: 'FULL_OBJECT' },
-      }).finally(release);
+      const meta = await store
+        .put(r.bucket, r.key, tmp, {
+          size: body.size,
+          etag: `"${body.md5}"`,
+          sha256: body.sha256,
+          contentType: h('content-type') ?? 'binary/octet-stream',
+          metadata: userMetadata(req),
+          checksum: body.checksum && { ...body.checksum, type: 'FULL_OBJECT' },
+        })
+        .finally(release);
       return { status: 200, headers: { etag: meta.etag, ...checksumHeaders(meta, true) } };
     }
     case 'GetObject':
@@ -94,7 +96,11 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
           return { status: 206, headers, body: r.operation === 'GetObject' ? { file: store.dataPath(r.bucket, meta), start, end } : undefined };
         }
       }
-      return { status: 200, headers, body: r.operation === 'GetObject' && meta.size > 0 ? { file: store.dataPath(r.bucket, meta), start: 0, end: meta.size - 1 } : r.operation === 'GetObject' ? '' : undefined };
+      return {
+        status: 200,
+        headers,
+        body: r.operation === 'GetObject' && meta.size > 0 ? { file: store.dataPath(r.bucket, meta), start: 0, end: meta.size - 1 } : r.operation === 'GetObject' ? '' : undefined,
+      };
     }
     case 'DeleteObject':
       await store.delete(r.bucket, r.key);
@@ -287,4 +293,3 @@ async function readSmallBody(req: IncomingMessage, max: number, payloadHash: str
   }
   return body.toString('utf8');
 }
-

@@ -76,8 +76,11 @@ function decode(s: string): string {
 /** Splits a raw query string; `+` stays `+` (SigV4 clients encode spaces as %20). */
 function parseQuery(raw: string): Array<[string, string]> {
   if (!raw) return [];
-  return raw.split('&').filter(Boolean).map((pair) => {
-    const i = pair.indexOf('=');
-    return i < 0 ? [decode(pair), ''] : [decode(pair.slice(0, i)), decode(pair.slice(i + 1))];
-  });
+  return raw
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const i = pair.indexOf('=');
+      return i < 0 ? [decode(pair), ''] : [decode(pair.slice(0, i)), decode(pair.slice(i + 1))];
+    });
 }

@@ -33,11 +33,12 @@ const errorCode = (xml: string) => /<Code>([^<]+)<\/Code>/.exec(xml)?.[1];
 
 /** A presigned PUT binding content type, length and SHA-256, as the upload handler issues. */
 async function presignedPut(key: string, body: Buffer, contentType: string, opts: { expiresIn?: number; signingDate?: Date } = {}) {
-  return getSignedUrl(
-    s3,
-    new PutObjectCommand({ Bucket: 'content', Key: key, ContentType: contentType, ContentLength: body.length, ChecksumSHA256: sha256b64(body) }),
-    { expiresIn: opts.expiresIn ?? 60, signingDate: opts.signingDate, signableHeaders: new Set(['content-type', 'content-length']), unhoistableHeaders: new Set(['x-amz-checksum-sha256']) },
-  );
+  return getSignedUrl(s3, new PutObjectCommand({ Bucket: 'content', Key: key, ContentType: contentType, ContentLength: body.length, ChecksumSHA256: sha256b64(body) }), {
+    expiresIn: opts.expiresIn ?? 60,
+    signingDate: opts.signingDate,
+    signableHeaders: new Set(['content-type', 'content-length']),
+    unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+  });
 }
 
 describe('header-signed requests', () => {
@@ -166,7 +167,9 @@ describe('multipart uploads', () => {
     const listed = await s3.send(new ListPartsCommand({ Bucket: 'content', Key: 'big', UploadId }));
     expect(listed.Parts?.map((p) => p.ChecksumSHA256)).toEqual(parts.map((p) => p.ChecksumSHA256));
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'content', Key: 'big', UploadId, MultipartUpload: { Parts: parts } }));
-    const composite = createHash('sha256').update(Buffer.concat(parts.map((p) => Buffer.from(p.ChecksumSHA256!, 'base64')))).digest('base64');
+    const composite = createHash('sha256')
+      .update(Buffer.concat(parts.map((p) => Buffer.from(p.ChecksumSHA256!, 'base64'))))
+      .digest('base64');
     expect(done.ChecksumSHA256).toBe(`${composite}-3`);
     const back = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'content', Key: 'big' }))).Body!.transformToByteArray());
     expect(back.equals(bytes)).toBe(true);
@@ -176,15 +179,28 @@ describe('multipart uploads', () => {
   it('refuse small middle parts, unknown parts, wrong part checksums, and aborted uploads', async () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'content', Key: 'mp', ChecksumAlgorithm: 'SHA256' }));
     const a = Buffer.from('small part');
-    await expect(s3.send(new UploadPartCommand({ Bucket: 'content', Key: 'mp', UploadId, PartNumber: 1, Body: a, ChecksumSHA256: sha256b64(Buffer.from('x')) }))).rejects.toMatchObject({ name: 'BadDigest' });
+    await expect(s3.send(new UploadPartCommand({ Bucket: 'content', Key: 'mp', UploadId, PartNumber: 1, Body: a, ChecksumSHA256: sha256b64(Buffer.from('x')) }))).rejects.toMatchObject({
+      name: 'BadDigest',
+    });
     const p1 = await s3.send(new UploadPartCommand({ Bucket: 'content', Key: 'mp', UploadId, PartNumber: 1, Body: a, ChecksumSHA256: sha256b64(a) }));
     const p2 = await s3.send(new UploadPartCommand({ Bucket: 'content', Key: 'mp', UploadId, PartNumber: 2, Body: a, ChecksumSHA256: sha256b64(a) }));
-    const complete = (Parts: Array<{ PartNumber: number; ETag?: string; ChecksumSHA256?: string }>) => s3.send(new CompleteMultipartUploadCommand({ Bucket: 'content', Key: 'mp', UploadId, MultipartUpload: { Parts } }));
-    await expect(complete([{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }])).rejects.toMatchObject({ name: 'EntityTooSmall' });
+    const complete = (Parts: Array<{ PartNumber: number; ETag?: string; ChecksumSHA256?: string }>) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket: 'content', Key: 'mp', UploadId, MultipartUpload: { Parts } }));
+    await expect(
+      complete([
+        { PartNumber: 1, ETag: p1.ETag },
+        { PartNumber: 2, ETag: p2.ETag },
+      ]),
+    ).rejects.toMatchObject({ name: 'EntityTooSmall' });
     await expect(complete([{ PartNumber: 1, ETag: '"0000"' }])).rejects.toMatchObject({ name: 'InvalidPart' });
     // A part named with another checksum than it was stored with.
     await expect(complete([{ PartNumber: 1, ETag: p1.ETag, ChecksumSHA256: sha256b64(Buffer.from('other')) }])).rejects.toMatchObject({ name: 'InvalidPart' });
-    await expect(complete([{ PartNumber: 2, ETag: p2.ETag }, { PartNumber: 1, ETag: p1.ETag }])).rejects.toMatchObject({ name: 'InvalidPartOrder' });
+    await expect(
+      complete([
+        { PartNumber: 2, ETag: p2.ETag },
+        { PartNumber: 1, ETag: p1.ETag },
+      ]),
+    ).rejects.toMatchObject({ name: 'InvalidPartOrder' });
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'content', Key: 'mp', UploadId }));
     await expect(complete([{ PartNumber: 1, ETag: p1.ETag }])).rejects.toMatchObject({ name: 'NoSuchUpload' });
     expect(await exists('mp')).toBe(false);
@@ -202,7 +218,11 @@ describe('CORS', () => {
     expect(pre.headers.get('access-control-allow-methods')).toContain('PUT');
     expect(pre.headers.get('access-control-allow-headers')).toBe('content-type, x-amz-checksum-sha256');
     const body = Buffer.from('cors');
-    const res = await fetch(await presignedPut('cors', body, 'text/plain'), { method: 'PUT', body, headers: { origin: 'http://localhost:5173', 'content-type': 'text/plain', 'x-amz-checksum-sha256': sha256b64(body) } });
+    const res = await fetch(await presignedPut('cors', body, 'text/plain'), {
+      method: 'PUT',
+      body,
+      headers: { origin: 'http://localhost:5173', 'content-type': 'text/plain', 'x-amz-checksum-sha256': sha256b64(body) },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
   });

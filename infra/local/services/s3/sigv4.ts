@@ -54,7 +54,8 @@ export function createVerifier(opts: VerifierOptions) {
     const [accessKeyId = '', scopeDate, region, service, terminator] = credential.split('/');
     const cred = byKey.get(accessKeyId);
     if (!cred) throw s3Errors.unknownAccessKey(accessKeyId);
-    if (service !== 's3' || terminator !== 'aws4_request' || !scopeDate || !region) throw bad(`Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
+    if (service !== 's3' || terminator !== 'aws4_request' || !scopeDate || !region)
+      throw bad(`Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
     if (region !== opts.region) throw bad(`Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${opts.region}'`);
     if (scopeDate !== date.slice(0, 8)) throw bad(`Error parsing the X-Amz-Credential parameter; incorrect date format. This date in the credential must be in the format "yyyyMMdd".`);
     return { cred, region };
@@ -82,10 +83,13 @@ export function createVerifier(opts: VerifierOptions) {
   async function verifyHeader(req: ReceivedRequest, authorization: string, now: Date): Promise<Authenticated> {
     if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) throw s3Errors.invalidArgument('Unsupported Authorization Type', 'Authorization', authorization);
     const fields = new Map(
-      authorization.slice(17).split(',').map((p) => {
-        const i = p.indexOf('=');
-        return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
-      }),
+      authorization
+        .slice(17)
+        .split(',')
+        .map((p) => {
+          const i = p.indexOf('=');
+          return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
+        }),
     );
     const credential = fields.get('Credential');
     const signedHeaders = fields.get('SignedHeaders')?.split(';');
@@ -111,7 +115,10 @@ export function createVerifier(opts: VerifierOptions) {
 
   async function verifyPresigned(req: ReceivedRequest, q: Map<string, string>, now: Date): Promise<Authenticated> {
     for (const p of PRESIGN_PARAMS) {
-      if (!q.get(p)) throw s3Errors.authQuery(`Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.`);
+      if (!q.get(p))
+        throw s3Errors.authQuery(
+          `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.`,
+        );
     }
     if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') throw s3Errors.authQuery('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
     const amzDate = q.get('X-Amz-Date')!;
