@@ -14,9 +14,9 @@ export interface Audience {
  * The change record of a commit whose result is `summary` (its version, author and time). An insert or
  * a delete also keeps the file's audience as the commit saw it (the transaction's aclVersion condition
  * proves the member list current): the members and those of them who muted it (the notify handler's
- * recipients are the members but the muted and the author). A modify does not (`audience` null), so
- * what an edit writes does not grow with the member list: the notify handler reads the members when it
- * publishes, a moment later (resolvers/README.md "Member index").
+ * recipients are the members but the muted and the author). A modify keeps only who muted (the caller
+ * sets `muted`; usually empty), so what an edit writes does not grow with the member list: the notify
+ * handler reads the members when it publishes, a moment later (resolvers/README.md, data model).
  */
 export function changeRecord(summary: FileSummary, op: string, requestId: string, audience: Audience | null): ChangeItem {
   const change: ChangeItem = {

@@ -226,7 +226,7 @@ export function lastCommitRequest(ctx: Context<MutationModifyFileArgs>) {
 function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
   if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
   const input = ctx.args.input;
-  const { members } = ctx.stash.access as Access;
+  const { members, muted } = ctx.stash.access as Access;
   const p = progress(ctx);
   p.reading = false;
   if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) {
@@ -262,6 +262,8 @@ function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
     deleted: false,
   };
   const change = changeRecord(summary, 'MODIFY', input.requestId, null);
+  // Who muted the file as the commit saw it (usually nobody: a few bytes); the members are read at publish time.
+  change.muted = muted;
   if (input.patch !== null && input.patch !== undefined) change.patch = JSON.stringify(r.patch || input.patch);
   else if (upload) change.contentKey = upload.key;
   else change.content = input.content as string;

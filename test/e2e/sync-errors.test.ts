@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../infra/api.ts';
 import { diffText } from '../../client/patch/index.ts';
 import { gql, startStack, type GqlResponse, type TestStack } from './harness.ts';
+import { MAX_MEMBERS } from '../../resolvers/lib/limits.ts';
 import { CHANGES, DELETE, GET, INSERT, insertText, LIST, MODIFY, SHARE, sha256, SYNC, UNSHARE, user, type SyncUser } from './sync-client.ts';
 import { writeEdit } from './sync-replica.ts';
 
@@ -187,15 +188,17 @@ describe('TooLarge', () => {
     expect(failure(await alice.call(LIST, { limit: 101 })).errorType).toBe('TooLarge');
     expect(failure(await alice.call(SYNC, { limit: 101 })).errorType).toBe('TooLarge');
 
-    // 24 members + the owner is the limit of 25; the 25th share is refused.
+    // MAX_MEMBERS - 1 members + the owner is the limit; one more share is refused.
     const m = await insertText(alice, 'crowded.txt', '');
-    for (let i = 0; i < 24; i += 1) {
+    for (let i = 0; i < MAX_MEMBERS - 1; i += 1) {
       expect((await alice.call(SHARE, { input: { fileId: m.id, userId: `member-${i}`, role: 'VIEWER' } })).errors).toBeUndefined();
     }
     expect(failure(await alice.call(SHARE, { input: { fileId: m.id, userId: 'one-too-many', role: 'VIEWER' } }))).toEqual({
       errorType: 'TooLarge',
-      errorInfo: { field: 'members', limit: 25, actual: 26 },
+      errorInfo: { field: 'members', limit: MAX_MEMBERS, actual: MAX_MEMBERS + 1 },
     });
+    // A delete marks every member's index item in its one transaction: the most members fit.
+    expect((await alice.call(DELETE, { input: { id: m.id, requestId: randomUUID() } })).errors).toBeUndefined();
     expect(await head(f.id)).toMatchObject({ version: 1 });
   });
 });

@@ -124,6 +124,15 @@ describe('buildDetail', () => {
     expect(carriesAudience(change('f1', 8, { members: ['sub-alice'] }))).toBe(false);
   });
 
+  it("a modify names who muted at commit time: the members are read now, the muted are the commit's", () => {
+    const mod = change('f1', 9, { author: 'sub-alice', muted: [] });
+    expect(carriesAudience(mod)).toBe(false);
+    // sub-carol muted after this commit (the state read now says so): she still gets this change.
+    const carolMutedSince = { ...state, acl: state.acl.map((m) => (m.member === 'sub-carol' ? { ...m, muted: true } : m)) };
+    expect(buildDetail(mod, carolMutedSince).recipients).toEqual(['sub-bob', 'sub-carol']);
+    expect(buildDetail(change('f1', 10, { author: 'sub-alice', muted: ['sub-bob'] }), state).recipients).toEqual(['sub-carol']);
+  });
+
   it('owner falls back to the OWNER member item when the head is not readable', () => {
     expect(buildDetail(change('f1', 1), { acl: state.acl }).owner).toBe('sub-alice');
     expect(buildDetail(change('f1', 1), { acl: [] })).toMatchObject({ owner: null, members: [] });

@@ -99,12 +99,15 @@ export function buildDetail(change: Item, state: FileState): FileChangedDetail {
     return { ...common(change, fileId, version, op), owner: typeof change.owner === 'string' ? change.owner : null, members, recipients };
   }
   const active = state.acl.filter((m) => m.role !== 'REVOKED' && typeof m.member === 'string');
+  // A modify's record names who muted the file at commit time (the members are read now); older records do not.
+  const mutedAtCommit = Array.isArray(change.muted) ? new Set((change.muted as unknown[]).map(String)) : null;
+  const muted = (m: Item) => (mutedAtCommit ? mutedAtCommit.has(String(m.member)) : m.muted === true);
   const owner = state.head?.owner ?? active.find((m) => m.role === 'OWNER')?.member ?? null;
   return {
     ...common(change, fileId, version, op),
     owner: owner === null ? null : String(owner),
     members: [...new Set(active.map((m) => String(m.member)))].sort(),
-    recipients: [...new Set(active.filter((m) => m.muted !== true && m.member !== change.author).map((m) => String(m.member)))].sort(),
+    recipients: [...new Set(active.filter((m) => !muted(m) && m.member !== change.author).map((m) => String(m.member)))].sort(),
   };
 }
 
