@@ -12,6 +12,15 @@ export const MAX_REBASE = 100;
  * reading the log: one transaction per attempt. Small, so the head stays one 1 KB write unit.
  */
 export const RECENT_PATCHES = 8;
+/**
+ * The head's queue (lib/queue.ts): at most this many edits wait on it (each about 150 bytes for a
+ * keystroke), a commit takes at most QUEUE_BATCH of them (1 + 2 per edit + the body: well inside
+ * DynamoDB's 100 items per transaction), and an edit queued longer than QUEUED_MAX_AGE_MS ago was
+ * given up by its writer (AppSync stops a request after 30 s) and is dropped (a retry queues it again).
+ */
+export const MAX_PENDING = 48;
+export const QUEUE_BATCH = 16;
+export const QUEUED_MAX_AGE_MS = 60000;
 export const RECENT_PATCH_CHARS = 480;
 /**
  * Inline content lives in the file's BODY item at some version; the versions after it are patches in
