@@ -3,7 +3,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyText, diffText } from '../client/patch/index.ts';
-import { QUEUED_MAX_AGE_MS } from './lib/limits.ts';
+import { LEADER_GRACE_MS, QUEUED_MAX_AGE_MS } from './lib/limits.ts';
 import type { QueuedEdit } from './lib/queue.ts';
 import { startResolverHarness, type ResolverHarness } from './testing/harness.ts';
 
@@ -88,8 +88,9 @@ async function queueDirectly(id: string, edit: QueuedEdit) {
   );
 }
 
+/** A queued edit as its writer left it when it died a moment ago (longer than the leader's grace, so the next writer commits it). */
 function edit(at: number, from: string, to: string, fields: Partial<QueuedEdit> = {}): QueuedEdit {
-  return { rid: randomUUID(), at, ops: JSON.stringify(diffText(from, to).ops), author: B, t: Date.now(), fp: `${at}:${sha(to)}`, acl: 1, ...fields };
+  return { rid: randomUUID(), at, ops: JSON.stringify(diffText(from, to).ops), author: B, t: Date.now() - LEADER_GRACE_MS - 100, fp: `${at}:${sha(to)}`, acl: 1, ...fields };
 }
 
 async function aclVersion(id: string): Promise<number> {
@@ -139,6 +140,23 @@ describe('the head queue: many writers on one head', () => {
     expect(retry.data).toMatchObject({ version: 2, requestId: dead.rid });
     const { changes } = await replay(id);
     expect(changes.map((c) => c.requestId)).toEqual([expect.any(String), dead.rid, (r.data as Change).requestId]);
+  });
+
+  it('an edit queued behind one whose writer is still at work waits for it (Busy, nothing committed); retried after the grace, it commits both in order', async () => {
+    const id = await insert('ab');
+    const young = { ...edit(1, 'ab', 'abZ'), t: Date.now(), acl: await aclVersion(id) };
+    await queueDirectly(id, young);
+    const rid = randomUUID();
+    const first = await modify(A, id, 1, 'ab', 'Wab', rid);
+    expect(first.errors[0]).toMatchObject({ errorType: 'Busy' });
+    expect((await head(id)).version).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, LEADER_GRACE_MS + 200));
+    const again = await modify(A, id, 1, 'ab', 'Wab', rid);
+    expect(again.errors).toEqual([]);
+    expect(again.data).toMatchObject({ version: 3, requestId: rid });
+    const { text, changes } = await replay(id);
+    expect(text).toBe('WabZ');
+    expect(changes.map((c) => c.requestId).slice(1)).toEqual([young.rid, rid]);
   });
 
   it('queued edits that no longer apply, were queued before the members changed, or were given up long ago are dropped, never committed; a given-up one lands once when retried', async () => {

@@ -21,7 +21,15 @@ export const RECENT_PATCHES = 8;
 export const MAX_PENDING = 48;
 export const QUEUE_BATCH = 16;
 export const QUEUED_MAX_AGE_MS = 60000;
+/** The first queued edit's writer commits the batch; after this long without it, any queued writer does. */
+export const LEADER_GRACE_MS = 500;
 export const RECENT_PATCH_CHARS = 480;
+/**
+ * A batch from the head's queue keeps more (its head write is shared by the batch's edits): enough
+ * that the writers who lost the race to it move on without reading the log.
+ */
+export const BATCH_RECENT_PATCHES = 32;
+export const BATCH_RECENT_CHARS = 2048;
 /**
  * Inline content lives in the file's BODY item at some version; the versions after it are patches in
  * the log (the tail). A commit rewrites the body once the tail would reach this many patches or this

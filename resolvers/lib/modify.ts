@@ -5,9 +5,9 @@ import { bodyOf, bodyPut, contentLost, tailRequest } from './body.ts';
 import { changeRecord, fileWriteItems } from './commit.ts';
 import { uploadMeasure, type VerifiedUpload } from './content.ts';
 import { invalid, notFound, conflict, busy } from './errors.ts';
-import { filePk, requestSk } from './keys.ts';
+import { filePk, HEAD_SK, requestSk } from './keys.ts';
 import type { BodyItem, ChangeItem, FileSummary, HeadItem } from './items.ts';
-import { MAX_PENDING, MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES, TAIL_CHARS, TAIL_PATCHES } from './limits.ts';
+import { BATCH_RECENT_CHARS, BATCH_RECENT_PATCHES, LEADER_GRACE_MS, MAX_PENDING, MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES, TAIL_CHARS, TAIL_PATCHES } from './limits.ts';
 import { HEAD_ITEM, REQUEST_ITEM } from './outcome.ts';
 import { applyTextPatch, checkTextPatch, patchedLength } from './patch.ts';
 import { appendRequest, batchChange, batchItems, batchSummary, duplicatesOf, isQueued, planBatch, queueOf, type Batch, type QueuedEdit } from './queue.ts';
@@ -52,7 +52,7 @@ interface Progress {
   /** Request ids a cancelled batch found already committed (their queued copies are dropped). */
   done: string[];
   /** What this attempt does (see `attempt`). */
-  action?: 'cas' | 'queue' | 'batch' | 'read' | 'lookup';
+  action?: 'cas' | 'queue' | 'batch' | 'read' | 'lookup' | 'poll';
   /** A read's lower end: the log after this version, up to the head. */
   readFrom?: number;
   /** The batch this attempt commits, and the head it leaves. */
@@ -221,8 +221,10 @@ function result(ctx: Context<MutationModifyFileArgs>, p: Progress, upload: Verif
  * plus this patch, trimmed from the oldest to RECENT_PATCHES entries and RECENT_PATCH_CHARS of JSON.
  * Anything but a patch, or a patch too large to keep, empties it.
  */
-function nextRecent(head: HeadItem, base: number, next: number, patch: string | undefined): string {
-  if (patch === undefined || patch.length > RECENT_PATCH_CHARS) return '[]';
+function nextRecent(head: HeadItem, base: number, next: number, patch: string | undefined, limits: number[] = [RECENT_PATCHES, RECENT_PATCH_CHARS]): string {
+  const maxPatches = limits[0] as number;
+  const maxChars = limits[1] as number;
+  if (patch === undefined || patch.length > maxChars) return '[]';
   const old = recentOf(head);
   const kept: unknown[][] = old.length > 0 && (old[old.length - 1]![0] as number) === base ? old : [];
   const list = kept.concat([[next, patch]]);
@@ -230,7 +232,7 @@ function nextRecent(head: HeadItem, base: number, next: number, patch: string | 
   const out: unknown[][] = [];
   for (const entry of list.slice(0).reverse()) {
     chars = chars + (entry[1] as string).length + 16;
-    if (out.length < RECENT_PATCHES && chars <= RECENT_PATCH_CHARS) out.unshift(entry);
+    if (out.length < maxPatches && chars <= maxChars) out.unshift(entry);
   }
   return JSON.stringify(out);
 }
@@ -243,6 +245,16 @@ export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
 /** The last attempt's request: it always commits, queues or answers, never reads. */
 export function lastCommitRequest(ctx: Context<MutationModifyFileArgs>) {
   return attempt(ctx, true);
+}
+
+/**
+ * True when this request commits the queue: its edit is first, or the first one has waited longer
+ * than LEADER_GRACE_MS (its writer seems stalled). One batch at a time, and the writers queued behind
+ * it join the next one instead of racing it (each race a cancelled transaction).
+ */
+function leads(queue: QueuedEdit[], rid: string): boolean {
+  const first = queue[0] as QueuedEdit;
+  return first.rid === rid || util.time.nowEpochMilliSeconds() - first.t > LEADER_GRACE_MS;
 }
 
 /** The lowest version after which the queue's edits need the committed patches. */
@@ -312,6 +324,12 @@ function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
     return { operation: 'GetItem' as const, key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: requestSk(input.requestId) }), consistentRead: true };
   }
   const queue = inlineText ? queueOf(head) : [];
+  if (queue.length > 0 && p.queued && !leads(queue, input.requestId)) {
+    // Another writer's edit is first: that writer commits the batch, this edit with it. Look again.
+    if (last) busy(head.id);
+    p.action = 'poll';
+    return { operation: 'GetItem' as const, key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: HEAD_SK }), consistentRead: true };
+  }
   if (queue.length > 0 && (p.queued || !movable(p) || queue.length >= MAX_PENDING)) {
     takeRecent(p);
     if (p.content === null) busy(head.id);
@@ -371,7 +389,7 @@ function batchRequest(ctx: Context<MutationModifyFileArgs>, p: Progress, batch: 
   let version = head.version;
   const removes: string[] = [];
   for (const c of batch.committed) {
-    const recent = nextRecent(recentHead, version, c.version, c.patch);
+    const recent = nextRecent(recentHead, version, c.version, c.patch, [BATCH_RECENT_PATCHES, BATCH_RECENT_CHARS]);
     recentHead = { ...recentHead, recent };
     version = c.version;
     content = c.content;
@@ -491,6 +509,12 @@ export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boole
     return null;
   }
   if (p.action === 'lookup') return lookupResponse(ctx, p);
+  if (p.action === 'poll') {
+    if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+    if (!ctx.result) notFound(ctx.args.input.id, false);
+    takeHead(p, ctx.result as HeadItem);
+    return null;
+  }
   if (p.action === 'queue') return queueResponse(ctx, p, last);
   if (p.action === 'batch') return batchResponse(ctx, p, last);
   return casResponse(ctx, p, last);
