@@ -17,6 +17,7 @@ import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
 import { installLastResort } from './net/harden.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { loadCloudAssembly, loadTemplate } from './template/load.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
 // later releases will need Node 22 is not for users of the local stack.
@@ -24,6 +25,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `usage:
   start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
+  start --template cdk.out/Stack.template.json | --cdk-out cdk.out [--stack NAME] [--graphql-api LOGICAL_ID] [...]   # an AppSync API from a synthesized CloudFormation template
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
   token <email> <password> [--data-dir .craft-sync]
   queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line
@@ -33,6 +35,20 @@ async function loadApi(path: string): Promise<ApiDefinition> {
   const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
   const api = (mod.api ?? mod.default ?? Object.values(mod).find((v) => v && typeof v === 'object' && 'resolversDir' in v)) as ApiDefinition | undefined;
   if (!api) throw new Error(`${path} exports no ApiDefinition (export const api = {...})`);
+  return api;
+}
+
+/**
+ * The API to start: a declaration module (`--api`), or one loaded from a synthesized template
+ * (`--template` file or `--cdk-out` folder), its code written under `<data dir>/template`. What
+ * the template holds that does not run locally is printed, one line each.
+ */
+async function apiToStart(values: { api?: string; template?: string; 'cdk-out'?: string; stack?: string; 'graphql-api'?: string }, dataDir: string): Promise<ApiDefinition> {
+  if (values.template && values['cdk-out']) throw new UsageError('give --template or --cdk-out, not both');
+  if (!values.template && !values['cdk-out']) return loadApi(values.api!);
+  const opts = { outDir: join(dataDir, 'template'), graphqlApi: values['graphql-api'] };
+  const { api, notes } = values.template ? loadTemplate(values.template, opts) : loadCloudAssembly(values['cdk-out']!, { ...opts, stack: values.stack });
+  for (const n of notes) console.log(`template: ${n}`);
   return api;
 }
 
@@ -68,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'data-dir': { type: 'string', default: '.craft-sync' },
       api: { type: 'string', default: 'infra/api.ts' },
+      template: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      'graphql-api': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
       group: { type: 'string', multiple: true },
       max: { type: 'string', default: '10' },
@@ -92,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     const webAppDir = join(dataDir, 'web');
     const [runtime] = await Promise.all([
       startRuntime({
-        api: await loadApi(values.api!),
+        api: await apiToStart(values, dataDir),
         dataDir,
         inMemory: values['in-memory'],
         port: values.port ? Number(values.port) : 4455,

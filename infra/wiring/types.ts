@@ -22,10 +22,17 @@ export interface TableDef {
   partitionKey: KeyDef;
   sortKey?: KeyDef;
   globalSecondaryIndexes?: IndexDef[];
+  /** Same partition key as the table, another sort key. */
+  localSecondaryIndexes?: IndexDef[];
   /** Stream view type; the local runtime reads DynamoDB Local's stream, AWS its real one. */
   stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
   /** Attribute holding an epoch-seconds expiry. */
   timeToLiveAttribute?: string;
+  /**
+   * The table's fixed name in AWS (CloudFormation `TableName`), when it has one: batch and
+   * transaction requests that name it reach the local table too.
+   */
+  deployedName?: string;
 }
 
 export interface BucketDef {

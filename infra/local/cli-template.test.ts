@@ -1,0 +1,59 @@
+/**
+ * `npm start -- --template <file>` as a user runs it: an AppSync API from a synthesized template
+ * (the to-do fixture of template/load.test.ts) served with one command, what it does not emulate
+ * printed before it is ready.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql } from '../../test/e2e/harness.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'infra/local/cli.ts');
+const template = join(root, 'infra/local/template/fixtures/todos/Todos.template.json');
+const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-cli-template-'));
+
+let child: ChildProcess;
+let printed = '';
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--data-dir', dataDir, '--template', template], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => {
+    printed += d.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (l) => {
+      printed += `${l}\n`;
+      if (l.includes(' token ')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${printed}`)));
+  });
+}, 120_000);
+
+afterAll(() => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const field = (label: string): string => new RegExp(`${label}:\\s+(\\S+)`).exec(printed)?.[1] ?? '';
+
+describe('npm start -- --template', () => {
+  it('prints what the template holds that is not emulated', () => {
+    expect(printed).toMatch(/template: TodoApi: additional authentication "OPENID_CONNECT" is not emulated/);
+    expect(printed).toMatch(/template: not loaded \(no local counterpart\): AWS::AppSync::ApiKey, AWS::IAM::Role/);
+  });
+
+  it("serves the template's API with the printed API key", async () => {
+    const url = field('GraphQL \\(HTTP\\)');
+    const key = { 'x-api-key': field('API key') };
+    const put = await gql(url, 'mutation { putTodo(input: { owner: "cli", id: "1", title: "from the CLI" }) { title description } }', {}, key);
+    expect(put.body).toEqual({ data: { putTodo: { title: 'from the CLI', description: null } } });
+    const got = await gql(url, 'query { getTodo(owner: "cli", id: "1") { title } }', {}, key);
+    expect(got.body).toEqual({ data: { getTodo: { title: 'from the CLI' } } });
+  });
+});
