@@ -20,9 +20,15 @@ export interface DataSourceDeps {
 
 /** Every declared data source, by name, as the resolver executor calls them. */
 export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Record<string, DataSource> {
-  // Batch and transaction requests name tables themselves: a declared key maps to its real name;
-  // anything else (e.g. a real name taken from ctx.env) is used verbatim.
-  const resolveTable = (name: string) => (Object.hasOwn(def.tables, name) ? deps.tableName(name) : name);
+  // Batch and transaction requests name tables themselves: a declared key, or the table's fixed
+  // name in AWS (`deployedName`, so code written against the deployed stack runs as is), maps to
+  // its local name; anything else (e.g. a local name taken from ctx.env) is used verbatim.
+  const byDeployedName = new Map(Object.entries(def.tables).flatMap(([key, t]) => (t.deployedName ? [[t.deployedName, key] as const] : [])));
+  const resolveTable = (name: string) => {
+    if (Object.hasOwn(def.tables, name)) return deps.tableName(name);
+    const key = byDeployedName.get(name);
+    return key === undefined ? name : deps.tableName(key);
+  };
 
   const out: Record<string, DataSource> = {};
   for (const [name, ds] of Object.entries(def.dataSources)) {

@@ -68,9 +68,13 @@ describe('a template in the style of the AWS samples', () => {
     const wiring = discoverResolvers(api).map((r) => [`${r.typeName}.${r.fieldName}`, r.kind, r.dataSource ?? r.functions.map((f) => `${f.name}:${f.dataSource}`).join(',')]);
     expect(wiring).toEqual([
       ['Mutation.announce', 'UNIT', 'bus'],
+      ['Mutation.batchPutTodos', 'UNIT', 'todos'],
       ['Mutation.putTodo', 'PIPELINE', 'Mutation_putTodo_1_validate:none,Mutation_putTodo_2_put:todos'],
+      ['Mutation.transactPutTodo', 'UNIT', 'todos'],
+      ['Query.batchGetTodos', 'UNIT', 'todos'],
       ['Query.getTodo', 'UNIT', 'todos'],
       ['Query.todosByTitle', 'UNIT', 'todos'],
+      ['Query.transactGetTodos', 'UNIT', 'todos'],
     ]);
     const said = notes.join('\n');
     expect(said).toMatch(/additional authentication "OPENID_CONNECT" is not emulated/);
@@ -117,6 +121,53 @@ describe('a template in the style of the AWS samples', () => {
       expect(out).toEqual({ data: { announce: true } });
       await stack.runtime.bus.flush();
       expect(events.map((e) => [e.source, e['detail-type'], e.detail])).toEqual([['todos', 'TodoAnnounced', { id: 't1' }]]);
+    });
+  });
+
+  describe('batch and transaction requests name a table by its deployed name or by its key', () => {
+    let stack: TestStack;
+    let key: Record<string, string>;
+    beforeAll(async () => {
+      stack = await startStack(loadTemplate(TEMPLATE, { outDir: temp('craft-sync-template-out-') }).api);
+      key = { 'x-api-key': stack.runtime.apiKey! };
+    }, 120_000);
+    afterAll(async () => stack?.stop());
+    const call = async (query: string, variables: Record<string, unknown> = {}) => (await gql(stack.runtime.graphqlUrl, query, variables, key)).body;
+
+    for (const table of ['todos-prod', 'TodosTable']) {
+      it(`BatchPutItem, BatchGetItem, TransactWriteItems, TransactGetItems on "${table}"`, async () => {
+        const owner = `owner-${table}`;
+        const put = await call('mutation($t: String!, $o: String!) { batchPutTodos(table: $t, owner: $o, ids: ["1", "2"]) { id title description } }', { t: table, o: owner });
+        expect(put).toEqual({
+          data: {
+            batchPutTodos: [
+              { id: '1', title: 'batch 1', description: null },
+              { id: '2', title: 'batch 2', description: null },
+            ],
+          },
+        });
+        const tx = await call('mutation($t: String!, $o: String!) { transactPutTodo(table: $t, owner: $o, id: "3") }', { t: table, o: owner });
+        expect(tx).toEqual({ data: { transactPutTodo: true } });
+        // Read back under the other name: both reach the one local table.
+        const other = table === 'todos-prod' ? 'TodosTable' : 'todos-prod';
+        const got = await call('query($t: String!, $o: String!) { batchGetTodos(table: $t, owner: $o, ids: ["1", "3", "9"]) { id title } }', { t: other, o: owner });
+        expect(got).toEqual({ data: { batchGetTodos: [{ id: '1', title: 'batch 1' }, { id: '3', title: 'transact 3' }, null] } });
+        const txGot = await call('query($t: String!, $o: String!) { transactGetTodos(table: $t, owner: $o, ids: ["2", "3"]) { id title } }', { t: table, o: owner });
+        expect(txGot).toEqual({
+          data: {
+            transactGetTodos: [
+              { id: '2', title: 'batch 2' },
+              { id: '3', title: 'transact 3' },
+            ],
+          },
+        });
+      });
+    }
+
+    it('a table name that is neither fails as DynamoDB does', async () => {
+      const out = await call('query { batchGetTodos(table: "todos-staging", owner: "x", ids: ["1"]) { id } }');
+      expect(out.data).toEqual({ batchGetTodos: null });
+      expect(out.errors?.[0]?.errorType).toMatch(/^DynamoDB:ResourceNotFoundException$/);
     });
   });
 
