@@ -26,6 +26,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
   start --template cdk.out/Stack.template.json | --cdk-out cdk.out [--stack NAME] [--graphql-api LOGICAL_ID] [...]   # an AppSync API from a synthesized CloudFormation template
+        [--http-endpoint DATASOURCE=http://127.0.0.1:PORT]...   # an HTTP data source's calls go to a loopback stand-in
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
   token <email> <password> [--data-dir .craft-sync]
   queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line
@@ -87,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       template: { type: 'string' },
       'cdk-out': { type: 'string' },
       'graphql-api': { type: 'string' },
+      'http-endpoint': { type: 'string', multiple: true },
       'in-memory': { type: 'boolean', default: false },
       group: { type: 'string', multiple: true },
       max: { type: 'string', default: '10' },
@@ -114,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
         api: await apiToStart(values, dataDir),
         dataDir,
         inMemory: values['in-memory'],
+        httpEndpoints: httpEndpoints(values['http-endpoint'] ?? []),
         port: values.port ? Number(values.port) : 4455,
         webAppDir,
       }),
@@ -180,6 +183,17 @@ Dev users and tokens (in another terminal):
 }
 
 class UsageError extends Error {}
+
+/** `--http-endpoint name=http://127.0.0.1:PORT`: where an HTTP data source's calls go locally. */
+function httpEndpoints(given: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of given) {
+    const eq = g.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--http-endpoint takes <data source>=<url>, not "${g}"`);
+    out[g.slice(0, eq)] = g.slice(eq + 1);
+  }
+  return out;
+}
 
 /**
  * The `--data-dir` a printed hint must carry: the dev-user commands find the stack (its issuer and

@@ -71,7 +71,12 @@ export type DataSourceDef =
       grants?: { tables?: string[]; items?: TableGrantDef[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
       description?: string;
     }
-  | { kind: 'EVENTBRIDGE'; bus: string; description?: string };
+  | { kind: 'EVENTBRIDGE'; bus: string; description?: string }
+  /**
+   * An HTTP endpoint (`https://host[:port]`); requests add `resourcePath`. Locally only loopback
+   * endpoints are called; `httpEndpoints` of the local runtime points one at a local stand-in.
+   */
+  | { kind: 'HTTP'; endpoint: string; description?: string };
 
 /**
  * A function run on a table's stream: in AWS a Lambda with a DynamoDB event source mapping, locally

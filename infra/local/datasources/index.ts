@@ -6,6 +6,7 @@ import { createDynamoDbDataSource } from './dynamodb.ts';
 import { createEventBridgeDataSource } from './eventbridge.ts';
 import { createLambdaDataSource, resolveHandlerPath } from './lambda.ts';
 import { createNoneDataSource } from './none.ts';
+import { createHttpDataSource } from './http.ts';
 
 export interface DataSourceDeps {
   dynamodb: DynamoDBClient;
@@ -15,6 +16,8 @@ export interface DataSourceDeps {
   resolveEnv: (v: EnvValue) => string;
   /** What the Lambda service itself gives every function (region, credentials, local endpoints); declared variables win. */
   lambdaEnvironment?: Record<string, string>;
+  /** HTTP data source name → the endpoint to call locally instead of the declared one (a loopback stand-in). */
+  httpEndpoints?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -52,6 +55,9 @@ export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Rec
         break;
       case 'EVENTBRIDGE':
         out[name] = createEventBridgeDataSource(name, deps.bus, deps.resolveEnv({ busName: ds.bus }));
+        break;
+      case 'HTTP':
+        out[name] = createHttpDataSource({ name, endpoint: deps.httpEndpoints?.[name] ?? ds.endpoint });
         break;
     }
   }

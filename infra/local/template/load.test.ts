@@ -63,6 +63,7 @@ describe('a template in the style of the AWS samples', () => {
       todos: { kind: 'DYNAMODB', table: 'TodosTable' },
       none: { kind: 'NONE' },
       bus: { kind: 'EVENTBRIDGE', bus: 'Todos-prod-bus' },
+      weather: { kind: 'HTTP', endpoint: 'https://weather.example.com' },
     });
     expect(api.environment).toEqual({ TODOS_TABLE: { tableName: 'TodosTable' }, STAGE: 'prod' });
     const wiring = discoverResolvers(api).map((r) => [`${r.typeName}.${r.fieldName}`, r.kind, r.dataSource ?? r.functions.map((f) => `${f.name}:${f.dataSource}`).join(',')]);
@@ -75,10 +76,12 @@ describe('a template in the style of the AWS samples', () => {
       ['Query.getTodo', 'UNIT', 'todos'],
       ['Query.todosByTitle', 'UNIT', 'todos'],
       ['Query.transactGetTodos', 'UNIT', 'todos'],
+      ['Query.weather', 'UNIT', 'weather'],
     ]);
     const said = notes.join('\n');
     expect(said).toMatch(/additional authentication "OPENID_CONNECT" is not emulated/);
     expect(said).toMatch(/byId\): projection KEYS_ONLY is created as ALL locally/);
+    expect(said).toMatch(/data source weather \(WeatherDataSource\): https:\/\/weather\.example\.com is not a loopback endpoint; locally its calls fail until --http-endpoint weather=/);
     expect(said).toMatch(/not loaded \(no local counterpart\): AWS::AppSync::ApiKey, AWS::IAM::Role/);
   });
 

@@ -12,6 +12,7 @@ import { Assets } from './assets.ts';
 import { Intrinsics, isObject, LOCAL_ACCOUNT, LOCAL_REGION, TemplateError, type CfnResource, type CfnTemplate } from './intrinsics.ts';
 import { loadFunction, standIn, type LoadedFunction } from './lambda.ts';
 import { tableFromTemplate } from './tables.ts';
+import { loopbackEndpoint } from '../datasources/http.ts';
 import { writeResolvers } from './resolvers.ts';
 
 export { TemplateError } from './intrinsics.ts';
@@ -219,7 +220,12 @@ export function loadTemplate(templatePath: string, opts: LoadTemplateOptions): L
       }
       dataSources[name] = { kind: 'EVENTBRIDGE', bus, description };
     } else if (type === 'HTTP') {
-      dataSources[name] = notEmulated(`${where}: HTTP data sources are not emulated yet; calls fail locally`);
+      const cfg = isObject(p.HttpConfig) ? p.HttpConfig : {};
+      const endpoint = intrinsics.str(cfg.Endpoint, `${where} HttpConfig.Endpoint`);
+      if (cfg.AuthorizationConfig !== undefined) notes.push(`${where}: AuthorizationConfig (SigV4 signing of the calls) is not emulated; requests go unsigned`);
+      if (!loopbackEndpoint(endpoint))
+        notes.push(`${where}: ${endpoint} is not a loopback endpoint; locally its calls fail until --http-endpoint ${name}=http://127.0.0.1:PORT points it at a stand-in`);
+      dataSources[name] = { kind: 'HTTP', endpoint, description };
     } else dataSources[name] = notEmulated(`${where}: data source type ${type} is not emulated; calls fail locally`);
   }
 
