@@ -48,6 +48,13 @@ describe('npm start -- --template', () => {
     expect(printed).toMatch(/template: not loaded \(no local counterpart\): AWS::AppSync::ApiKey, AWS::IAM::Role/);
   });
 
+  it('names the API it serves, and builds and serves no browser app (the template declares none)', async () => {
+    expect(printed).toMatch(/local AppSync runtime ready in \d+ ms, serving the API "todos-prod"/);
+    expect(printed).not.toContain('Browser app');
+    const app = field('GraphQL \\(HTTP\\)').replace(/\/graphql$/, '/app/');
+    expect((await fetch(app)).status).toBe(404);
+  });
+
   it("serves the template's API with the printed API key", async () => {
     const url = field('GraphQL \\(HTTP\\)');
     const key = { 'x-api-key': field('API key') };

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApiDefinition } from '../wiring/types.ts';
-import { buildWebApp } from '../../client/web/build.ts';
 import { pickStack } from '../../client/sdk/amplify-config.ts';
 import { amplifyOutputsFromCdk, type AppSyncAuthType } from '../../client/sdk/amplify-outputs.ts';
 import { startRuntime } from './runtime.ts';
@@ -108,23 +107,26 @@ async function main(argv: string[]): Promise<number> {
     const started = Date.now();
     // Every server guards its own requests; this catches what slips past them, so no request ends the stack.
     installLastResort((l) => process.stderr.write(`${l}\n`));
-    // The browser app (client/web) is bundled afresh on every start (esbuild, offline), alongside the
+    // A declared browser app is bundled afresh on every start (esbuild, offline), alongside the
     // services starting rather than before them; the runtime serves the folder once both are done.
-    const webAppDir = join(dataDir, 'web');
+    const api = await apiToStart(values, dataDir);
+    const webAppDir = api.webApp ? join(dataDir, 'web') : undefined;
     const [runtime] = await Promise.all([
       startRuntime({
-        api: await apiToStart(values, dataDir),
+        api,
         dataDir,
         inMemory: values['in-memory'],
         httpEndpoints: httpEndpoints(values['http-endpoint'] ?? []),
         port: values.port ? Number(values.port) : 4455,
         webAppDir,
       }),
-      buildWebApp(webAppDir),
+      webAppDir ? buildDeclaredWebApp(api, webAppDir) : undefined,
     ]);
     const ms = Date.now() - started;
-    console.log(`craft-sync local AppSync runtime ready in ${ms} ms
-  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl!.replace('http://', 'https://')} once and accept its certificate)
+    const webApp = runtime.webAppUrl
+      ? `\n  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl.replace('http://', 'https://')} once and accept its certificate)`
+      : '';
+    console.log(`craft-sync local AppSync runtime ready in ${ms} ms, serving the API "${api.name}"${webApp}
   GraphQL (HTTP):      ${runtime.graphqlUrl}
   Real-time (wss):     ${runtime.realtimeUrl}
   Amplify config:      ${runtime.amplifyConfigPath}
@@ -183,6 +185,14 @@ Dev users and tokens (in another terminal):
 }
 
 class UsageError extends Error {}
+
+/** Runs the `buildWebApp(outDir)` of the module the declaration names. */
+async function buildDeclaredWebApp(api: ApiDefinition, outDir: string): Promise<void> {
+  const module = resolve(api.root, api.webApp!.build);
+  const mod = (await import(pathToFileURL(module).href)) as { buildWebApp?: (dir: string) => Promise<unknown> };
+  if (typeof mod.buildWebApp !== 'function') throw new Error(`webApp.build: ${module} exports no buildWebApp(outDir)`);
+  await mod.buildWebApp(outDir);
+}
 
 /** `--http-endpoint name=http://127.0.0.1:PORT`: where an HTTP data source's calls go locally. */
 function httpEndpoints(given: string[]): Record<string, string> {

@@ -94,6 +94,8 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     }
   }
 
+  if (def.webApp && !isFile(resolve(def.root, def.webApp.build))) throw new WiringError(`webApp: build module not found: ${resolve(def.root, def.webApp.build)}`);
+
   const env = Object.keys(def.environment ?? {});
   if (env.length > MAX_ENV) throw new WiringError(`environment: ${env.length} variables; AppSync allows ${MAX_ENV}`);
   for (const name of env) {

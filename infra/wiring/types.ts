@@ -176,6 +176,12 @@ export interface ApiDefinition {
   streamHandlers?: StreamHandlerDef[];
   /** AppSync environment variables, visible to resolvers as `ctx.env`. */
   environment?: Record<string, EnvValue>;
+  /**
+   * A browser app `npm start` builds and serves at `/app/` on the API's port: a module (relative
+   * to root) exporting `buildWebApp(outDir)`, which writes the app (index.html and its files) there.
+   * Without one, nothing is built or served there.
+   */
+  webApp?: { build: string };
 }
 
 /** One pipeline function: `N.name.[dataSource].ts` inside a `Type.field/` folder. */
