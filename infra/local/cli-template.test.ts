@@ -4,7 +4,7 @@
  * printed before it is ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,4 +63,35 @@ describe('npm start -- --template', () => {
     const got = await gql(url, 'query { getTodo(owner: "cli", id: "1") { title } }', {}, key);
     expect(got.body).toEqual({ data: { getTodo: { title: 'from the CLI' } } });
   });
+});
+
+describe('npm start -- --in-memory without --data-dir', () => {
+  it('keeps its files in a temporary directory, serves, and removes the directory when stopped', async () => {
+    const other = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--port', '0', '--in-memory', '--template', template], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    other.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: other.stdout! }).on('line', (l) => {
+          out += `${l}\n`;
+          if (l.includes(' token ')) resolve();
+        });
+        other.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
+      });
+      const dir = /Data directory:\s+(\S+)/.exec(out)![1]!;
+      expect(dir.startsWith(join(tmpdir(), 'craft-sync-in-memory-'))).toBe(true);
+      expect(existsSync(join(dir, 'secrets.json'))).toBe(true);
+      // The printed hints carry that directory, so the dev-user commands reach this stack.
+      expect(out).toContain(`--data-dir ${dir}`);
+      const url = /GraphQL \(HTTP\):\s+(\S+)/.exec(out)![1]!;
+      const res = await gql(url, 'query { getTodo(owner: "nobody", id: "0") { id } }', {}, { 'x-api-key': /API key:\s+(\S+)/.exec(out)![1]! });
+      expect(res.body).toEqual({ data: { getTodo: null } });
+      const exited = new Promise((r) => other.once('exit', r));
+      other.kill('SIGTERM');
+      await exited;
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      if (other.exitCode === null && other.signalCode === null) other.kill('SIGKILL');
+    }
+  }, 120_000);
 });

@@ -4,7 +4,8 @@
  * against the issuer of a running (or stopped) stack in the same data directory, and
  * `amplify-outputs` (a deployed stack's amplify_outputs.json from its CDK outputs).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +24,7 @@ import { loadCloudAssembly, loadTemplate } from './template/load.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `usage:
-  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
+  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]   # --in-memory without --data-dir: nothing outlives the run
   start --template cdk.out/Stack.template.json | --cdk-out cdk.out [--stack NAME] [--graphql-api LOGICAL_ID] [...]   # an AppSync API from a synthesized CloudFormation template
         [--http-endpoint DATASOURCE=http://127.0.0.1:PORT]...   # an HTTP data source's calls go to a loopback stand-in
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
@@ -82,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       port: { type: 'string' },
-      'data-dir': { type: 'string', default: '.craft-sync' },
+      'data-dir': { type: 'string' },
       api: { type: 'string', default: 'infra/api.ts' },
       template: { type: 'string' },
       'cdk-out': { type: 'string' },
@@ -97,21 +98,31 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const dataDir = resolve(values['data-dir']!);
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // `start --in-memory` without a data directory keeps nothing: the files the stack still needs
+  // while it runs (TLS CA, issuer state, dev secrets, config files) go to a temporary directory
+  // removed when it stops.
+  const ephemeral = command === 'start' && values['in-memory'] && values['data-dir'] === undefined;
+  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), 'craft-sync-in-memory-')) : resolve(values['data-dir'] ?? '.craft-sync');
+  const removeEphemeral = () => {
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+  };
   if (command === 'start') {
     const started = Date.now();
     // Every server guards its own requests; this catches what slips past them, so no request ends the stack.
     installLastResort((l) => process.stderr.write(`${l}\n`));
     // A declared browser app is bundled afresh on every start (esbuild, offline), alongside the
     // services starting rather than before them; the runtime serves the folder once both are done.
-    const api = await apiToStart(values, dataDir);
+    const api = await apiToStart(values, dataDir).catch((e: unknown) => {
+      removeEphemeral();
+      throw e;
+    });
     const webAppDir = api.webApp ? join(dataDir, 'web') : undefined;
-    const [runtime] = await Promise.all([
+    const starting = Promise.all([
       startRuntime({
         api,
         dataDir,
@@ -122,6 +133,10 @@ async function main(argv: string[]): Promise<number> {
       }),
       webAppDir ? buildDeclaredWebApp(api, webAppDir) : undefined,
     ]);
+    const [runtime] = await starting.catch((e: unknown) => {
+      removeEphemeral();
+      throw e;
+    });
     const ms = Date.now() - started;
     const webApp = runtime.webAppUrl
       ? `\n  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl.replace('http://', 'https://')} once and accept its certificate)`
@@ -139,8 +154,14 @@ Dev users and tokens (in another terminal):
   npm run cli -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}   # prints an access token for the authorization header`);
     const shutdown = () => {
       runtime.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => {
+          removeEphemeral();
+          process.exit(0);
+        },
+        () => {
+          removeEphemeral();
+          process.exit(1);
+        },
       );
     };
     process.once('SIGINT', shutdown);
