@@ -120,4 +120,6 @@ export const api: ApiDefinition = {
   queues: { notifications: { description: 'FileChanged for integrations' } },
   // Transactions name their table: resolvers read it from ctx.env.
   environment: { FILES_TABLE: { tableName: 'files' } },
+  // The browser app (client/web), served by `npm start` at /app/.
+  webApp: { build: 'client/web/build.ts' },
 };

@@ -54,6 +54,9 @@ export function createDataSources(scope: Construct, props: DataSourcesProps): { 
       case 'EVENTBRIDGE':
         dataSources[key] = api.addEventBridgeDataSource(`DataSource_${name}`, resources.buses[ds.bus]!, options);
         break;
+      case 'HTTP':
+        dataSources[key] = api.addHttpDataSource(`DataSource_${name}`, ds.endpoint, options);
+        break;
       case 'LAMBDA': {
         const handler = new LambdaHandler(scope, `Handler_${name}`, {
           entry: resolve(def.root, ds.handler),

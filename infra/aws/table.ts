@@ -12,6 +12,7 @@ const ATTRIBUTE = { S: 'STRING', N: 'NUMBER', B: 'BINARY' } as const;
  */
 export function createTable(scope: Construct, id: string, def: TableDef): Table {
   const table = new Table(scope, id, {
+    tableName: def.deployedName,
     partitionKey: attr(def.partitionKey),
     sortKey: def.sortKey ? attr(def.sortKey) : undefined,
     billingMode: BillingMode.PAY_PER_REQUEST,
@@ -28,6 +29,10 @@ export function createTable(scope: Construct, id: string, def: TableDef): Table 
       sortKey: index.sortKey ? attr(index.sortKey) : undefined,
       projectionType: ProjectionType.ALL,
     });
+  }
+  for (const index of def.localSecondaryIndexes ?? []) {
+    if (!index.sortKey) throw new Error(`table ${id}: local secondary index ${index.indexName} needs a sort key`);
+    table.addLocalSecondaryIndex({ indexName: index.indexName, sortKey: attr(index.sortKey), projectionType: ProjectionType.ALL });
   }
   return table;
 }

@@ -4,12 +4,12 @@
  * against the issuer of a running (or stopped) stack in the same data directory, and
  * `amplify-outputs` (a deployed stack's amplify_outputs.json from its CDK outputs).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApiDefinition } from '../wiring/types.ts';
-import { buildWebApp } from '../../client/web/build.ts';
 import { pickStack } from '../../client/sdk/amplify-config.ts';
 import { amplifyOutputsFromCdk, type AppSyncAuthType } from '../../client/sdk/amplify-outputs.ts';
 import { startRuntime } from './runtime.ts';
@@ -17,13 +17,16 @@ import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
 import { installLastResort } from './net/harden.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { loadCloudAssembly, loadTemplate } from './template/load.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
 // later releases will need Node 22 is not for users of the local stack.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `usage:
-  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]
+  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]   # --in-memory without --data-dir: nothing outlives the run
+  start --template cdk.out/Stack.template.json | --cdk-out cdk.out [--stack NAME] [--graphql-api LOGICAL_ID] [...]   # an AppSync API from a synthesized CloudFormation template
+        [--http-endpoint DATASOURCE=http://127.0.0.1:PORT]...   # an HTTP data source's calls go to a loopback stand-in
   user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
   token <email> <password> [--data-dir .craft-sync]
   queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line
@@ -33,6 +36,20 @@ async function loadApi(path: string): Promise<ApiDefinition> {
   const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
   const api = (mod.api ?? mod.default ?? Object.values(mod).find((v) => v && typeof v === 'object' && 'resolversDir' in v)) as ApiDefinition | undefined;
   if (!api) throw new Error(`${path} exports no ApiDefinition (export const api = {...})`);
+  return api;
+}
+
+/**
+ * The API to start: a declaration module (`--api`), or one loaded from a synthesized template
+ * (`--template` file or `--cdk-out` folder), its code written under `<data dir>/template`. What
+ * the template holds that does not run locally is printed, one line each.
+ */
+async function apiToStart(values: { api?: string; template?: string; 'cdk-out'?: string; stack?: string; 'graphql-api'?: string }, dataDir: string): Promise<ApiDefinition> {
+  if (values.template && values['cdk-out']) throw new UsageError('give --template or --cdk-out, not both');
+  if (!values.template && !values['cdk-out']) return loadApi(values.api!);
+  const opts = { outDir: join(dataDir, 'template'), graphqlApi: values['graphql-api'] };
+  const { api, notes } = values.template ? loadTemplate(values.template, opts) : loadCloudAssembly(values['cdk-out']!, { ...opts, stack: values.stack });
+  for (const n of notes) console.log(`template: ${n}`);
   return api;
 }
 
@@ -66,8 +83,12 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       port: { type: 'string' },
-      'data-dir': { type: 'string', default: '.craft-sync' },
+      'data-dir': { type: 'string' },
       api: { type: 'string', default: 'infra/api.ts' },
+      template: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      'graphql-api': { type: 'string' },
+      'http-endpoint': { type: 'string', multiple: true },
       'in-memory': { type: 'boolean', default: false },
       group: { type: 'string', multiple: true },
       max: { type: 'string', default: '10' },
@@ -77,32 +98,50 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const dataDir = resolve(values['data-dir']!);
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // `start --in-memory` without a data directory keeps nothing: the files the stack still needs
+  // while it runs (TLS CA, issuer state, dev secrets, config files) go to a temporary directory
+  // removed when it stops.
+  const ephemeral = command === 'start' && values['in-memory'] && values['data-dir'] === undefined;
+  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), 'craft-sync-in-memory-')) : resolve(values['data-dir'] ?? '.craft-sync');
+  const removeEphemeral = () => {
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+  };
   if (command === 'start') {
     const started = Date.now();
     // Every server guards its own requests; this catches what slips past them, so no request ends the stack.
     installLastResort((l) => process.stderr.write(`${l}\n`));
-    // The browser app (client/web) is bundled afresh on every start (esbuild, offline), alongside the
+    // A declared browser app is bundled afresh on every start (esbuild, offline), alongside the
     // services starting rather than before them; the runtime serves the folder once both are done.
-    const webAppDir = join(dataDir, 'web');
-    const [runtime] = await Promise.all([
+    const api = await apiToStart(values, dataDir).catch((e: unknown) => {
+      removeEphemeral();
+      throw e;
+    });
+    const webAppDir = api.webApp ? join(dataDir, 'web') : undefined;
+    const starting = Promise.all([
       startRuntime({
-        api: await loadApi(values.api!),
+        api,
         dataDir,
         inMemory: values['in-memory'],
+        httpEndpoints: httpEndpoints(values['http-endpoint'] ?? []),
         port: values.port ? Number(values.port) : 4455,
         webAppDir,
       }),
-      buildWebApp(webAppDir),
+      webAppDir ? buildDeclaredWebApp(api, webAppDir) : undefined,
     ]);
+    const [runtime] = await starting.catch((e: unknown) => {
+      removeEphemeral();
+      throw e;
+    });
     const ms = Date.now() - started;
-    console.log(`craft-sync local AppSync runtime ready in ${ms} ms
-  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl!.replace('http://', 'https://')} once and accept its certificate)
+    const webApp = runtime.webAppUrl
+      ? `\n  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl.replace('http://', 'https://')} once and accept its certificate)`
+      : '';
+    console.log(`craft-sync local AppSync runtime ready in ${ms} ms, serving the API "${api.name}"${webApp}
   GraphQL (HTTP):      ${runtime.graphqlUrl}
   Real-time (wss):     ${runtime.realtimeUrl}
   Amplify config:      ${runtime.amplifyConfigPath}
@@ -115,8 +154,14 @@ Dev users and tokens (in another terminal):
   npm run cli -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}   # prints an access token for the authorization header`);
     const shutdown = () => {
       runtime.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => {
+          removeEphemeral();
+          process.exit(0);
+        },
+        () => {
+          removeEphemeral();
+          process.exit(1);
+        },
       );
     };
     process.once('SIGINT', shutdown);
@@ -161,6 +206,25 @@ Dev users and tokens (in another terminal):
 }
 
 class UsageError extends Error {}
+
+/** Runs the `buildWebApp(outDir)` of the module the declaration names. */
+async function buildDeclaredWebApp(api: ApiDefinition, outDir: string): Promise<void> {
+  const module = resolve(api.root, api.webApp!.build);
+  const mod = (await import(pathToFileURL(module).href)) as { buildWebApp?: (dir: string) => Promise<unknown> };
+  if (typeof mod.buildWebApp !== 'function') throw new Error(`webApp.build: ${module} exports no buildWebApp(outDir)`);
+  await mod.buildWebApp(outDir);
+}
+
+/** `--http-endpoint name=http://127.0.0.1:PORT`: where an HTTP data source's calls go locally. */
+function httpEndpoints(given: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of given) {
+    const eq = g.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--http-endpoint takes <data source>=<url>, not "${g}"`);
+    out[g.slice(0, eq)] = g.slice(eq + 1);
+  }
+  return out;
+}
 
 /**
  * The `--data-dir` a printed hint must carry: the dev-user commands find the stack (its issuer and

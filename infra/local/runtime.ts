@@ -55,6 +55,8 @@ export interface RuntimeOptions {
   notifications?: NotificationsConfig;
   /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
   webAppDir?: string;
+  /** HTTP data source name → a loopback endpoint to call instead of the declared one (`--http-endpoint`). */
+  httpEndpoints?: Record<string, string>;
   /** Local-only token lifetimes of the Cognito issuer, overriding its app client's (tests of expiry and refresh). */
   tokenLifetimes?: TokenLifetimes;
   log?: (line: string) => void;
@@ -217,7 +219,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await local.flush();
       });
     }
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, log }));
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, httpEndpoints: opts.httpEndpoints, log }));
     const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
     stops.push(() => streams.stop());
 

@@ -60,6 +60,7 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     const where = `data source "${name}"`;
     if (ds.kind === 'DYNAMODB') requireRef(where, 'tables', ds.table);
     if (ds.kind === 'EVENTBRIDGE') requireRef(where, 'buses', ds.bus);
+    if (ds.kind === 'HTTP' && !/^https?:\/\/[^/?#]+\/?$/.test(ds.endpoint)) throw new WiringError(`${where}: endpoint "${ds.endpoint}" is not http(s)://host[:port] (requests add their resourcePath)`);
     if (ds.kind === 'LAMBDA') {
       const handler = resolve(def.root, ds.handler);
       if (!isFile(handler)) throw new WiringError(`${where}: Lambda handler file not found: ${handler}`);
@@ -92,6 +93,8 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
       }
     }
   }
+
+  if (def.webApp && !isFile(resolve(def.root, def.webApp.build))) throw new WiringError(`webApp: build module not found: ${resolve(def.root, def.webApp.build)}`);
 
   const env = Object.keys(def.environment ?? {});
   if (env.length > MAX_ENV) throw new WiringError(`environment: ${env.length} variables; AppSync allows ${MAX_ENV}`);

@@ -22,10 +22,17 @@ export interface TableDef {
   partitionKey: KeyDef;
   sortKey?: KeyDef;
   globalSecondaryIndexes?: IndexDef[];
+  /** Same partition key as the table, another sort key. */
+  localSecondaryIndexes?: IndexDef[];
   /** Stream view type; the local runtime reads DynamoDB Local's stream, AWS its real one. */
   stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
   /** Attribute holding an epoch-seconds expiry. */
   timeToLiveAttribute?: string;
+  /**
+   * The table's fixed name in AWS (CloudFormation `TableName`), when it has one: batch and
+   * transaction requests that name it reach the local table too.
+   */
+  deployedName?: string;
 }
 
 export interface BucketDef {
@@ -64,7 +71,12 @@ export type DataSourceDef =
       grants?: { tables?: string[]; items?: TableGrantDef[]; buckets?: string[]; buses?: string[]; objects?: ObjectGrantDef[] };
       description?: string;
     }
-  | { kind: 'EVENTBRIDGE'; bus: string; description?: string };
+  | { kind: 'EVENTBRIDGE'; bus: string; description?: string }
+  /**
+   * An HTTP endpoint (`https://host[:port]`); requests add `resourcePath`. Locally only loopback
+   * endpoints are called; `httpEndpoints` of the local runtime points one at a local stand-in.
+   */
+  | { kind: 'HTTP'; endpoint: string; description?: string };
 
 /**
  * A function run on a table's stream: in AWS a Lambda with a DynamoDB event source mapping, locally
@@ -164,6 +176,12 @@ export interface ApiDefinition {
   streamHandlers?: StreamHandlerDef[];
   /** AppSync environment variables, visible to resolvers as `ctx.env`. */
   environment?: Record<string, EnvValue>;
+  /**
+   * A browser app `npm start` builds and serves at `/app/` on the API's port: a module (relative
+   * to root) exporting `buildWebApp(outDir)`, which writes the app (index.html and its files) there.
+   * Without one, nothing is built or served there.
+   */
+  webApp?: { build: string };
 }
 
 /** One pipeline function: `N.name.[dataSource].ts` inside a `Type.field/` folder. */

@@ -105,6 +105,7 @@ class Run {
   private readonly errors: ResolverError[] = [];
   private readonly logs: string[] = [];
   private readonly invalidations: InvocationResult['invalidations'] = [];
+  private readonly responseHeaders: Record<string, string> = {};
   private subscriptionFilter: SubscriptionFilterSpec | undefined;
   private subscriptionInvalidationFilter: SubscriptionFilterSpec | undefined;
   private readonly authType: string;
@@ -127,6 +128,7 @@ class Run {
       data = null;
     }
     const out: InvocationResult = { data, errors: this.errors, invalidations: this.invalidations, logs: this.logs };
+    if (Object.keys(this.responseHeaders).length) out.responseHeaders = this.responseHeaders;
     if (this.subscriptionFilter) out.subscriptionFilter = this.subscriptionFilter;
     if (this.subscriptionInvalidationFilter) out.subscriptionInvalidationFilter = this.subscriptionInvalidationFilter;
     return out;
@@ -188,6 +190,7 @@ class Run {
   private absorb(state: InvocationState): void {
     for (const e of state.errors) this.errors.push({ message: e.message, errorType: e.errorType, data: e.data ?? null, errorInfo: e.errorInfo ?? null });
     this.invalidations.push(...state.invalidations);
+    Object.assign(this.responseHeaders, state.responseHeaders);
     if (state.subscriptionFilter) this.subscriptionFilter = state.subscriptionFilter as SubscriptionFilterSpec;
     if (state.subscriptionInvalidationFilter) this.subscriptionInvalidationFilter = state.subscriptionInvalidationFilter as SubscriptionFilterSpec;
   }

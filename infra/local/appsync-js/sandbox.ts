@@ -194,7 +194,12 @@ export class ResolverSandbox {
     } catch (e) {
       const timedOut = (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
       const message = timedOut ? `Error: execution timed out after ${this.timeoutMs} ms` : `Error: ${String((e as Error)?.message ?? e)}`;
-      return { outcome: 'crash', message, state: { errors: [], invalidations: [], typeName: req.typeName, fieldName: req.fieldName, authType: req.authType }, stash: req.ctx.stash };
+      return {
+        outcome: 'crash',
+        message,
+        state: { errors: [], invalidations: [], responseHeaders: {}, typeName: req.typeName, fieldName: req.fieldName, authType: req.authType },
+        stash: req.ctx.stash,
+      };
     } finally {
       this.context.__appsyncRequest = undefined;
       this.sink = undefined;

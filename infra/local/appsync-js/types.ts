@@ -80,6 +80,8 @@ export interface InvocationResult {
   subscriptionInvalidationFilter?: SubscriptionFilterSpec;
   /** Set by extensions.invalidateSubscriptions in a mutation resolver. */
   invalidations: InvalidationSpec[];
+  /** util.http.addResponseHeader(s): headers of the GraphQL HTTP response (lower-case names). */
+  responseHeaders?: Record<string, string>;
   /** Lines resolver code wrote with console.log / console.error. */
   logs: string[];
 }
@@ -104,7 +106,7 @@ export interface DataSourceCallContext {
 
 export interface DataSource {
   readonly name: string;
-  readonly kind: 'NONE' | 'DYNAMODB' | 'LAMBDA' | 'EVENTBRIDGE';
+  readonly kind: 'NONE' | 'DYNAMODB' | 'LAMBDA' | 'EVENTBRIDGE' | 'HTTP';
   /** `request` is exactly what the resolver's request function returned. Never rejects. */
   invoke(request: unknown, context: DataSourceCallContext): Promise<DataSourceResponse>;
 }

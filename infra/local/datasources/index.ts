@@ -6,6 +6,7 @@ import { createDynamoDbDataSource } from './dynamodb.ts';
 import { createEventBridgeDataSource } from './eventbridge.ts';
 import { createLambdaDataSource, resolveHandlerPath } from './lambda.ts';
 import { createNoneDataSource } from './none.ts';
+import { createHttpDataSource } from './http.ts';
 
 export interface DataSourceDeps {
   dynamodb: DynamoDBClient;
@@ -15,14 +16,22 @@ export interface DataSourceDeps {
   resolveEnv: (v: EnvValue) => string;
   /** What the Lambda service itself gives every function (region, credentials, local endpoints); declared variables win. */
   lambdaEnvironment?: Record<string, string>;
+  /** HTTP data source name → the endpoint to call locally instead of the declared one (a loopback stand-in). */
+  httpEndpoints?: Record<string, string>;
   log?: (line: string) => void;
 }
 
 /** Every declared data source, by name, as the resolver executor calls them. */
 export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Record<string, DataSource> {
-  // Batch and transaction requests name tables themselves: a declared key maps to its real name;
-  // anything else (e.g. a real name taken from ctx.env) is used verbatim.
-  const resolveTable = (name: string) => (Object.hasOwn(def.tables, name) ? deps.tableName(name) : name);
+  // Batch and transaction requests name tables themselves: a declared key, or the table's fixed
+  // name in AWS (`deployedName`, so code written against the deployed stack runs as is), maps to
+  // its local name; anything else (e.g. a local name taken from ctx.env) is used verbatim.
+  const byDeployedName = new Map(Object.entries(def.tables).flatMap(([key, t]) => (t.deployedName ? [[t.deployedName, key] as const] : [])));
+  const resolveTable = (name: string) => {
+    if (Object.hasOwn(def.tables, name)) return deps.tableName(name);
+    const key = byDeployedName.get(name);
+    return key === undefined ? name : deps.tableName(key);
+  };
 
   const out: Record<string, DataSource> = {};
   for (const [name, ds] of Object.entries(def.dataSources)) {
@@ -46,6 +55,9 @@ export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Rec
         break;
       case 'EVENTBRIDGE':
         out[name] = createEventBridgeDataSource(name, deps.bus, deps.resolveEnv({ busName: ds.bus }));
+        break;
+      case 'HTTP':
+        out[name] = createHttpDataSource({ name, endpoint: deps.httpEndpoints?.[name] ?? ds.endpoint });
         break;
     }
   }

@@ -41,6 +41,7 @@ export interface RequestContext {
   /** Non-fatal errors (util.appendError), reported beside the field's data. */
   extraErrors: AppSyncErrorEntry[];
   invalidations: InvalidationSpec[];
+  responseHeaders: Record<string, string>;
 }
 
 export interface ExecutionOutcome {
@@ -49,6 +50,8 @@ export interface ExecutionOutcome {
   /** Subscription events this mutation's results fire (`@aws_subscribe`). */
   events: SubscriptionEvent[];
   invalidations: InvalidationSpec[];
+  /** Set by resolvers with util.http.addResponseHeader(s). */
+  responseHeaders: Record<string, string>;
 }
 
 export const notAuthorized = (field: string, type: string) => ({
@@ -90,6 +93,7 @@ function fieldResolver(deps: ExecutionDeps): GraphQLFieldResolver<unknown, Reque
     };
     const result = await deps.resolvers.run(parentType.name, info.fieldName, invocation);
     ctx.invalidations.push(...result.invalidations);
+    Object.assign(ctx.responseHeaders, result.responseHeaders);
     const errors = result.errors.map((e) => (e.data == null ? e : { ...e, data: dataForSelection(e.data, info.fieldNodes, info.fragments) }));
     const fatal = result.data == null && errors.length > 0 ? errors.pop() : undefined;
     const path = pathOf(info.path as never);
@@ -145,7 +149,7 @@ export async function executeOperation(
     headers: Record<string, string>;
   },
 ): Promise<ExecutionOutcome> {
-  const ctx: RequestContext = { auth: req.auth, headers: req.headers, variables: req.variables, extraErrors: [], invalidations: [] };
+  const ctx: RequestContext = { auth: req.auth, headers: req.headers, variables: req.variables, extraErrors: [], invalidations: [], responseHeaders: {} };
   const result = await execute({
     schema: deps.loaded.schema,
     document: req.document,
@@ -172,7 +176,7 @@ export async function executeOperation(
       }
     }
   }
-  return { data, errors, events, invalidations: ctx.invalidations };
+  return { data, errors, events, invalidations: ctx.invalidations, responseHeaders: ctx.responseHeaders };
 }
 
 /** The object type a field returns, if any (for callers that walk selections). */

@@ -102,7 +102,7 @@ export async function answerGraphqlHttp(deps: HttpDeps, req: IncomingMessage): P
   for (const spec of outcome.invalidations) deps.publisher?.invalidate(spec);
   const body: Record<string, unknown> = { data: outcome.data };
   if (outcome.errors.length) body.errors = outcome.errors;
-  return { status: 200, body };
+  return { status: 200, body, ...(Object.keys(outcome.responseHeaders).length ? { headers: outcome.responseHeaders } : {}) };
 }
 
 function safeJson(text: string): unknown {

@@ -16,7 +16,7 @@ import type { IndexDef, KeyDef, TableDef } from '../../wiring/types.ts';
 
 /**
  * Creates the declared tables in DynamoDB Local from the same TableDef the CDK stack reads, the
- * way the stack deploys them: on-demand billing, GSIs projecting ALL, the declared stream and TTL.
+ * way the stack deploys them: on-demand billing, GSIs and LSIs projecting ALL, the declared stream and TTL.
  * Idempotent: an existing table is checked, and indexes, stream or TTL added later are applied.
  */
 export async function ensureTables(client: DynamoDBClient, tables: Record<string, TableDef>, nameOf: (key: string) => string): Promise<void> {
@@ -30,9 +30,10 @@ async function ensureTable(client: DynamoDBClient, name: string, def: TableDef):
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: attributeDefinitions(def),
+        AttributeDefinitions: attributeDefinitions(def, [...(def.globalSecondaryIndexes ?? []), ...(def.localSecondaryIndexes ?? [])]),
         KeySchema: keySchema(def.partitionKey, def.sortKey),
         ...(def.globalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: def.globalSecondaryIndexes.map(gsi) } : {}),
+        ...(def.localSecondaryIndexes?.length ? { LocalSecondaryIndexes: def.localSecondaryIndexes.map(gsi) } : {}),
         ...(def.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } } : {}),
       }),
     );
@@ -79,6 +80,10 @@ function checkKeys(name: string, table: TableDescription, def: TableDef): void {
   if (want !== have) {
     throw new Error(`table "${name}" exists with key ${have} but is declared with ${want}; delete the local data directory to recreate it`);
   }
+  // DynamoDB creates local secondary indexes only with the table.
+  const lsis = new Set((table.LocalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = (def.localSecondaryIndexes ?? []).filter((i) => !lsis.has(i.indexName)).map((i) => i.indexName);
+  if (missing.length) throw new Error(`table "${name}" exists without the local secondary index ${missing.join(', ')}, which only table creation adds; delete the local data directory to recreate it`);
 }
 
 async function addMissing(client: DynamoDBClient, name: string, table: TableDescription, def: TableDef): Promise<TableDescription> {

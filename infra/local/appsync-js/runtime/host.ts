@@ -15,6 +15,8 @@ export interface InvocationState {
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
   invalidations: Array<{ subscriptionField: string; payload: Record<string, unknown> }>;
+  /** util.http.addResponseHeader(s): headers of the GraphQL HTTP response. */
+  responseHeaders: Record<string, string>;
   /** For util.unauthorized's message and util.authType. */
   typeName: string;
   fieldName: string;
@@ -22,5 +24,5 @@ export interface InvocationState {
 }
 
 export function newInvocationState(typeName = '', fieldName = '', authType = 'API Key Authorization'): InvocationState {
-  return { errors: [], invalidations: [], typeName, fieldName, authType };
+  return { errors: [], invalidations: [], responseHeaders: {}, typeName, fieldName, authType };
 }

@@ -334,8 +334,24 @@ describe('the rest of the documented util surface', () => {
     expect(api.extensions.evictFromApiCache('Query', 'q', { id: 1 } as never)).toBeUndefined();
   });
 
+  it('util.http copies request headers without the client-set ones and collects response headers', () => {
+    expect(util.http.copyHeaders({ Host: 'api.example', 'content-length': '12', connection: 'keep-alive', 'x-trace': 'a', authorization: 't', n: 3 } as never)).toEqual({
+      'x-trace': 'a',
+      authorization: 't',
+      n: '3',
+    });
+    const s = newInvocationState();
+    const api = createRuntimeApi(host, () => s);
+    api.util.http.addResponseHeader('X-One', 1);
+    api.util.http.addResponseHeaders({ 'x-two': 'b' });
+    expect(s.responseHeaders).toEqual({ 'x-one': '1', 'x-two': 'b' });
+    expect(caught(() => api.util.http.addResponseHeader('content-type', 'text/html'))).toMatchObject({ name: 'TypeError', message: expect.stringContaining('"content-type" is set by the runtime') });
+    expect(caught(() => api.util.http.addResponseHeader('bad name', 'x'))).toMatchObject({ message: expect.stringContaining('not a valid header name') });
+    expect(caught(() => api.util.http.addResponseHeader('x-split', 'a\r\nset-cookie: b'))).toMatchObject({ message: expect.stringContaining('line break') });
+    expect(s.responseHeaders).toEqual({ 'x-one': '1', 'x-two': 'b' });
+  });
+
   it('helpers AppSync offers only for other data sources fail with a TypeError naming them', () => {
-    expect(caught(() => util.http.copyHeaders({}))).toMatchObject({ name: 'TypeError', message: expect.stringContaining('util.http.copyHeaders') });
     expect(caught(() => util.xml.toMap('<a/>'))).toMatchObject({ message: expect.stringContaining('util.xml.toMap') });
     expect(caught(() => (util.rds as unknown as Record<string, () => void>).toJsonObject!())).toMatchObject({ message: expect.stringContaining('util.rds.toJsonObject') });
     expect(caught(() => util.transform.toElasticsearchQueryDSL({}))).toMatchObject({ message: expect.stringContaining('toElasticsearchQueryDSL') });

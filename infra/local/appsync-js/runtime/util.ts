@@ -14,6 +14,26 @@ import { createTransformUtils } from './util-transform.ts';
 /** AppSync's errorType when util.error() is given none. */
 export const DEFAULT_ERROR_TYPE = 'Unknown';
 
+/**
+ * Headers util.http.copyHeaders leaves out: those the HTTP client sets itself for the new request
+ * (connection management, framing, the target host). AWS documents that a restricted set exists
+ * without listing it; this is the local choice.
+ */
+export const RESTRICTED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'proxy-authorization', 'proxy-connection'];
+
+/** Response headers resolver code may not set: the runtime's framing and content type, and CORS. */
+const RESTRICTED_RESPONSE_HEADER = /^(content-length|content-type|transfer-encoding|connection|keep-alive|upgrade|te|trailer|access-control-.*)$/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function addResponseHeader(state: InvocationState, name: string, value: unknown): void {
+  const n = String(name);
+  if (!HEADER_NAME.test(n)) throw new TypeError(`util.http.addResponseHeader: "${n}" is not a valid header name`);
+  if (RESTRICTED_RESPONSE_HEADER.test(n)) throw new TypeError(`util.http.addResponseHeader: the header "${n}" is set by the runtime`);
+  const v = String(value);
+  if (/[\r\n\0]/.test(v)) throw new TypeError(`util.http.addResponseHeader: the value of "${n}" has a line break`);
+  state.responseHeaders[n.toLowerCase()] = v;
+}
+
 export function createRuntimeApi(host: HostBridge, state: () => InvocationState, now: () => number = () => Date.now()) {
   const fail = (message: string, errorType?: string, data?: unknown, errorInfo?: unknown): never => {
     const signal: ErrorSignal = { __appsync: 'error', message: String(message), errorType: errorType ?? DEFAULT_ERROR_TYPE, data: data ?? null, errorInfo: errorInfo ?? null };
@@ -58,9 +78,15 @@ export function createRuntimeApi(host: HostBridge, state: () => InvocationState,
       normalize: (value: string, form: string): string => String(value).normalize(String(form).toUpperCase()),
     },
     http: {
-      copyHeaders: (..._args: unknown[]): never => unsupported('util.http.copyHeaders'),
-      addResponseHeader: (..._args: unknown[]): never => unsupported('util.http.addResponseHeader'),
-      addResponseHeaders: (..._args: unknown[]): never => unsupported('util.http.addResponseHeaders'),
+      copyHeaders: (headers: Record<string, unknown>): Record<string, string> => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(headers ?? {})) if (!RESTRICTED_REQUEST_HEADERS.includes(k.toLowerCase()) && v != null) out[k] = String(v);
+        return out;
+      },
+      addResponseHeader: (name: string, value: unknown): void => addResponseHeader(state(), name, value),
+      addResponseHeaders: (headers: Record<string, unknown>): void => {
+        for (const [k, v] of Object.entries(headers ?? {})) addResponseHeader(state(), k, v);
+      },
     },
     xml: {
       toMap: (..._args: unknown[]): never => unsupported('util.xml.toMap'),
