@@ -53,10 +53,14 @@ export const api: ApiDefinition = {
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',
-      environment: { CONTENT_BUCKET: { bucketName: 'content' } },
+      environment: { CONTENT_BUCKET: { bucketName: 'content' }, FILES_TABLE: { tableName: 'files' } },
+      // UpdateItem: a committed upload's bytes move from the user's open sessions to their committed total (USER#<sub> / USAGE).
       // Writes only under uploads/ (presigned PUTs and parts, a discarded upload); reads any key (downloads
       // of uploads and snapshots); ListBucket so that a missing upload answers 404.
-      grants: { objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], listBucket: true }] },
+      grants: {
+        items: [{ table: 'files', actions: ['UpdateItem'] }],
+        objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], listBucket: true }],
+      },
       description: 'upload sessions, the commit check of an upload, download URLs',
     },
   },

@@ -17,7 +17,7 @@ describe('craft-sync wiring', () => {
       'FileSnapshot.contentUrl:UNIT',
       'Mutation.abortUpload:UNIT',
       'Mutation.completeUpload:UNIT',
-      'Mutation.createUpload:UNIT',
+      'Mutation.createUpload:PIPELINE',
       'Mutation.deleteFile:PIPELINE',
       'Mutation.insertFile:PIPELINE',
       'Mutation.modifyFile:PIPELINE',

@@ -14,6 +14,7 @@ import type { LambdaHandler } from './lambda-handler.ts';
 import { Monitoring } from './monitoring.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
+import { withUploadLimits, type UploadLimits } from './upload-limits.ts';
 
 export interface CraftSyncStackProps extends StackProps, UsersProps {
   definition: ApiDefinition;
@@ -31,6 +32,8 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   backupCopyVaultArn?: string;
   /** Requests per client IP in 5 minutes before WAF blocks it (default 2000). */
   wafRatePerIp?: number;
+  /** Object size limit, per-user upload quota and commit window (default: resolvers/lib/limits.ts). */
+  uploadLimits?: UploadLimits;
 }
 
 /**
@@ -62,7 +65,7 @@ export class CraftSyncStack extends Stack {
       adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
-      definition: props.definition,
+      definition: withUploadLimits(props.definition, props.uploadLimits),
       wiring: props.wiring,
       code: props.code,
       resources: this.stores,

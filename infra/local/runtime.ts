@@ -217,7 +217,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await local.flush();
       });
     }
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, log }));
+    // Lambda data sources reach DynamoDB Local as stream handlers do (the content Lambda settles upload quotas).
+    const dataSourceEnvironment = { ...lambdaEnvironment, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: dataSourceEnvironment, log }));
     const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
     stops.push(() => streams.stop());
 
