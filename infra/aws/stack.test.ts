@@ -124,6 +124,15 @@ describe('CraftSyncStack', () => {
         Rules: [
           { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
           { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
+          // Uploads never committed (still tagged pending) expire after the default commit window.
+          {
+            Id: 'expire-uncommitted-uploads',
+            Status: 'Enabled',
+            Prefix: 'uploads/',
+            TagFilters: [{ Key: 'upload', Value: 'pending' }],
+            ExpirationInDays: 2,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          },
           { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
         ],
       },

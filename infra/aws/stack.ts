@@ -58,14 +58,15 @@ export class CraftSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
     this.users = new Users(this, 'Users', props);
-    const definition = withContentAndEvents(props.definition);
+    const limited = withUploadLimits(props.definition, props.uploadLimits);
+    const definition = withContentAndEvents(limited);
     this.stores = new DataStores(this, 'Data', {
       definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
       adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
-      definition: withUploadLimits(props.definition, props.uploadLimits),
+      definition: limited,
       wiring: props.wiring,
       code: props.code,
       resources: this.stores,

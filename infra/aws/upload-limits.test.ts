@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.ts';
-import { synthStack, only, type Synthesized } from './testing.ts';
+import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
 import { UploadLimitsError, uploadLimitsFromContext } from './upload-limits.ts';
+
+/** The one resource of a type matching `pick`. */
+function only(s: Synthesized, type: string, pick: (p: CfnProps) => boolean = () => true): CfnProps {
+  const all = Object.values(s.resources(type)).filter((r) => pick(r.Properties));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]!.Properties;
+}
 
 describe('upload limits per deploy', () => {
   let s: Synthesized;
@@ -15,6 +22,18 @@ describe('upload limits per deploy', () => {
       MAX_UPLOAD_BYTES: '1000000',
       USER_QUOTA_BYTES: '5000000',
       UPLOAD_COMMIT_SECONDS: String(3 * 24 * 3600),
+    });
+  });
+
+  it('expires uploads still tagged pending under uploads/ after the commit window (their noncurrent versions a day later); committed ones carry another tag', () => {
+    const rules = only(s, 'AWS::S3::Bucket', (p) => p.LifecycleConfiguration !== undefined && JSON.stringify(p).includes('expire-superseded-snapshots')).LifecycleConfiguration.Rules as CfnProps[];
+    expect(rules.find((r) => r.Id === 'expire-uncommitted-uploads')).toEqual({
+      Id: 'expire-uncommitted-uploads',
+      Status: 'Enabled',
+      Prefix: 'uploads/',
+      TagFilters: [{ Key: 'upload', Value: 'pending' }],
+      ExpirationInDays: 3,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
     });
   });
 

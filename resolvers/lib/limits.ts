@@ -59,3 +59,5 @@ export const MAX_PENDING_UPLOADS = 100;
 /** An upload must be named by a commit within this long; after it the session's reservation lapses and the object expires (lifecycle rule `uploads/`). */
 export const UPLOAD_COMMIT_DAYS = 2;
 export const UPLOAD_COMMIT_SECONDS = UPLOAD_COMMIT_DAYS * 24 * 3600;
+/** The object tag an upload carries: `pending` from its PUT, `committed` from its first commit (the lifecycle rule expires `pending`). */
+export const UPLOAD_TAG = 'upload';

@@ -10,7 +10,8 @@ import { api } from '../../infra/api.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
-import { CREATE_UPLOAD, createUpload, GET, hex, INSERT, newId, send } from './content-client.ts';
+import { CREATE_UPLOAD, createUpload, download, GET, hex, INSERT, newId, send, uploadStored } from './content-client.ts';
+import { UPLOAD_COMMIT_DAYS } from '../../resolvers/lib/limits.ts';
 
 const MAX = 4096;
 const QUOTA = 10_000;
@@ -101,5 +102,33 @@ describe('upload limits at createUpload', () => {
     } finally {
       await short.stop();
     }
+  });
+});
+
+describe('uncommitted uploads expire (the bucket rule expire-uncommitted-uploads, swept as S3 would)', () => {
+  const DAY = 24 * 3600 * 1000;
+
+  it('an upload never committed is gone after the expiry, a committed one stays; the pending tag is bound into the PUT', async () => {
+    const erin = user(stack.runtime.graphqlUrl, await stack.tokenFor('erin@example.com'));
+    const kept = randomBytes(1500);
+    const fileId = await committed(erin, kept);
+    const abandoned = randomBytes(1500);
+    const open = await createUpload(erin, declare(abandoned));
+    expect(open.put!.headers).toContainEqual({ name: 'x-amz-tagging', value: 'upload=pending' });
+    // Without the tag the signature does not hold: an upload cannot opt out of expiring.
+    const untagged = { ...open.put!, headers: open.put!.headers.filter((h) => h.name !== 'x-amz-tagging') };
+    expect((await send(untagged, abandoned)).status).toBe(403);
+    expect((await send(open.put!, abandoned)).status).toBe(200);
+    expect(await uploadStored(stack.runtime, erin.sub, open.uploadId)).toBe(true);
+
+    const now = Date.now();
+    expect(await stack.runtime.sweepExpiredObjects(now + (UPLOAD_COMMIT_DAYS * DAY) / 2)).toBe(0);
+    expect(await uploadStored(stack.runtime, erin.sub, open.uploadId)).toBe(true);
+    expect(await stack.runtime.sweepExpiredObjects(now + UPLOAD_COMMIT_DAYS * DAY + 60_000)).toBeGreaterThanOrEqual(1);
+    expect(await uploadStored(stack.runtime, erin.sub, open.uploadId)).toBe(false);
+    const file = (await erin.call(GET, { id: fileId })).data!.getFile as { contentUrl: string };
+    expect(hex(await download(file.contentUrl))).toBe(hex(kept));
+    // A second sweep finds nothing more.
+    expect(await stack.runtime.sweepExpiredObjects(now + UPLOAD_COMMIT_DAYS * DAY + 60_000)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { errorFields, log } from '../shared/log.ts';
 import { ContentError, type HandlerError } from './errors.ts';
-import { commitReservation } from './usage.ts';
+import { settleUpload } from './usage.ts';
 import { abortUpload, completeUpload, createUpload, presignDownload, verifyUpload, type CreateUploadInput } from './uploads.ts';
 
 export type ContentRequest =
@@ -28,8 +28,8 @@ export async function handler(event: ContentRequest): Promise<ContentResponse> {
         return { result: await abortUpload(event.sub, event.uploadId) };
       case 'verifyUpload': {
         const verified = await verifyUpload(event.sub, event.uploadId, { sha256: event.sha256, contentType: event.contentType });
-        // Only an upload that passed every check leaves the caller's open sessions for their committed bytes.
-        await commitReservation(event.sub, verified.uploadId, verified.size);
+        // Only an upload that passed every check is committed: counted against the quota, no longer expiring.
+        await settleUpload(event.sub, verified);
         return { result: verified };
       }
       case 'presignDownload':
