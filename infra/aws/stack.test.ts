@@ -87,11 +87,11 @@ describe('CraftSyncStack', () => {
     });
   });
 
-  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue (and a failure queue per stream handler)', () => {
+  it("has an encrypted, TLS-only queue with its own encrypted dead-letter queue, the rules' dead-letter queue (and a failure queue per stream handler)", () => {
     const queues = s.resources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2 + api.streamHandlers!.length);
+    expect(Object.keys(queues)).toHaveLength(3 + api.streamHandlers!.length);
     for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
-    const dlq = Object.keys(queues).find((id) => id.includes('DeadLetter'))!;
+    const dlq = Object.keys(queues).find((id) => id.includes('QueueDeadLetter'))!;
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });

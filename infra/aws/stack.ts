@@ -110,7 +110,7 @@ export class CraftSyncStack extends Stack {
     const functions: Record<string, LambdaHandler> = { ...streamFunctions };
     for (const [key, h] of Object.entries(this.api.handlers)) functions[`Handler_${key}`] = h;
     if (this.notifications.webhookDelivery) functions.WebhookDelivery = this.notifications.webhookDelivery;
-    const deadLetterQueues: Record<string, Queue> = { NotificationsDeadLetterQueue: this.notifications.deadLetterQueue };
+    const deadLetterQueues: Record<string, Queue> = { ...this.notifications.deadLetterQueues };
     for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
     const rules = Object.fromEntries(Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]));
     return new Monitoring(this, 'Monitoring', {
