@@ -15,7 +15,7 @@ describe('craft-sync wiring', () => {
       'File.contentUrl:UNIT',
       'FileChange.contentUrl:UNIT',
       'FileSnapshot.contentUrl:UNIT',
-      'Mutation.abortUpload:UNIT',
+      'Mutation.abortUpload:PIPELINE',
       'Mutation.completeUpload:UNIT',
       'Mutation.createUpload:PIPELINE',
       'Mutation.deleteFile:PIPELINE',

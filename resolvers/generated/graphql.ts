@@ -279,7 +279,7 @@ export type ModifyFileInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Abandons a multipart upload and its parts; true when there was one to abort. Errors: InvalidInput (uploadId). */
+  /** Abandons an upload session: a multipart upload's parts are deleted (true when there was one to abort); any open session's bytes are given back to the caller's quota, and the upload can no longer be committed (it expires). Errors: InvalidInput (uploadId). */
   abortUpload: Maybe<Scalars['Boolean']['output']>;
   /** Completes a multipart upload from its uploaded parts (S3 checks each part's checksum), then checks the object: its size and, with `partSha256`, the composite of the declared parts; up to 128 MiB also the whole content's SHA-256, read back. A failed check discards the upload. Above 128 MiB the whole SHA-256 stays the writer's declaration, which readers verify (see "Content in S3": Integrity). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts or a missing part; size; partSha256; sha256). */
   completeUpload: Maybe<CompletedUpload>;

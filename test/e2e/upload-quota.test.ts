@@ -10,7 +10,7 @@ import { api } from '../../infra/api.ts';
 import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
-import { CREATE_UPLOAD, createUpload, download, GET, hex, INSERT, newId, send, uploadStored } from './content-client.ts';
+import { ABORT_UPLOAD, CREATE_UPLOAD, createUpload, download, GET, hex, INSERT, newId, send, uploadStored } from './content-client.ts';
 import { UPLOAD_COMMIT_DAYS } from '../../resolvers/lib/limits.ts';
 
 const MAX = 4096;
@@ -83,8 +83,9 @@ describe('upload limits at createUpload', () => {
   });
 
   it('open sessions lapse after the commit window: their bytes come back, a lapsed session cannot be committed, committed bytes stay', async () => {
-    // A deploy with a 2-second window (the resolvers' clock is the runtime's own, so the test waits it out).
-    const WINDOW = 2;
+    // A deploy with a 10-second window (the resolvers' clock is the runtime's own, so the test waits it out; long
+    // enough for an insert on a loaded machine).
+    const WINDOW = 10;
     const short = await startStack({ ...withLimits(api), environment: { ...withLimits(api).environment, UPLOAD_COMMIT_SECONDS: String(WINDOW) } });
     try {
       const dave = user(short.runtime.graphqlUrl, await short.tokenFor('dave@example.com'));
@@ -102,6 +103,24 @@ describe('upload limits at createUpload', () => {
     } finally {
       await short.stop();
     }
+  });
+});
+
+describe('abortUpload', () => {
+  it("gives the session's reserved bytes back; the aborted upload can no longer be committed", async () => {
+    const frank = user(stack.runtime.graphqlUrl, await stack.tokenFor('frank@example.com'));
+    const bytes = randomBytes(4000);
+    const first = await createUpload(frank, declare(bytes));
+    expect((await send(first.put!, bytes)).status).toBe(200);
+    expect((await ask(frank, 4000)).errors).toBeUndefined();
+    expect(errorOf(await ask(frank, 2001))).toMatchObject({ errorType: 'TooLarge', errorInfo: { used: 8000 } });
+    // A single PUT has nothing to abort in S3 (false), but its reservation goes.
+    expect((await frank.call(ABORT_UPLOAD, { uploadId: first.uploadId })).data).toEqual({ abortUpload: false });
+    expect((await ask(frank, 2001)).errors).toBeUndefined();
+    expect(errorOf(await insertBlob(frank, first.uploadId, bytes))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
+    // Aborting again, or someone else's id, gives nothing more back.
+    expect((await frank.call(ABORT_UPLOAD, { uploadId: first.uploadId })).data).toEqual({ abortUpload: false });
+    expect(errorOf(await ask(frank, QUOTA - 6001 + 1))).toMatchObject({ errorType: 'TooLarge', errorInfo: { used: 6001 } });
   });
 });
 
