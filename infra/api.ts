@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiDefinition } from './wiring/types.ts';
+import { UPLOAD_COMMIT_DAYS, UPLOAD_TAG } from '../resolvers/lib/limits.ts';
 
 /**
  * Stream filters (Lambda filter patterns; the local trigger applies the same). Each edit writes a
@@ -40,7 +41,9 @@ export const api: ApiDefinition = {
     },
   },
   // File content too large to travel inline: uploaded and downloaded with presigned URLs.
-  buckets: { content: {} },
+  // Uploads are written tagged `upload=pending` and re-tagged `committed` by the first commit naming
+  // them; one never committed expires with its session's quota reservation (resolvers/lib/quota.ts).
+  buckets: { content: { expire: [{ id: 'expire-uncommitted-uploads', prefix: 'uploads/', tags: { [UPLOAD_TAG]: 'pending' }, days: UPLOAD_COMMIT_DAYS }] } },
   dataSources: {
     files: {
       kind: 'DYNAMODB',
@@ -53,10 +56,15 @@ export const api: ApiDefinition = {
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',
-      environment: { CONTENT_BUCKET: { bucketName: 'content' } },
+      environment: { CONTENT_BUCKET: { bucketName: 'content' }, FILES_TABLE: { tableName: 'files' } },
+      // UpdateItem: a committed upload's bytes move from the user's open sessions to their committed total (USER#<sub> / USAGE).
       // Writes only under uploads/ (presigned PUTs and parts, a discarded upload); reads any key (downloads
       // of uploads and snapshots); ListBucket so that a missing upload answers 404.
-      grants: { objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], listBucket: true }] },
+      // Tags under uploads/: an upload is written tagged pending and re-tagged committed by its first commit.
+      grants: {
+        items: [{ table: 'files', actions: ['UpdateItem'] }],
+        objects: [{ bucket: 'content', read: [''], write: ['uploads/'], delete: ['uploads/'], multipart: ['uploads/'], tag: ['uploads/'], listBucket: true }],
+      },
       description: 'upload sessions, the commit check of an upload, download URLs',
     },
   },

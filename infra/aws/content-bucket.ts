@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PITR_WINDOW } from './backup.ts';
+import type { ExpiryRuleDef } from '../wiring/types.ts';
 
 export interface ContentBucketOptions {
   /** Browser origins that upload and download with presigned URLs. */
@@ -17,12 +18,15 @@ export interface ContentBucketOptions {
    * snapshot that is gone.
    */
   snapshotNoncurrentRetention?: Duration;
+  /** The definition's expiry rules (BucketDef `expire`): uncommitted uploads. */
+  expire?: ExpiryRuleDef[];
 }
 
 /**
  * A bucket for file content. Objects are written once (uploads, and snapshots per version), so
  * versioning costs little and protects against a bad overwrite or delete. Lifecycle: abandoned
- * multipart uploads are aborted after a day; the snapshot handler deletes superseded snapshots, whose
+ * multipart uploads are aborted after a day; declared expiry rules (uploads never committed) expire
+ * their objects; the snapshot handler deletes superseded snapshots, whose
  * noncurrent versions expire after `snapshotNoncurrentRetention`; any other noncurrent version after
  * `noncurrentVersionRetention`; a delete marker left with no versions behind it is removed.
  */
@@ -55,6 +59,15 @@ export function createContentBucket(scope: Construct, id: string, opts: ContentB
         noncurrentVersionExpiration: opts.snapshotNoncurrentRetention ?? PITR_WINDOW,
         expiredObjectDeleteMarker: true,
       },
+      // What an expiry rule expires was never referenced by the table (an uncommitted upload), so its
+      // noncurrent version need not outlive the PITR window: it goes a day later.
+      ...(opts.expire ?? []).map((r) => ({
+        id: r.id,
+        prefix: r.prefix,
+        tagFilters: r.tags,
+        expiration: Duration.days(r.days),
+        noncurrentVersionExpiration: Duration.days(1),
+      })),
       {
         id: 'expire-old-versions',
         noncurrentVersionExpiration: opts.noncurrentVersionRetention ?? PITR_WINDOW,

@@ -2,6 +2,7 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { stageConfig, tagStage } from './stages.ts';
+import { uploadLimitsFromContext } from './upload-limits.ts';
 import { createCraftSyncStack, type CraftSyncStack, type CraftSyncStackProps } from './stack.ts';
 
 export interface CreateAppOptions {
@@ -17,7 +18,8 @@ export interface CreateAppOptions {
  * before `synth()`. Context: `stage` (a key of `stages`, stages.ts), `stackName` (default CraftSync,
  * or CraftSync-<stage>), `corsOrigins` (comma-separated), `requireMfa`, `threatProtection` (booleans),
  * `webhooks` (comma-separated HTTPS URLs for FileChanged), `alarmEmails`, `adoptTables` (JSON),
- * `backupCopyVaultArn`, `wafRatePerIp`, `sesFromEmail` and the other `ses*` keys (README).
+ * `backupCopyVaultArn`, `wafRatePerIp`, `maxUploadBytes` / `userQuotaBytes` / `uploadCommitDays`, `sesFromEmail`
+ * and the other `ses*` keys (README).
  */
 export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App; stack: CraftSyncStack }> {
   const app = new App(opts.appProps);
@@ -61,6 +63,7 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<{ app: App
     adoptTables: jsonContext(app, 'adoptTables') as CraftSyncStackProps['adoptTables'],
     backupCopyVaultArn: context('backupCopyVaultArn'),
     wafRatePerIp: context('wafRatePerIp') ? Number(context('wafRatePerIp')) : undefined,
+    uploadLimits: uploadLimitsFromContext(context),
     ses: context('sesFromEmail')
       ? {
           fromEmail: context('sesFromEmail')!,

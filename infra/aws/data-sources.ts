@@ -130,6 +130,7 @@ function grantObjects(handler: LambdaHandler, g: ObjectGrantDef, def: ApiDefinit
     write: ['s3:PutObject'],
     delete: ['s3:DeleteObject'],
     multipart: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    tag: ['s3:GetObjectTagging', 's3:PutObjectTagging'],
   } as const;
   const acknowledged = new Set<string>();
   for (const [kind, granted] of Object.entries(actions) as Array<[keyof typeof actions, readonly string[]]>) {

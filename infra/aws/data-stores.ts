@@ -56,6 +56,7 @@ export class DataStores extends Construct {
           corsAllowedOrigins: props.corsAllowedOrigins ?? bucket.corsAllowedOrigins ?? ['*'],
           accessLogs: logs,
           accessLogsPrefix: `${key}/`,
+          expire: bucket.expire,
         });
       }
     }

@@ -83,7 +83,7 @@ describe('least privilege', () => {
     expect(ops.size).toBeGreaterThan(2);
   });
 
-  it('lets the content function write, delete and abort uploads only under uploads/, read any content key', () => {
+  it('lets the content function write, delete, abort and tag uploads only under uploads/, read any content key, and only UpdateItem the table (upload quotas)', () => {
     const statements = statementsOf(s, roleOfFunction('Handlercontent'));
     const bucketId = Object.keys(s.resources('AWS::S3::Bucket')).find((k) => k.startsWith('DataBucketcontent'))!;
     const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, suffix]] });
@@ -92,8 +92,10 @@ describe('least privilege', () => {
       { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('/uploads/*') },
       { Action: 's3:DeleteObject', Effect: 'Allow', Resource: objects('/uploads/*') },
       { Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Effect: 'Allow', Resource: objects('/uploads/*') },
+      { Action: ['s3:GetObjectTagging', 's3:PutObjectTagging'], Effect: 'Allow', Resource: objects('/uploads/*') },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } },
     ]);
+    expect(statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')))).toEqual([{ Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: tableArn }]);
   });
 
   it('puts the X-Ray statement of every function in a policy of its own, and acknowledges Resource::* on that policy only', () => {

@@ -48,7 +48,8 @@ describe('monitoring', () => {
 
   it('alarms on every dead-letter and failure queue: depth above 0 and oldest message over an hour', () => {
     const queues = Object.entries(s.resources('AWS::SQS::Queue')).filter(([id]) => id.includes('DeadLetter') || id.includes('FailureQueue'));
-    expect(queues).toHaveLength(1 + api.streamHandlers!.length);
+    // The rules' (events), the integrations queue's and the webhook queue's dead-letter queues, and one failure queue per stream handler.
+    expect(queues).toHaveLength(3 + api.streamHandlers!.length);
     for (const [id] of queues) {
       const name = { 'Fn::GetAtt': [id, 'QueueName'] };
       expect(

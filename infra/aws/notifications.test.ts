@@ -85,7 +85,8 @@ describe('notifications in AWS', () => {
       ),
     );
     const q = s.template.toJSON().Resources[id(n.webhookQueue!)].Properties as CfnProps;
-    expect(q).toMatchObject({ RedrivePolicy: { deadLetterTargetArn: dlq, maxReceiveCount: 5 }, SqsManagedSseEnabled: true, VisibilityTimeout: 60 });
+    const webhookDlq = { 'Fn::GetAtt': [id(n.webhookDeadLetterQueue!), 'Arn'] };
+    expect(q).toMatchObject({ RedrivePolicy: { deadLetterTargetArn: webhookDlq, maxReceiveCount: 12 }, SqsManagedSseEnabled: true, VisibilityTimeout: 60, MessageRetentionPeriod: 4 * 86400 });
 
     // The delivery function: the bundled webhooks handler, its URLs and the secret's ARN (never the value).
     const fnId = id(n.webhookDelivery!.fn);
@@ -95,11 +96,19 @@ describe('notifications in AWS', () => {
       WEBHOOK_URLS: HOOKS.join(','),
       WEBHOOK_SECRET_ARN: { Ref: secret },
       WEBHOOK_TIMEOUT_MS: '5000',
+      WEBHOOK_QUEUE_URL: { Ref: id(n.webhookQueue!) },
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
     expect(fn.Timeout).toBe(10);
-    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: fnId }, EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: queueArn,
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // Bounded delivery concurrency.
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
 
     // Least privilege: GetSecretValue on that secret only, consume that queue only; nothing else may read the secret.
@@ -120,6 +129,29 @@ describe('notifications in AWS', () => {
     s.template.resourceCountIs('AWS::Events::ApiDestination', 0);
     s.template.resourceCountIs('AWS::Events::Connection', 0);
     expect(s.template.toJSON().Outputs.WebhookSecretArn.Value).toEqual({ Ref: secret });
+  });
+
+  it("gives each source its own dead-letter queue: the queues' redrivable back to them, the rules' (raw events) not: those replay from the archive", () => {
+    const n = s.stack.notifications;
+    const props = (q: { node: { defaultChild?: unknown } }) => s.template.toJSON().Resources[id(q)].Properties as CfnProps;
+    expect(props(n.deadLetterQueue)).toMatchObject({ RedriveAllowPolicy: { redrivePermission: 'denyAll' }, MessageRetentionPeriod: 14 * 86400 });
+    for (const dlq of [n.queueDeadLetterQueues.notifications!, n.webhookDeadLetterQueue!]) {
+      expect(props(dlq)).toMatchObject({ RedriveAllowPolicy: { redrivePermission: 'allowAll' }, MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true });
+    }
+    expect(props(n.queue!).RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [id(n.queueDeadLetterQueues.notifications!), 'Arn'] }, maxReceiveCount: 5 });
+    // Three sources, three queues, none shared; every one has its depth and age alarms.
+    expect(new Set(Object.values(n.deadLetterQueues)).size).toBe(3);
+    const alarmed = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a: CfnProps) => JSON.stringify(a.Properties.Dimensions ?? a.Properties.Metrics ?? ''));
+    for (const dlq of Object.values(n.deadLetterQueues)) expect(alarmed.filter((d) => d.includes(id(dlq))).length, id(dlq)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('archives every event of the bus for 30 days, to replay from', () => {
+    s.template.resourceCountIs('AWS::Events::Archive', 1);
+    s.template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [id(s.stack.stores.buses.events!), 'Arn'] },
+      RetentionDays: 30,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
   });
 
   it('runs the notify handler on the files stream with the bus name, PutEvents on that bus only, and read-only table access', () => {

@@ -1,18 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
+import { Archive, Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WiringError } from '../wiring/discover.ts';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { LambdaHandler } from './lambda-handler.ts';
 import { acknowledge } from './nag.ts';
+import { WEBHOOK_MAX_RECEIVES } from '../../resolvers/handlers/webhooks/backoff.ts';
 
 /** EventBridge allows five targets per rule. */
 const MAX_TARGETS = 5;
@@ -20,6 +21,10 @@ const MAX_TARGETS = 5;
 export const WEBHOOK_HANDLER = fileURLToPath(new URL('../../resolvers/handlers/webhooks/handler.ts', import.meta.url));
 /** Per-request timeout of a webhook POST; the function's own limit is 10 s and a batch's POSTs run concurrently. */
 const WEBHOOK_TIMEOUT_MS = 5000;
+/** Webhook deliveries in flight at once (the SQS event source's maximum concurrency; 2 is SQS's least). */
+export const WEBHOOK_CONCURRENCY = 5;
+/** How long each bus's archive keeps events for replay. */
+export const ARCHIVE_RETENTION_DAYS = 30;
 
 export interface NotificationsProps {
   definition: ApiDefinition;
@@ -35,14 +40,17 @@ export interface NotificationsProps {
  * - a topic per declared topic (e-mail / SMS / push), encrypted with a customer-managed key that
  *   lets EventBridge publish; subscribers select a user's files with a MessageBody filter policy on
  *   `detail.members` (an EventBridge SNS target sets no message attributes);
- * - a queue per declared queue (integrations), with a dead-letter queue for messages that keep failing;
- * - with webhooks configured, a webhook queue (same dead-letter queue) fed by one rule target per
- *   webhook (`{ webhook: <url>, event: <the event> }`), and the delivery function
- *   (resolvers/handlers/webhooks/handler.ts) on it: it POSTs each event signed with a key it reads
- *   from Secrets Manager and reports failed messages, which SQS redelivers and after 5 receives moves
- *   to the dead-letter queue;
+ * - a queue per declared queue (integrations), with its own dead-letter queue for messages that keep
+ *   failing (redrive allowed: StartMessageMoveTask moves them back);
+ * - with webhooks configured, a webhook queue (its own dead-letter queue, redrive allowed) fed by one
+ *   rule target per webhook (`{ webhook: <url>, event: <the event> }`), and the delivery function
+ *   (resolvers/handlers/webhooks/handler.ts) on it, at most WEBHOOK_CONCURRENCY at once: it POSTs each
+ *   event signed with a key it reads from Secrets Manager and reports failed messages, delaying each
+ *   one's next receive with backoff (handlers/webhooks/backoff.ts: a minute doubling to four hours, 12
+ *   receives, about 16 hours) before SQS moves it to the dead-letter queue;
  * - one rule per declared rule. Deliveries EventBridge cannot make after its retries go to the
- *   dead-letter queue.
+ *   events dead-letter queue (`deadLetterQueue`: the raw events, replayed from the archive, not redriven);
+ * - an archive per bus (every event, ARCHIVE_RETENTION_DAYS) to replay from.
  */
 export class Notifications extends Construct {
   readonly key: Key;
@@ -50,7 +58,12 @@ export class Notifications extends Construct {
   publishRole?: Role;
   readonly topics: Record<string, Topic> = {};
   readonly queues: Record<string, Queue> = {};
+  /** What the rules could not deliver (EventBridge's dead-letter queue for its targets). */
   readonly deadLetterQueue: Queue;
+  /** Each declared queue's own dead-letter queue. */
+  readonly queueDeadLetterQueues: Record<string, Queue> = {};
+  readonly webhookDeadLetterQueue?: Queue;
+  readonly archives: Record<string, Archive> = {};
   readonly rules: Record<string, Rule> = {};
   readonly webhookSecret?: Secret;
   readonly webhookQueue?: Queue;
@@ -71,16 +84,33 @@ export class Notifications extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // No queue sends here: EventBridge does, and its events are replayed from the archive.
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.DENY_ALL },
     });
+    acknowledge(
+      this.deadLetterQueue,
+      'SQS3',
+      "This is a dead-letter queue: EventBridge's, for events its rule targets could not take (DeadLetterConfig); no SQS queue redrives into it, so cdk-nag does not see it as one.",
+    );
+    // A source queue's own: what it moved here can be moved back (StartMessageMoveTask) once the cause is fixed.
+    const sourceDeadLetterQueue = (name: string) =>
+      new Queue(this, name, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
+      });
     for (const [key, t] of Object.entries(def.topics ?? {})) {
       this.topics[key] = new Topic(this, key === 'notifications' ? 'Topic' : `Topic_${key}`, { masterKey: this.key, enforceSSL: true, displayName: t.description?.slice(0, 100) });
     }
     for (const key of Object.keys(def.queues ?? {})) {
-      this.queues[key] = new Queue(this, key === 'notifications' ? 'Queue' : `Queue_${key}`, {
+      const name = key === 'notifications' ? 'Queue' : `Queue_${key}`;
+      this.queueDeadLetterQueues[key] = sourceDeadLetterQueue(`${name}DeadLetterQueue`);
+      this.queues[key] = new Queue(this, name, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         visibilityTimeout: Duration.minutes(1),
-        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+        deadLetterQueue: { queue: this.queueDeadLetterQueues[key], maxReceiveCount: 5 },
       });
     }
 
@@ -99,27 +129,44 @@ export class Notifications extends Construct {
         'SMG4',
         'Every webhook receiver verifies signatures with this key: rotating it must be coordinated with them, so it is rotated by hand (README "Notifications").',
       );
+      this.webhookDeadLetterQueue = sourceDeadLetterQueue('WebhookDeadLetterQueue');
       this.webhookQueue = new Queue(this, 'WebhookQueue', {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        // Six times the function's timeout, as Lambda advises for SQS event sources.
+        // Six times the function's timeout, as Lambda advises for SQS event sources; after a failed
+        // delivery the function sets the message's own, longer wait (backoff).
         visibilityTimeout: Duration.minutes(1),
-        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+        // Kept past the ~16 hours of retries.
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
       });
       this.webhookDelivery = new LambdaHandler(this, 'WebhookDelivery', {
         entry: WEBHOOK_HANDLER,
         description: `${def.name}: signs and POSTs FileChanged events to the configured webhooks`,
-        environment: { WEBHOOK_URLS: webhooks.join(','), WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn, WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS) },
+        environment: {
+          WEBHOOK_URLS: webhooks.join(','),
+          WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+          WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+          WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
+        },
       });
       // Only the value (no DescribeSecret, no other secret).
       this.webhookDelivery.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }));
-      this.webhookDelivery.fn.addEventSource(new SqsEventSource(this.webhookQueue, { batchSize: 10, reportBatchItemFailures: true }));
+      // Bounded: a burst of edits does not become a burst of connections to the receivers (or of Lambdas).
+      this.webhookDelivery.fn.addEventSource(new SqsEventSource(this.webhookQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: WEBHOOK_CONCURRENCY }));
     }
 
     const delivery = { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) };
     for (const [busKey, bus] of Object.entries(def.buses ?? {})) {
       const eventBus = props.buses[busKey];
       if (!eventBus) throw new WiringError(`bus "${busKey}" has no EventBus`);
+      // Every event of the bus, so a consumer that lost some (or a fixed bug) can be replayed (README "Replay").
+      this.archives[busKey] = new Archive(this, `Archive_${busKey}`, {
+        sourceEventBus: eventBus,
+        description: `${def.name}: every event on bus ${busKey}, for replay`,
+        eventPattern: { account: [Stack.of(this).account] },
+        retention: Duration.days(ARCHIVE_RETENTION_DAYS),
+      });
       for (const [ruleKey, rule] of Object.entries(bus.rules ?? {})) {
         const where = `bus "${busKey}" rule "${ruleKey}"`;
         const ruleTargets: IRuleTarget[] = [];
@@ -168,6 +215,14 @@ export class Notifications extends Construct {
   /** The `notifications` topic (stack outputs). */
   get topic(): Topic | undefined {
     return this.topics.notifications;
+  }
+
+  /** Every dead-letter queue, by a name for its alarms. */
+  get deadLetterQueues(): Record<string, Queue> {
+    const out: Record<string, Queue> = { NotificationsDeadLetterQueue: this.deadLetterQueue };
+    for (const [key, q] of Object.entries(this.queueDeadLetterQueues)) out[`Queue_${key}.DeadLetterQueue`] = q;
+    if (this.webhookDeadLetterQueue) out.WebhookDeadLetterQueue = this.webhookDeadLetterQueue;
+    return out;
   }
 
   /** The `notifications` queue (stack outputs). */

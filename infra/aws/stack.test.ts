@@ -87,11 +87,11 @@ describe('CraftSyncStack', () => {
     });
   });
 
-  it('has an encrypted, TLS-only queue with an encrypted dead-letter queue (and a failure queue per stream handler)', () => {
+  it("has an encrypted, TLS-only queue with its own encrypted dead-letter queue, the rules' dead-letter queue (and a failure queue per stream handler)", () => {
     const queues = s.resources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2 + api.streamHandlers!.length);
+    expect(Object.keys(queues)).toHaveLength(3 + api.streamHandlers!.length);
     for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
-    const dlq = Object.keys(queues).find((id) => id.includes('DeadLetter'))!;
+    const dlq = Object.keys(queues).find((id) => id.includes('QueueDeadLetter'))!;
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
@@ -124,6 +124,15 @@ describe('CraftSyncStack', () => {
         Rules: [
           { Id: 'abort-incomplete-multipart', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
           { Id: 'expire-superseded-snapshots', Status: 'Enabled', Prefix: 'snapshots/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
+          // Uploads never committed (still tagged pending) expire after the default commit window.
+          {
+            Id: 'expire-uncommitted-uploads',
+            Status: 'Enabled',
+            Prefix: 'uploads/',
+            TagFilters: [{ Key: 'upload', Value: 'pending' }],
+            ExpirationInDays: 2,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          },
           { Id: 'expire-old-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true },
         ],
       },

@@ -14,6 +14,7 @@ import type { LambdaHandler } from './lambda-handler.ts';
 import { Monitoring } from './monitoring.ts';
 import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
+import { withUploadLimits, type UploadLimits } from './upload-limits.ts';
 
 export interface CraftSyncStackProps extends StackProps, UsersProps {
   definition: ApiDefinition;
@@ -31,6 +32,8 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   backupCopyVaultArn?: string;
   /** Requests per client IP in 5 minutes before WAF blocks it (default 2000). */
   wafRatePerIp?: number;
+  /** Object size limit, per-user upload quota and commit window (default: resolvers/lib/limits.ts). */
+  uploadLimits?: UploadLimits;
 }
 
 /**
@@ -55,14 +58,15 @@ export class CraftSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
     this.users = new Users(this, 'Users', props);
-    const definition = withContentAndEvents(props.definition);
+    const limited = withUploadLimits(props.definition, props.uploadLimits);
+    const definition = withContentAndEvents(limited);
     this.stores = new DataStores(this, 'Data', {
       definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
       adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
-      definition: props.definition,
+      definition: limited,
       wiring: props.wiring,
       code: props.code,
       resources: this.stores,
@@ -106,7 +110,7 @@ export class CraftSyncStack extends Stack {
     const functions: Record<string, LambdaHandler> = { ...streamFunctions };
     for (const [key, h] of Object.entries(this.api.handlers)) functions[`Handler_${key}`] = h;
     if (this.notifications.webhookDelivery) functions.WebhookDelivery = this.notifications.webhookDelivery;
-    const deadLetterQueues: Record<string, Queue> = { NotificationsDeadLetterQueue: this.notifications.deadLetterQueue };
+    const deadLetterQueues: Record<string, Queue> = { ...this.notifications.deadLetterQueues };
     for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
     const rules = Object.fromEntries(Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]));
     return new Monitoring(this, 'Monitoring', {

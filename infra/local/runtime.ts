@@ -92,6 +92,8 @@ export interface Runtime {
   drainStreams(): Promise<void>;
   /** One pass of the TTL sweeper now (it runs by itself on an interval); resolves to the items deleted (tests). */
   sweepTtl(): Promise<number>;
+  /** One pass of the buckets' expiry rules (S3 lifecycle; it runs by itself hourly) as of `nowMs` (default now); resolves to the objects deleted (tests). */
+  sweepExpiredObjects(nowMs?: number): Promise<number>;
   /** Each stream handler's failure destination (records given up after retries), by handler folder. */
   streamFailures: Record<string, import('./services/queue.ts').LocalQueue>;
   /** drainStreams, then waits for every bus, topic and webhook delivery in flight (tests). */
@@ -219,7 +221,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await local.flush();
       });
     }
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment, httpEndpoints: opts.httpEndpoints, log }));
+    // Lambda data sources reach DynamoDB Local as stream handlers do (the content Lambda settles upload quotas).
+    const dataSourceEnvironment = { ...lambdaEnvironment, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: dataSourceEnvironment, httpEndpoints: opts.httpEndpoints, log }));
     const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
     stops.push(() => streams.stop());
 
@@ -311,6 +315,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       notifications,
       drainStreams: () => streams.drain(),
       sweepTtl: () => sweeper.sweep(),
+      sweepExpiredObjects: (nowMs?: number) => (s3 ? s3.sweepExpired(nowMs) : Promise.resolve(0)),
       streamFailures: streams.failureQueues,
       async flushNotifications() {
         await streams.drain();

@@ -38,6 +38,16 @@ export interface TableDef {
 export interface BucketDef {
   /** Origins allowed to PUT/GET from a browser (CORS). */
   corsAllowedOrigins?: string[];
+  /** Objects deleted a number of days after they were written (S3 lifecycle expiration; the local S3 sweeps the same). */
+  expire?: ExpiryRuleDef[];
+}
+
+/** Objects under `prefix` carrying every one of `tags` expire `days` after they were written. */
+export interface ExpiryRuleDef {
+  id: string;
+  prefix: string;
+  tags: Record<string, string>;
+  days: number;
 }
 
 /** A value for an environment variable: a literal, or the deployed name of a declared resource. */
@@ -120,6 +130,8 @@ export interface ObjectGrantDef {
   delete?: string[];
   /** AbortMultipartUpload and ListMultipartUploadParts under these prefixes. */
   multipart?: string[];
+  /** GetObjectTagging and PutObjectTagging (also needed to write an object with tags) under these prefixes. */
+  tag?: string[];
   list?: string[];
   /** ListBucket on the whole bucket, without which a missing key answers 403 instead of 404. */
   listBucket?: boolean;

@@ -279,11 +279,11 @@ export type ModifyFileInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Abandons a multipart upload and its parts; true when there was one to abort. Errors: InvalidInput (uploadId). */
+  /** Abandons an upload session: a multipart upload's parts are deleted (true when there was one to abort); any open session's bytes are given back to the caller's quota, and the upload can no longer be committed (it expires). Errors: InvalidInput (uploadId). */
   abortUpload: Maybe<Scalars['Boolean']['output']>;
   /** Completes a multipart upload from its uploaded parts (S3 checks each part's checksum), then checks the object: its size and, with `partSha256`, the composite of the declared parts; up to 128 MiB also the whole content's SHA-256, read back. A failed check discards the upload. Above 128 MiB the whole SHA-256 stays the writer's declaration, which readers verify (see "Content in S3": Integrity). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts or a missing part; size; partSha256; sha256). */
   completeUpload: Maybe<CompletedUpload>;
-  /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType, partSize, partSha256: missing above 128 MiB, not one per part), TooLarge (size). */
+  /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType, partSize, partSha256: missing above 128 MiB, not one per part), TooLarge (size: over the object limit; quota: over the caller's storage quota, errorInfo `{ limit, used, actual }`; pendingUploads), Busy (another createUpload of the same user at the same instant: retry). */
   createUpload: Maybe<UploadSession>;
   /** Deletes a file (owner only), leaving a tombstone and a DELETE change. Errors: NotFound, Forbidden, Conflict, Busy. */
   deleteFile: Maybe<FileChange>;

@@ -63,3 +63,18 @@ export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
  */
 export const SNAPSHOT_EVERY = 50;
 export const SNAPSHOT_PATCH_CHARS = 256 * 1024;
+/**
+ * Abuse limits on S3-held content (lib/quota.ts; schema "Limits"). Defaults; a deploy sets its own
+ * through the API's environment (`ctx.env` MAX_UPLOAD_BYTES / USER_QUOTA_BYTES, CDK context
+ * `maxUploadBytes` / `userQuotaBytes`). S3 itself would take 5 TiB per object.
+ */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024 * 1024;
+/** Bytes of uploads one user may hold in S3: committed ones, plus sessions still open (within UPLOAD_COMMIT_SECONDS). */
+export const USER_QUOTA_BYTES = 50 * 1024 * 1024 * 1024;
+/** Open (uncommitted) upload sessions per user: each is an entry of the user's usage item, so it stays a few KB. */
+export const MAX_PENDING_UPLOADS = 100;
+/** An upload must be named by a commit within this long; after it the session's reservation lapses and the object expires (lifecycle rule `uploads/`). */
+export const UPLOAD_COMMIT_DAYS = 2;
+export const UPLOAD_COMMIT_SECONDS = UPLOAD_COMMIT_DAYS * 24 * 3600;
+/** The object tag an upload carries: `pending` from its PUT, `committed` from its first commit (the lifecycle rule expires `pending`). */
+export const UPLOAD_TAG = 'upload';

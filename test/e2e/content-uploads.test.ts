@@ -12,6 +12,7 @@ import type { ApiDefinition } from '../../infra/wiring/types.ts';
 import { download as sdkDownload } from '../../client/sdk/transfer.ts';
 import { createApi, createSession, fromAmplifyConfig } from '../../client/sdk/index.ts';
 import { openFile } from '../../client/sync/index.ts';
+import { MAX_UPLOAD_BYTES } from '../../resolvers/lib/limits.ts';
 import { PASSWORD, startStack, type TestStack } from './harness.ts';
 import { user, type SyncUser } from './sync-client.ts';
 import {
@@ -221,8 +222,9 @@ describe('upload sessions: refused declarations and references', () => {
     expect(await refused({ sha256: 'ABC' })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'sha256' } });
     expect(await refused({ contentType: 'not a type' })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'contentType' } });
     expect(await refused({ size: 0, multipart: true })).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'size' } });
-    const tooBig = 5 * 1024 ** 4 + 1;
-    expect(await refused({ size: tooBig })).toEqual({ errorType: 'TooLarge', errorInfo: { field: 'size', limit: 5 * 1024 ** 4, actual: tooBig } });
+    // The product limit (resolvers/lib/limits.ts MAX_UPLOAD_BYTES; quotas: upload-quota.test.ts), well under S3's 5 TiB.
+    const tooBig = MAX_UPLOAD_BYTES + 1;
+    expect(await refused({ size: tooBig })).toEqual({ errorType: 'TooLarge', errorInfo: { field: 'size', limit: MAX_UPLOAD_BYTES, actual: tooBig } });
 
     expect(errorOf(await alice.call(ABORT_UPLOAD, { uploadId: '../../etc/passwd' }))).toMatchObject({ errorType: 'InvalidInput', errorInfo: { field: 'uploadId' } });
     const single = await createUpload(alice, ok);

@@ -5,6 +5,7 @@
  */
 import { errorFields, log } from '../shared/log.ts';
 import { ContentError, type HandlerError } from './errors.ts';
+import { settleUpload } from './usage.ts';
 import { abortUpload, completeUpload, createUpload, presignDownload, verifyUpload, type CreateUploadInput } from './uploads.ts';
 
 export type ContentRequest =
@@ -25,8 +26,12 @@ export async function handler(event: ContentRequest): Promise<ContentResponse> {
         return { result: await completeUpload(event.sub, event.uploadId) };
       case 'abortUpload':
         return { result: await abortUpload(event.sub, event.uploadId) };
-      case 'verifyUpload':
-        return { result: await verifyUpload(event.sub, event.uploadId, { sha256: event.sha256, contentType: event.contentType }) };
+      case 'verifyUpload': {
+        const verified = await verifyUpload(event.sub, event.uploadId, { sha256: event.sha256, contentType: event.contentType });
+        // Only an upload that passed every check is committed: counted against the quota, no longer expiring.
+        await settleUpload(event.sub, verified);
+        return { result: verified };
+      }
       case 'presignDownload':
         return { result: await presignDownload(event.key) };
       default:

@@ -26,6 +26,7 @@ import { isSessionId, newSessionId, uploadKey } from './keys.ts';
 import { DOWNLOAD_URL_SECONDS, MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, SINGLE_PUT_MAX, UPLOAD_URL_SECONDS, partSizeFor, wholeHashMax } from './limits.ts';
 import { contentBucket, s3 } from './s3.ts';
 import type { VerifiedUpload } from '../../lib/content.ts';
+import { UPLOAD_TAG } from '../../lib/limits.ts';
 
 export interface CreateUploadInput {
   size: number;
@@ -67,6 +68,8 @@ export interface UploadSession {
 export type { VerifiedUpload };
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Every upload is written tagged pending; its first commit re-tags it (usage.ts), and the bucket's lifecycle rule expires the rest. */
+export const PENDING_TAGGING = `${UPLOAD_TAG}=pending`;
 const CONTENT_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;\s*[\w!#$&^.+-]+=("[^"]*"|[\w!#$&^.+-]+))*$/;
 const hexToB64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
@@ -104,15 +107,20 @@ export async function createUpload(sub: string, input: CreateUploadInput, now = 
     const checksum = hexToB64(input.sha256);
     const url = await getSignedUrl(
       s3(),
-      new PutObjectCommand({ Bucket, Key, ContentType: input.contentType, ContentLength: input.size, ChecksumSHA256: checksum, Metadata: { sha256: input.sha256 } }),
+      new PutObjectCommand({ Bucket, Key, ContentType: input.contentType, ContentLength: input.size, ChecksumSHA256: checksum, Metadata: { sha256: input.sha256 }, Tagging: PENDING_TAGGING }),
       // Type and length are signed headers; the checksum header is kept out of the query so
-      // the client must send it and S3 checks the body against it.
-      { ...sign, signableHeaders: new Set(['content-type', 'content-length']), unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'x-amz-meta-sha256']) },
+      // the client must send it and S3 checks the body against it. So is the pending tag: an
+      // upload without it would never expire uncommitted.
+      {
+        ...sign,
+        signableHeaders: new Set(['content-type', 'content-length']),
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'x-amz-meta-sha256', 'x-amz-tagging']),
+      },
     );
     return {
       uploadId,
       expiresAt,
-      put: { url, method: 'PUT', headers: { 'content-type': input.contentType, 'x-amz-checksum-sha256': checksum, 'x-amz-meta-sha256': input.sha256 } },
+      put: { url, method: 'PUT', headers: { 'content-type': input.contentType, 'x-amz-checksum-sha256': checksum, 'x-amz-meta-sha256': input.sha256, 'x-amz-tagging': PENDING_TAGGING } },
     };
   }
 
@@ -136,7 +144,7 @@ export async function createUpload(sub: string, input: CreateUploadInput, now = 
   // What completeUpload and verifyUpload check against: the declared size, and the declared parts' composite.
   const Metadata: Record<string, string> = { sha256: input.sha256, size: String(input.size), 'sha256-check': declared ? 'DECLARED' : 'READ_BACK' };
   if (partSha256) Metadata['parts-sha256'] = compositeSha256(partSha256);
-  const created = await s3().send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: input.contentType, ChecksumAlgorithm: 'SHA256', Metadata }));
+  const created = await s3().send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: input.contentType, ChecksumAlgorithm: 'SHA256', Metadata, Tagging: PENDING_TAGGING }));
   const parts = [];
   for (let n = 1; n <= count; n++) {
     const size = n < count ? partSize : input.size - partSize * (count - 1);

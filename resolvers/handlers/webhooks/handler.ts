@@ -7,16 +7,23 @@
  * per-request timeout is reported as a batch item failure, so the queue redelivers that message alone;
  * what keeps failing lands in the dead-letter queue.
  *
+ * A failed message is retried with backoff over hours (backoff.ts: its visibility timeout is set to
+ * the next wait), then dead-lettered.
+ *
  * Configuration (AWS): `WEBHOOK_URLS` (comma-separated; a message naming another URL is refused),
  * `WEBHOOK_SECRET_ARN` (the signing secret in Secrets Manager, read with GetSecretValue and cached
- * for five minutes; `whsec_<base64>` or bare base64, which the generated 48 alphanumerics are), `WEBHOOK_TIMEOUT_MS` (per request, default 5000).
+ * for five minutes; `whsec_<base64>` or bare base64, which the generated 48 alphanumerics are), `WEBHOOK_TIMEOUT_MS` (per request, default 5000),
+ * `WEBHOOK_QUEUE_URL` (the queue whose messages' visibility it sets; without it SQS retries at the queue's own visibility timeout).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { signWebhook } from '../../../client/sdk/webhooks.ts';
+import { changeVisibility, retryDelaySeconds } from './backoff.ts';
 
 /** The part of Lambda's SQS record the handler reads. */
 export interface SqsRecord {
   messageId: string;
+  /** What ChangeMessageVisibility names the received message by. */
+  receiptHandle?: string;
   body: string;
   attributes?: { ApproximateReceiveCount?: string };
   eventSourceARN?: string;
@@ -45,6 +52,8 @@ export interface DeliveryOptions {
   secretFor: (url: string) => string | Promise<string>;
   /** Per request (default 5000 ms). */
   timeoutMs?: number;
+  /** Called for each failed message with the wait before its next attempt (backoff.ts); in AWS it sets the message's visibility timeout. */
+  retryLater?: (record: SqsRecord, delaySeconds: number) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -60,7 +69,11 @@ export async function deliverWebhooks(event: SqsEvent, opts: DeliveryOptions): P
         await deliverOne(record, opts);
         return undefined;
       } catch (e) {
-        log(`webhook message ${record.messageId} (receive ${record.attributes?.ApproximateReceiveCount ?? '?'}): ${(e as Error).message}`);
+        const receives = Number(record.attributes?.ApproximateReceiveCount) || 1;
+        const delay = retryDelaySeconds(receives);
+        log(`webhook message ${record.messageId} (receive ${receives}, next in ${delay} s): ${(e as Error).message}`);
+        // Failing to set the wait leaves the queue's own visibility timeout: an earlier retry, never a lost one.
+        await opts.retryLater?.(record, delay).catch((err: unknown) => log(`webhook message ${record.messageId}: could not delay the retry: ${(err as Error).message}`));
         return { itemIdentifier: record.messageId };
       }
     }),
@@ -134,5 +147,12 @@ export async function handler(event: SqsEvent): Promise<SqsBatchResponse> {
   const timeoutMs = Number(process.env.WEBHOOK_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   // Fetched once per batch, before any POST: without it nothing can be signed, and the whole batch is retried.
   const secret = await secretFromEnv();
-  return deliverWebhooks(event, { urls, secretFor: () => secret, timeoutMs, log: (l) => console.log(l) });
+  const queueUrl = process.env.WEBHOOK_QUEUE_URL;
+  return deliverWebhooks(event, {
+    urls,
+    secretFor: () => secret,
+    timeoutMs,
+    retryLater: queueUrl ? (record, delay) => (record.receiptHandle ? changeVisibility(queueUrl, record.receiptHandle, delay) : Promise.resolve()) : undefined,
+    log: (l) => console.log(l),
+  });
 }

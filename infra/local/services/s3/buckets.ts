@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { BucketDef } from '../../../wiring/types.ts';
+import { sweepExpired } from './lifecycle.ts';
 import { startS3Server, type LocalS3 } from './server.ts';
 import type { S3Credential } from './sigv4.ts';
 import type { ServerLimits } from '../../net/harden.ts';
@@ -18,6 +19,8 @@ export interface LocalBuckets {
   bucketName(key: string): string;
   /** Variables the Lambda service would give a function: region, credentials, and the endpoint. */
   lambdaEnvironment: Record<string, string>;
+  /** Applies every bucket's expiry rules as of `nowMs` (default now); the runtime also runs it hourly. Returns the objects deleted. */
+  sweepExpired(nowMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,16 @@ export async function startLocalBuckets(opts: {
     if (!Object.hasOwn(opts.buckets, key)) throw new Error(`unknown bucket "${key}"`);
     return key;
   };
+  const sweep = async (nowMs = Date.now()) => {
+    let n = 0;
+    for (const [key, def] of Object.entries(opts.buckets)) n += await sweepExpired(server.store, bucketName(key), def.expire ?? [], nowMs);
+    return n;
+  };
+  // S3 evaluates lifecycle rules about daily; hourly keeps a long-running local runtime close to it.
+  const timer = setInterval(() => {
+    sweep().catch((e: unknown) => opts.log?.(`expiry sweep failed: ${String(e)}`));
+  }, 3600_000);
+  timer.unref();
   return {
     endpoint: server.endpoint,
     server,
@@ -56,6 +69,10 @@ export async function startLocalBuckets(opts: {
       AWS_SECRET_ACCESS_KEY: opts.credentials.secretAccessKey,
       AWS_ENDPOINT_URL_S3: server.endpoint,
     },
-    stop: () => server.stop(),
+    sweepExpired: sweep,
+    stop: () => {
+      clearInterval(timer);
+      return server.stop();
+    },
   };
 }

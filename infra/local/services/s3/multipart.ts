@@ -25,6 +25,7 @@ export interface UploadInfo {
   key: string;
   contentType: string;
   metadata: Record<string, string>;
+  tags?: Record<string, string>;
   checksumAlgorithm?: ChecksumAlgorithm;
   initiated: string;
   initiator: string;
@@ -145,6 +146,7 @@ export class MultipartUploads {
       sha256: sha256.digest('hex'),
       contentType: upload.contentType,
       metadata: upload.metadata,
+      ...(upload.tags ? { tags: upload.tags } : {}),
       checksum,
       partsCount: n,
     });

@@ -13,7 +13,7 @@ import { MAX_PARTS, MAX_PART_SIZE, type MultipartUploads } from './multipart.ts'
 import type { Route } from './router.ts';
 import { header, type Authenticated } from './sigv4.ts';
 import type { ObjectMeta, ObjectStore } from './store.ts';
-import { document, parseCompleteMultipartUpload } from './xml.ts';
+import { document, parseCompleteMultipartUpload, parseTagging } from './xml.ts';
 
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;
 
@@ -71,6 +71,7 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
           sha256: body.sha256,
           contentType: h('content-type') ?? 'binary/octet-stream',
           metadata: userMetadata(req),
+          ...taggingHeader(h('x-amz-tagging')),
           checksum: body.checksum && { ...body.checksum, type: 'FULL_OBJECT' },
         })
         .finally(release);
@@ -116,6 +117,7 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
         key: r.key,
         contentType: h('content-type') ?? 'binary/octet-stream',
         metadata: userMetadata(req),
+        ...taggingHeader(h('x-amz-tagging')),
         checksumAlgorithm: algorithm,
         initiator: auth.accessKeyId,
       });
@@ -187,6 +189,18 @@ export async function runOperation(c: OpContext): Promise<OpResult> {
       await uploads.abort(upload.uploadId);
       return { status: 204, headers: {} };
     }
+    case 'GetObjectTagging': {
+      const meta = await store.head(r.bucket, r.key);
+      if (!meta) throw s3Errors.noSuchKey(r.key);
+      return xml(document('Tagging', { TagSet: { Tag: Object.entries(meta.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) } }));
+    }
+    case 'PutObjectTagging': {
+      const tags = parseTagging(await readSmallBody(req, 64 * 1024, auth.payloadHash));
+      if (!tags) throw s3Errors.malformedXml();
+      checkTags(tags);
+      if (!(await store.setTags(r.bucket, r.key, tags))) throw s3Errors.noSuchKey(r.key);
+      return { status: 200, headers: {} };
+    }
     case 'Preflight':
       throw s3Errors.internal();
   }
@@ -200,6 +214,7 @@ function objectHeaders(meta: ObjectMeta, withChecksum: boolean): Record<string, 
     'last-modified': new Date(meta.lastModified).toUTCString(),
     'accept-ranges': 'bytes',
     ...(meta.partsCount ? { 'x-amz-mp-parts-count': String(meta.partsCount) } : {}),
+    ...(meta.tags && Object.keys(meta.tags).length > 0 ? { 'x-amz-tagging-count': String(Object.keys(meta.tags).length) } : {}),
     ...Object.fromEntries(Object.entries(meta.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
     ...checksumHeaders(meta, withChecksum),
   };
@@ -208,6 +223,25 @@ function objectHeaders(meta: ObjectMeta, withChecksum: boolean): Record<string, 
 function checksumHeaders(meta: ObjectMeta, include: boolean): Record<string, string> {
   if (!include || !meta.checksum) return {};
   return { [checksumHeader(meta.checksum.algorithm)]: meta.checksum.value, 'x-amz-checksum-type': meta.checksum.type };
+}
+
+/** The `x-amz-tagging` header (a URL-encoded query string, as S3 takes it) as stored tags. */
+function taggingHeader(value: string | undefined): { tags?: Record<string, string> } {
+  if (value === undefined) return {};
+  const tags: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(value)) {
+    if (Object.hasOwn(tags, k)) throw s3Errors.invalidArgument('Cannot provide multiple Tags with the same key', 'x-amz-tagging', value);
+    tags[k] = v;
+  }
+  checkTags(tags);
+  return { tags };
+}
+
+/** S3's tag limits: at most 10, keys 1..128 and values up to 256 characters. */
+function checkTags(tags: Record<string, string>): void {
+  const entries = Object.entries(tags);
+  if (entries.length > 10) throw s3Errors.invalidArgument('Object tags cannot be greater than 10', 'x-amz-tagging', String(entries.length));
+  for (const [k, v] of entries) if (k.length === 0 || k.length > 128 || v.length > 256) throw s3Errors.invalidArgument('The TagKey or TagValue you have provided is invalid', 'x-amz-tagging', k);
 }
 
 function userMetadata(req: IncomingMessage): Record<string, string> {

@@ -16,7 +16,9 @@ export type Operation =
   | 'UploadPart'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging';
 
 export interface Route {
   operation: Operation;
@@ -46,6 +48,11 @@ export function route(method: string, url: string, hasCopySource: boolean): Rout
     throw s3Errors.methodNotAllowed();
   }
   const uploadId = params.has('uploadId');
+  if (params.has('tagging')) {
+    if (method === 'GET') return { ...base, operation: 'GetObjectTagging' };
+    if (method === 'PUT') return { ...base, operation: 'PutObjectTagging' };
+    throw s3Errors.notImplemented(`${method} ?tagging`);
+  }
   switch (method) {
     case 'PUT':
       if (hasCopySource) throw s3Errors.notImplemented('CopyObject');

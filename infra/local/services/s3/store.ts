@@ -30,6 +30,8 @@ export interface ObjectMeta {
   checksum?: StoredChecksum;
   /** `x-amz-meta-*` user metadata, names without the prefix. */
   metadata: Record<string, string>;
+  /** Object tags (`x-amz-tagging`, PutObjectTagging); lifecycle rules filter on them. */
+  tags?: Record<string, string>;
   partsCount?: number;
   /** Data file name inside the bucket's `data/` folder. */
   dataFile: string;
@@ -74,6 +76,18 @@ export class ObjectStore {
       await rename(metaTmp, this.#metaPath(bucket, key));
       if (previous) await rm(this.dataPath(bucket, previous), { force: true });
       return full;
+    });
+  }
+
+  /** Replaces an object's tags (the data and last-modified time stay); false when there is no object. */
+  async setTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean> {
+    return this.#serial(bucket, key, async () => {
+      const meta = await this.head(bucket, key);
+      if (!meta) return false;
+      const metaTmp = this.tmpPath();
+      await writeFile(metaTmp, JSON.stringify({ ...meta, tags }));
+      await rename(metaTmp, this.#metaPath(bucket, key));
+      return true;
     });
   }
 

@@ -48,6 +48,21 @@ export interface CompletedPartRef {
   checksums?: Record<string, string>;
 }
 
+/** Parses a PutObjectTagging body (`<Tagging><TagSet><Tag><Key/><Value/></Tag>...`); undefined when it is not one or repeats a key. */
+export function parseTagging(xml: string): Record<string, string> | undefined {
+  if (!/<Tagging[\s>]/.test(xml)) return undefined;
+  const tags: Record<string, string> = {};
+  for (const m of xml.matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)) {
+    const key = /<Key>([\s\S]*?)<\/Key>/.exec(m[1] ?? '')?.[1];
+    const value = /<Value>([\s\S]*?)<\/Value>/.exec(m[1] ?? '')?.[1] ?? '';
+    if (key === undefined) return undefined;
+    const k = unescapeXml(key);
+    if (Object.hasOwn(tags, k)) return undefined;
+    tags[k] = unescapeXml(value);
+  }
+  return tags;
+}
+
 /** Parses a CompleteMultipartUpload body; undefined when it is not one. */
 export function parseCompleteMultipartUpload(xml: string): CompletedPartRef[] | undefined {
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) return undefined;

@@ -1,7 +1,6 @@
 import type { Context } from '@aws-appsync/utils';
-import type { MutationCreateUploadArgs } from './generated/graphql.ts';
-import { requireSub } from './lib/access.ts';
-import { contentResult, invokeContent } from './lib/content.ts';
+import type { MutationCreateUploadArgs } from '../generated/graphql.ts';
+import { contentResult, invokeContent } from '../lib/content.ts';
 
 interface Presigned {
   url: string;
@@ -11,7 +10,7 @@ interface Presigned {
 
 /** Hands out an upload session for the caller; the Lambda checks the declaration and signs the URLs. */
 export function request(ctx: Context<MutationCreateUploadArgs>) {
-  const sub = requireSub(ctx);
+  const sub = ctx.stash.sub as string;
   const i = ctx.args.input;
   return invokeContent({
     action: 'createUpload',
@@ -30,13 +29,15 @@ export function response(ctx: Context<MutationCreateUploadArgs>) {
   };
   const parts = [];
   for (const p of s.parts || []) parts.push({ partNumber: p.partNumber, size: p.size, request: presigned(p) });
-  return {
+  // Held until 3.reserve has written the reservation: only then do the URLs go out.
+  ctx.stash.session = {
     uploadId: s.uploadId,
     expiresAt: s.expiresAt,
     put: s.put ? presigned(s.put) : null,
     partSize: s.partSize === undefined ? null : s.partSize,
     parts: s.parts ? parts : null,
   };
+  return ctx.stash.session;
 }
 
 /** Headers as a list of name/value pairs (a GraphQL type cannot be a map). */
