@@ -92,6 +92,10 @@ describe('the browser app workspace', () => {
     await expect.poll(() => textOf(carol), SLOW).toBe('look, do not touch');
     expect(await carol.locator('#my-role').textContent()).toBe('viewer');
     expect(await carol.locator('#content').getAttribute('readonly')).not.toBeNull();
+    // History is hers to read, not to restore.
+    await carol.locator('#history summary').click();
+    await carol.locator('#history-list li[data-version="1"] button.view').click();
+    await carol.locator('#history-selected').waitFor({ state: 'visible' });
     for (const control of ['#share', '#delete', '#restore']) expect(await carol.locator(control).isHidden(), control).toBe(true);
     await carol.locator('#content').click();
     await carol.keyboard.type(' carol was here');
