@@ -12,6 +12,7 @@ import { webStore } from '../sync/browser.ts';
 import { closeEditor, current, openEditor, wireEditorControls, type AppContext, type EditorHooks, type OpenEditor } from './editor-panel.ts';
 import { LiveFileList } from './file-list.ts';
 import { historyPlugin } from './history.ts';
+import { presencePlugin } from './presence-view.ts';
 import { clearMessage, showError, ui } from './ui.ts';
 
 /** Where Amplify keeps the signed-in user's tokens (and refresh token) in this browser. */
@@ -22,7 +23,7 @@ let tokens: KeyValueStorage | undefined;
 let app: AppContext | undefined;
 let list: LiveFileList | undefined;
 /** Presence, history, ...: each gets every opened editor. */
-const plugins: Array<(o: OpenEditor) => EditorHooks> = [historyPlugin(() => app)];
+const plugins: Array<(o: OpenEditor) => EditorHooks> = [presencePlugin(() => app), historyPlugin(() => app)];
 
 const replicaPrefix = (sub: string) => `craft-sync:${sub}:file:`;
 
