@@ -8,11 +8,12 @@
  * (`config.json`).
  */
 import { createApi, createSession, CraftSyncError, fromAmplifyConfig, sha256Hex, toCraftSyncError, webStorage, type FileSummary, type KeyValueStorage, type Session } from '../sdk/browser.ts';
-import { webStore } from '../sync/browser.ts';
+import { webStore, type SyncStore } from '../sync/browser.ts';
 import { closeEditor, current, openEditor, wireEditorControls, type AppContext, type EditorHooks, type OpenEditor } from './editor-panel.ts';
 import { LiveFileList } from './file-list.ts';
 import { historyPlugin } from './history.ts';
 import { presencePlugin } from './presence-view.ts';
+import { wireTransfers } from './transfers.ts';
 import { clearMessage, showError, ui } from './ui.ts';
 
 /** Where Amplify keeps the signed-in user's tokens (and refresh token) in this browser. */
@@ -26,6 +27,18 @@ let list: LiveFileList | undefined;
 const plugins: Array<(o: OpenEditor) => EditorHooks> = [presencePlugin(() => app), historyPlugin(() => app)];
 
 const replicaPrefix = (sub: string) => `craft-sync:${sub}:file:`;
+
+/** Replicas larger than this are not kept in localStorage (its quota is a few MB per origin): they are downloaded again on open. */
+const MAX_STORED_CHARS = 1_000_000;
+
+function bounded(store: SyncStore): SyncStore {
+  return {
+    load: (id) => store.load(id),
+    // Over the budget, or over the browser's quota: the replica lives in memory only.
+    save: (s) => (s.content.length > MAX_STORED_CHARS ? store.remove(s.fileId) : store.save(s).catch(() => store.remove(s.fileId))),
+    remove: (id) => store.remove(id),
+  };
+}
 
 // --- sign-in ------------------------------------------------------------------------------------
 
@@ -51,7 +64,7 @@ async function enter(): Promise<void> {
   const email = user.email ?? user.username;
   const api = createApi(session!);
   // Replicas persist per user in this browser: reopening a file pulls only what changed since.
-  app = { api, me: { sub: user.sub, email }, store: webStore(localStorage, replicaPrefix(user.sub)), note: (id, p) => list?.note(id, p) };
+  app = { api, me: { sub: user.sub, email }, store: bounded(webStore(localStorage, replicaPrefix(user.sub))), note: (id, p) => list?.note(id, p) };
   ui.meEmail.textContent = email;
   ui.meSub.textContent = user.sub;
   ui.me.hidden = false;
@@ -127,6 +140,13 @@ ui.create.addEventListener('submit', (ev) => {
 });
 
 wireEditorControls(() => app);
+wireTransfers(
+  () => app,
+  async (fileId) => {
+    await list?.refresh();
+    await open(fileId, true);
+  },
+);
 
 // --- start --------------------------------------------------------------------------------------
 
