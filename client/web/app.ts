@@ -107,7 +107,8 @@ function renderFiles(files: FileSummary[]): void {
       b.dataset.version = String(f.version);
       b.textContent = `${f.name} (v${f.version}, ${f.myRole?.toLowerCase() ?? ''})`;
       const small = document.createElement('small');
-      small.textContent = `${f.encoding === 'BASE64' ? 'binary' : 'text'}, ${f.size} bytes`;
+      // A binary file's size is fixed by its upload; a text file's in the list may lag its edits.
+      small.textContent = f.encoding === 'BASE64' ? `binary, ${f.size} bytes` : 'text';
       b.append(small);
       if (openId === f.id) b.setAttribute('aria-current', 'true');
       b.addEventListener('click', () => void open(f.id).catch((e: unknown) => showError(e, 'open')));
