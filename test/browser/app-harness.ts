@@ -13,6 +13,7 @@ import { expect } from 'vitest';
 import { buildWebApp } from '../../client/web/build.ts';
 import { api } from '../../infra/api.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
+import type { TokenLifetimes } from '../../infra/local/services/cognito-idp/tokens.ts';
 import { launchChromium } from './chromium.ts';
 
 export const PASSWORD = 'Passw0rd!browser';
@@ -43,11 +44,20 @@ async function servedSpki(port: number): Promise<string> {
     .digest('base64');
 }
 
-export async function startApp(users: string[]): Promise<AppStack> {
+export async function startApp(users: string[], opts: { tokenLifetimes?: TokenLifetimes } = {}): Promise<AppStack> {
   const dir = mkdtempSync(join(tmpdir(), 'craft-sync-app-'));
   const logs: string[] = [];
   const webAppDir = await buildWebApp(join(dir, 'web'));
-  const runtime = await startRuntime({ api, dataDir: join(dir, 'data'), inMemory: true, port: 0, tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR, webAppDir, log: (l) => logs.push(l) });
+  const runtime = await startRuntime({
+    api,
+    dataDir: join(dir, 'data'),
+    inMemory: true,
+    port: 0,
+    tlsDir: process.env.CRAFT_SYNC_TEST_TLS_DIR,
+    webAppDir,
+    tokenLifetimes: opts.tokenLifetimes,
+    log: (l) => logs.push(l),
+  });
   for (const email of users) await runtime.cognito!.createUser({ email, password: PASSWORD });
   const browser = await launchChromium({ trustSpki: [await servedSpki(runtime.port)] });
   return {
