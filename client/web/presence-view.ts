@@ -7,7 +7,7 @@
 import { colorFor, showError, ui } from './ui.ts';
 import { Announcer, PresenceBoard, type RemoteSession } from './presence.ts';
 import type { AppContext, EditorHooks, OpenEditor } from './editor-panel.ts';
-import { NetworkError } from '../sdk/browser.ts';
+import { NetworkError, NotFoundError } from '../sdk/browser.ts';
 
 /** Versions of the text kept to place announcements made against a slightly older version. */
 const KEPT_VERSIONS = 50;
@@ -29,9 +29,9 @@ export function presencePlugin(app: () => AppContext | undefined): (o: OpenEdito
     };
     const send = (leaving = false) =>
       a.api.announcePresence({ fileId, sessionId, name: a.me.email, version: o.file.version, leaving, ...selection() }).catch((e: unknown) => {
-        // A lost announcement is replaced by the next one (or, on leaving, by the others' expiry);
-        // anything else (Forbidden, ...) is shown while the editor is open.
-        if (!leaving && !(e instanceof NetworkError)) showError(e, 'presence');
+        // A lost announcement is replaced by the next one (or, on leaving, by the others' expiry); a
+        // deleted file is the editor's to say; anything else (Forbidden, ...) is shown while it is open.
+        if (!leaving && !(e instanceof NetworkError) && !(e instanceof NotFoundError)) showError(e, 'presence');
       });
     const announcer = new Announcer(() => void send());
 

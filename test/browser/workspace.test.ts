@@ -46,6 +46,9 @@ describe('the browser app workspace', () => {
     expect(await fileButton(alice, fileId).count()).toBe(0);
     await expect.poll(() => bob.locator('#message').textContent(), SLOW).toBe('This file was deleted.');
     expect(await bob.locator('#content').getAttribute('readonly')).not.toBeNull();
+    // Presence heartbeats (every 3 s) to the deleted file do not bury that message under errors.
+    await bob.waitForTimeout(4_000);
+    expect(await bob.locator('#message').textContent()).toBe('This file was deleted.');
     await expect.poll(() => fileButton(bob, fileId).count(), SLOW).toBe(0);
     for (const p of [alice, bob]) await p.context().close();
     expect(app.pageErrors()).toEqual([]);
