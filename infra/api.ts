@@ -50,7 +50,7 @@ export const api: ApiDefinition = {
       grant: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'], indexes: ['byMember'] },
       description: 'heads, change log, members, idempotency records',
     },
-    none: { kind: 'NONE', description: 'local-only resolvers' },
+    none: { kind: 'NONE', description: 'calls nothing: the presence relay (announcePresence hands its input to onPresence)' },
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',
