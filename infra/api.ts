@@ -22,7 +22,8 @@ const requestExpired = { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ 
 export const api: ApiDefinition = {
   name: 'craft-sync',
   root: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
-  schema: ['schema/schema.graphql'],
+  // The core schema, and self-contained extensions (members, presence) beside it.
+  schema: ['schema/schema.graphql', 'schema/members.graphql', 'schema/presence.graphql'],
   resolversDir: 'resolvers',
   // Users sign in with Cognito; backend functions (compaction, notifications) call with IAM.
   authentication: { default: 'AMAZON_COGNITO_USER_POOLS', additional: ['AWS_IAM'] },
@@ -52,7 +53,7 @@ export const api: ApiDefinition = {
       grant: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'], indexes: ['byMember'] },
       description: 'heads, change log, members, idempotency records',
     },
-    none: { kind: 'NONE', description: 'local-only resolvers' },
+    none: { kind: 'NONE', description: 'calls nothing: the presence relay (announcePresence hands its input to onPresence)' },
     content: {
       kind: 'LAMBDA',
       handler: 'resolvers/handlers/content/handler.ts',

@@ -16,6 +16,7 @@ describe('craft-sync wiring', () => {
       'FileChange.contentUrl:UNIT',
       'FileSnapshot.contentUrl:UNIT',
       'Mutation.abortUpload:PIPELINE',
+      'Mutation.announcePresence:PIPELINE',
       'Mutation.completeUpload:UNIT',
       'Mutation.createUpload:PIPELINE',
       'Mutation.deleteFile:PIPELINE',
@@ -24,15 +25,18 @@ describe('craft-sync wiring', () => {
       'Mutation.setFileNotifications:PIPELINE',
       'Mutation.shareFile:PIPELINE',
       'Mutation.unshareFile:PIPELINE',
+      'Query.fileMembers:UNIT',
       'Query.getFile:PIPELINE',
       'Query.getFileChanges:PIPELINE',
       'Query.listFiles:UNIT',
       'Query.syncFiles:UNIT',
       'Subscription.onFileChanged:UNIT',
+      'Subscription.onPresence:UNIT',
     ]);
     const { schema, subscriptionsByMutation } = loadSchema(api);
     expect(() => validateWiring(schema, wiring)).not.toThrow();
     for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
+    expect(subscriptionsByMutation.get('announcePresence')).toEqual(['onPresence']);
   });
 
   it('runs the modify hot path as verify (uploads only) -> authorize -> missed -> commit (up to six attempts: AppSync allows 10 functions) -> replay', () => {
@@ -60,7 +64,8 @@ describe('craft-sync wiring', () => {
       expect(code, file).not.toMatch(/\bthrow\b/);
       // Every read is a GetItem or a Query (listFiles and syncFiles on the byMember index): no Scan.
       expect(code, file).not.toMatch(/operation: *["'](Scan|BatchGetItem)["']/);
-      expect(code, file).toMatch(/operation: *["'](GetItem|Query|UpdateItem|TransactWriteItems|Invoke)["']|runtime\.earlyReturn|return \{\}/);
+      // (or, for the NONE relay of presence, a payload handed back as is)
+      expect(code, file).toMatch(/operation: *["'](GetItem|Query|UpdateItem|TransactWriteItems|Invoke)["']|runtime\.earlyReturn|return \{\}|payload: \{/);
     }
   });
 

@@ -10,6 +10,13 @@ import { Hub } from 'aws-amplify/utils';
 import { print } from 'graphql';
 import {
   AbortUploadDocument,
+  AnnouncePresenceDocument,
+  FileMembersDocument,
+  OnPresenceDocument,
+  type FileMembersQuery,
+  type PresenceFieldsFragment,
+  type PresenceInput,
+  type OnPresenceSubscription,
   CompleteUploadDocument,
   CreateUploadDocument,
   DeleteFileDocument,
@@ -55,6 +62,8 @@ export type FileShare = NonNullable<ShareFileMutation['shareFile']>;
 export type FileNotifications = NonNullable<SetFileNotificationsMutation['setFileNotifications']>;
 export type UploadSession = NonNullable<CreateUploadMutation['createUpload']>;
 export type PresignedRequest = NonNullable<UploadSession['put']>;
+export type FileMember = NonNullable<FileMembersQuery['fileMembers']>[number];
+export type Presence = PresenceFieldsFragment;
 
 /** What the API cost so far: requests, payload bytes (UTF-8 JSON of variables / of the answer), events. */
 export interface ApiStats {
@@ -100,6 +109,15 @@ export interface Api {
   createUpload(input: CreateUploadInput): Promise<UploadSession>;
   completeUpload(uploadId: string): Promise<{ uploadId: string }>;
   abortUpload(uploadId: string): Promise<boolean>;
+  /** The file's active members with their roles, the owner first (schema/members.graphql). */
+  fileMembers(fileId: string): Promise<FileMember[]>;
+  /** Tells the file's other editors where the caller's caret is (schema/presence.graphql); stores nothing. */
+  announcePresence(input: PresenceInput): Promise<Presence>;
+  /**
+   * Presence announcements in one file (own ones included). No probing of the real-time host as for
+   * onFileChanged: it rides the same connection, whose failures onFileChanged reports.
+   */
+  onPresence(fileId: string, handlers: { next(p: Presence): void; error?(e: CraftSyncError): void; ready?(): void }): () => void;
   /** Live changes of one file. Returns the unsubscribe function. */
   onFileChanged(fileId: string, handlers: SubscriptionHandlers): () => void;
   /**
@@ -251,6 +269,48 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       const variables = { uploadId };
       const data = await call('abortUpload', send(AbortUploadDocument, variables), variables);
       return data.abortUpload === true;
+    },
+    async fileMembers(fileId) {
+      const variables = { fileId };
+      const data = await call('fileMembers', send(FileMembersDocument, variables), variables);
+      return must(data.fileMembers, `fileMembers ${fileId}`);
+    },
+    async announcePresence(input) {
+      const variables = { input };
+      const data = await call('announcePresence', send(AnnouncePresenceDocument, variables), variables);
+      return must(data.announcePresence, 'announcePresence');
+    },
+    onPresence(fileId, handlers) {
+      let ended = false;
+      const stopHub = Hub.listen('api', ({ payload }) => {
+        const data = payload.data as { query?: string; variables?: { fileId?: string } } | undefined;
+        if (!ended && payload.event === SUBSCRIPTION_ACK && data?.variables?.fileId === fileId && data.query?.includes('onPresence')) handlers.ready?.();
+      });
+      type Events = { subscribe(o: { next(v: { data?: OnPresenceSubscription }): void; error(e: unknown): void }): { unsubscribe(): void } };
+      const events = client.graphql({ query: text(OnPresenceDocument as TypedDocumentNode<unknown, unknown>), variables: { fileId } }) as unknown as Events;
+      const held: { sub?: { unsubscribe(): void } } = {};
+      const stop = () => {
+        if (ended) return;
+        ended = true;
+        live.delete(stop);
+        stopHub();
+        held.sub?.unsubscribe();
+      };
+      held.sub = events.subscribe({
+        next: ({ data }) => {
+          stats.events += 1;
+          stats.eventBytes += bytes(data);
+          if (!ended && data?.onPresence) handlers.next(data.onPresence);
+        },
+        error: (e: unknown) => {
+          if (ended) return;
+          stop();
+          handlers.error?.(toCraftSyncError(e));
+        },
+      });
+      if (ended) held.sub.unsubscribe();
+      else live.add(stop);
+      return stop;
     },
     onFileChanged(fileId, handlers) {
       const url = realtimeUrlFor(session.config.amplify.API!.GraphQL!.endpoint);

@@ -129,7 +129,10 @@ interface WireError {
 export function toCraftSyncError(e: unknown): CraftSyncError {
   if (e instanceof CraftSyncError) return e;
   const errors = (e as { errors?: WireError[] } | null)?.errors;
-  const first = Array.isArray(errors) ? errors[0] : (e as WireError | null);
+  let first = Array.isArray(errors) ? errors[0] : (e as WireError | null);
+  // A refused subscription: Amplify puts the server's error frame, as JSON, into its message.
+  const frame = /^Connection failed: (\{.*\})$/s.exec(first?.message ?? '')?.[1];
+  if (frame) first = parseFrame(frame) ?? first;
   const message = first?.message ?? (e instanceof Error ? e.message : String(e));
   const type = first?.errorType ?? undefined;
   if (type) return typedError(type.replace(/Exception$/, '') === 'Unauthorized' ? 'Unauthorized' : type, message, first?.errorInfo ?? {}, e);
@@ -141,6 +144,15 @@ export function toCraftSyncError(e: unknown): CraftSyncError {
     return new NetworkError('Network', message, {}, { cause: e });
   }
   return new CraftSyncError('Unknown', message, {}, { cause: e });
+}
+
+function parseFrame(json: string): WireError | undefined {
+  try {
+    const inner = (JSON.parse(json) as { errors?: WireError[] }).errors?.[0];
+    return inner?.errorType ? inner : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isNetworkFailure(e: unknown): boolean {

@@ -23,8 +23,8 @@ export interface Session {
   signOut(): Promise<void>;
   /** Runs `release` when the session signs out (how an Api closes with it). Returns the unregister function. */
   onSignOut(release: () => Promise<void> | void): () => void;
-  /** The signed-in user (Cognito `sub` and username); UnauthorizedError when nobody is. */
-  currentUser(): Promise<{ sub: string; username: string }>;
+  /** The signed-in user (Cognito `sub`, username, and the id token's e-mail when it has one); UnauthorizedError when nobody is. */
+  currentUser(): Promise<{ sub: string; username: string; email?: string }>;
   /** A current access token (refreshed by Amplify when needed). */
   accessToken(): Promise<string>;
 }
@@ -79,7 +79,8 @@ export function createSession(config: ClientConfig, opts: SessionOptions = {}): 
       ).tokens;
       if (!tokens) throw new UnauthorizedError('Unauthorized', 'not signed in');
       const p = tokens.accessToken.payload;
-      return { sub: String(p.sub), username: String(p.username ?? p.sub) };
+      const email = tokens.idToken?.payload.email;
+      return { sub: String(p.sub), username: String(p.username ?? p.sub), ...(typeof email === 'string' ? { email } : {}) };
     },
     async accessToken() {
       const tokens = (await fetchAuthSession(ctx)).tokens;

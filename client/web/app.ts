@@ -1,83 +1,44 @@
 /**
- * The craft-sync browser app: sign in against the configured issuer, list my files, create a text
- * file, and edit one in a textarea kept live by the sync engine. Everything goes through the client
- * SDK and sync engine (their browser entries: Web Crypto, Web Storage, no Node modules); the page
- * only turns their events into DOM updates. Built by build.ts, served by the local runtime with the
- * runtime's Amplify configuration beside it (`config.json`).
+ * The craft-sync browser app: sign in against the configured issuer (and stay signed in across
+ * reloads: Amplify keeps its tokens in localStorage and refreshes them), a file list that follows
+ * changes, creating and uploading files, and an editor kept live by the sync engine with presence,
+ * history, members and delete. Everything goes through the client SDK and sync engine (their browser
+ * entries: Web Crypto, Web Storage, no Node modules); the page only turns their events into DOM
+ * updates. Built by build.ts, served by the local runtime with its Amplify configuration beside it
+ * (`config.json`).
  */
-import {
-  createApi,
-  createSession,
-  CraftSyncError,
-  fromAmplifyConfig,
-  IntegrityError,
-  memoryStorage,
-  NetworkError,
-  sha256Hex,
-  toCraftSyncError,
-  type Api,
-  type FileSummary,
-  type Session,
-} from '../sdk/browser.ts';
-import { openFile, webStore, type SyncedFile, type SyncStore } from '../sync/browser.ts';
-import { mergeIntoTextarea } from './editor.ts';
+import { createApi, createSession, CraftSyncError, fromAmplifyConfig, sha256Hex, toCraftSyncError, webStorage, type FileSummary, type KeyValueStorage, type Session } from '../sdk/browser.ts';
+import { webStore, type SyncStore } from '../sync/browser.ts';
+import { closeEditor, current, openEditor, wireEditorControls, type AppContext, type EditorHooks, type OpenEditor } from './editor-panel.ts';
+import { LiveFileList } from './file-list.ts';
+import { historyPlugin } from './history.ts';
+import { presencePlugin } from './presence-view.ts';
+import { wireTransfers } from './transfers.ts';
+import { clearMessage, showError, ui } from './ui.ts';
 
-/** Typing is handed to the sync engine after this pause (each hand-over is one patch). */
-const EDIT_DEBOUNCE_MS = 150;
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} is missing`);
-  return el as T;
-};
-
-const ui = {
-  boot: $('boot'),
-  me: $('me'),
-  meEmail: $('me-email'),
-  meSub: $('me-sub'),
-  signout: $<HTMLButtonElement>('signout'),
-  signin: $<HTMLFormElement>('signin'),
-  email: $<HTMLInputElement>('email'),
-  password: $<HTMLInputElement>('password'),
-  signinError: $('signin-error'),
-  workspace: $('workspace'),
-  files: $('files'),
-  refresh: $<HTMLButtonElement>('refresh'),
-  create: $<HTMLFormElement>('create'),
-  newName: $<HTMLInputElement>('new-name'),
-  editor: $('editor'),
-  fileName: $('file-name'),
-  version: $('version'),
-  author: $('author'),
-  connection: $('connection'),
-  syncState: $('sync-state'),
-  content: $<HTMLTextAreaElement>('content'),
-  share: $<HTMLFormElement>('share'),
-  shareUser: $<HTMLInputElement>('share-user'),
-  shareRole: $<HTMLSelectElement>('share-role'),
-  message: $('message'),
-};
+/** Where Amplify keeps the signed-in user's tokens (and refresh token) in this browser. */
+const AUTH_PREFIX = 'craft-sync:auth:';
 
 let session: Session | undefined;
-let api: Api | undefined;
-let me: { sub: string; email: string } | undefined;
-let store: SyncStore | undefined;
-let open: OpenEditor | undefined;
+let tokens: KeyValueStorage | undefined;
+let app: AppContext | undefined;
+let list: LiveFileList | undefined;
+/** Presence, history, ...: each gets every opened editor. */
+const plugins: Array<(o: OpenEditor) => EditorHooks> = [presencePlugin(() => app), historyPlugin(() => app)];
 
-/** Shows an error: typed SDK errors by their errorType, anything else by its message. */
-function showError(e: unknown, context?: string): void {
-  const err = e instanceof CraftSyncError ? e : toCraftSyncError(e);
-  ui.message.textContent = `${context ? `${context}: ` : ''}${err.errorType}: ${err.message}`;
-  ui.message.dataset.errorType = err.errorType;
+const replicaPrefix = (sub: string) => `craft-sync:${sub}:file:`;
+
+/** Replicas larger than this are not kept in localStorage (its quota is a few MB per origin): they are downloaded again on open. */
+const MAX_STORED_CHARS = 1_000_000;
+
+function bounded(store: SyncStore): SyncStore {
+  return {
+    load: (id) => store.load(id),
+    // Over the budget, or over the browser's quota: the replica lives in memory only.
+    save: (s) => (s.content.length > MAX_STORED_CHARS ? store.remove(s.fileId) : store.save(s).catch(() => store.remove(s.fileId))),
+    remove: (id) => store.remove(id),
+  };
 }
-
-function clearMessage(): void {
-  ui.message.textContent = '';
-  delete ui.message.dataset.errorType;
-}
-
-const who = (sub: string | null | undefined): string => (!sub ? '—' : sub === me?.sub ? 'you' : sub);
 
 // --- sign-in ------------------------------------------------------------------------------------
 
@@ -93,26 +54,37 @@ ui.signin.addEventListener('submit', (ev) => {
 async function signIn(email: string, password: string): Promise<void> {
   if (!session) throw new CraftSyncError('Unknown', 'not configured');
   await session.signIn(email, password);
-  const user = await session.currentUser();
-  me = { sub: user.sub, email };
+  ui.password.value = '';
+  await enter();
+}
+
+/** Shows the workspace of whoever the session holds (after sign-in, or a reload with stored tokens). */
+async function enter(): Promise<void> {
+  const user = await session!.currentUser();
+  const email = user.email ?? user.username;
+  const api = createApi(session!);
   // Replicas persist per user in this browser: reopening a file pulls only what changed since.
-  store = webStore(localStorage, `craft-sync:${user.sub}:file:`);
-  api = createApi(session);
+  app = { api, me: { sub: user.sub, email }, store: bounded(webStore(localStorage, replicaPrefix(user.sub))), note: (id, p) => list?.note(id, p) };
   ui.meEmail.textContent = email;
   ui.meSub.textContent = user.sub;
   ui.me.hidden = false;
   ui.signin.hidden = true;
   ui.workspace.hidden = false;
-  ui.password.value = '';
-  await listFiles();
+  list = new LiveFileList(api, renderFiles, (e) => showError(e, 'list'));
+  await list.start();
 }
 
 ui.signout.addEventListener('click', () => {
   void (async () => {
+    const sub = app?.me.sub;
+    list?.stop();
+    list = undefined;
     await closeEditor();
     await session?.signOut().catch(() => undefined);
-    api = undefined;
-    me = undefined;
+    // Amplify removed its tokens; nothing of this user stays in the browser either.
+    await tokens?.clear();
+    if (sub) await webStorage(localStorage, replicaPrefix(sub)).clear();
+    app = undefined;
     ui.me.hidden = true;
     ui.workspace.hidden = true;
     ui.signin.hidden = false;
@@ -123,193 +95,59 @@ ui.signout.addEventListener('click', () => {
 
 // --- files --------------------------------------------------------------------------------------
 
-async function listFiles(): Promise<void> {
-  if (!api) return;
-  const items: FileSummary[] = [];
-  let nextToken: string | null | undefined;
-  do {
-    const page = await api.listFiles({ limit: 100, nextToken });
-    items.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
+function renderFiles(files: FileSummary[]): void {
+  const openId = current()?.file.fileId;
   ui.files.replaceChildren(
-    ...items.map((f) => {
+    ...files.map((f) => {
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.type = 'button';
       b.dataset.id = f.id;
       b.dataset.name = f.name;
+      b.dataset.version = String(f.version);
       b.textContent = `${f.name} (v${f.version}, ${f.myRole?.toLowerCase() ?? ''})`;
-      if (open?.file.fileId === f.id) b.setAttribute('aria-current', 'true');
-      b.addEventListener('click', () => void openEditor(f.id, f.updatedBy).catch((e: unknown) => showError(e, 'open')));
+      const small = document.createElement('small');
+      // A binary file's size is fixed by its upload; a text file's in the list may lag its edits.
+      small.textContent = f.encoding === 'BASE64' ? `binary, ${f.size} bytes` : 'text';
+      b.append(small);
+      if (openId === f.id) b.setAttribute('aria-current', 'true');
+      b.addEventListener('click', () => void open(f.id).catch((e: unknown) => showError(e, 'open')));
       li.append(b);
       return li;
     }),
   );
 }
 
-ui.refresh.addEventListener('click', () => void listFiles().catch((e: unknown) => showError(e, 'list')));
+/** Opens a file of the list (or one just created: then the caller is its owner). */
+async function open(fileId: string, owner = false): Promise<void> {
+  if (!app) return;
+  const f = list?.get(fileId);
+  await openEditor(app, fileId, owner ? 'OWNER' : (f?.myRole ?? 'VIEWER'), f?.updatedBy ?? (owner ? app.me.sub : null), plugins);
+}
+
+ui.refresh.addEventListener('click', () => void list?.refresh().catch((e: unknown) => showError(e, 'list')));
 
 ui.create.addEventListener('submit', (ev) => {
   ev.preventDefault();
   void (async () => {
-    if (!api) return;
+    if (!app) return;
     clearMessage();
     const name = ui.newName.value.trim();
-    const change = await api.insertFile({ name, contentType: 'text/plain; charset=utf-8', encoding: 'TEXT', content: '', sha256: await sha256Hex('') });
+    const change = await app.api.insertFile({ name, contentType: 'text/plain; charset=utf-8', encoding: 'TEXT', content: '', sha256: await sha256Hex('') });
     ui.newName.value = '';
-    await listFiles();
-    await openEditor(change.fileId, change.author);
+    await list?.refresh();
+    await open(change.fileId, true);
   })().catch((e: unknown) => showError(e, 'create'));
 });
 
-ui.share.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  void (async () => {
-    if (!api || !open) return;
-    clearMessage();
-    const userId = ui.shareUser.value.trim();
-    await api.shareFile({ fileId: open.file.fileId, userId, role: ui.shareRole.value as 'EDITOR' | 'VIEWER' });
-    ui.shareUser.value = '';
-    ui.message.textContent = `shared with ${userId} as ${ui.shareRole.value.toLowerCase()}`;
-  })().catch((e: unknown) => showError(e, 'share'));
-});
-
-// --- the editor ---------------------------------------------------------------------------------
-
-interface OpenEditor {
-  file: SyncedFile;
-  /** The content the textarea was last in step with (what the engine holds as `content`). */
-  base: string;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  stop(): void;
-}
-
-async function closeEditor(): Promise<void> {
-  const o = open;
-  open = undefined;
-  if (!o) return;
-  handOver(o);
-  o.stop();
-  await o.file.close();
-  ui.editor.hidden = true;
-}
-
-async function openEditor(fileId: string, lastAuthor?: string | null): Promise<void> {
-  if (!api) return;
-  await closeEditor();
-  clearMessage();
-  ui.connection.textContent = 'connecting';
-  const file = await openFile(api, fileId, { store });
-  const o: OpenEditor = { file, base: file.content, timer: undefined, stop: () => undefined };
-  open = o;
-  ui.fileName.textContent = file.name;
-  ui.content.value = file.content;
-  ui.content.readOnly = false;
-  ui.version.textContent = String(file.version);
-  ui.author.textContent = who(lastAuthor);
-  showConnection(file);
-  ui.editor.hidden = false;
-  showSyncState(o);
-  for (const b of Array.from(ui.files.querySelectorAll('button'))) b.setAttribute('aria-current', String(b.dataset.id === fileId));
-
-  const offs = [
-    file.on('change', (e) => {
-      if (open !== o) return;
-      ui.version.textContent = String(e.version);
-      if (e.author) ui.author.textContent = who(e.author);
-      if (e.remote) applyToTextarea(o, file.content);
-      showSyncState(o);
-    }),
-    file.on('synced', () => open === o && showSyncState(o)),
-    file.on('live', () => open === o && showConnection(file)),
-    file.on('online', () => open === o && showConnection(file)),
-    file.on('offline', (e) => {
-      if (open === o) ui.connection.textContent = `offline (${e.error.message})`;
-    }),
-    file.on('resync', (e) => {
-      if (open !== o) return;
-      ui.version.textContent = String(e.version);
-      applyToTextarea(o, file.content);
-    }),
-    file.on('deleted', () => {
-      if (open !== o) return;
-      ui.content.readOnly = true;
-      ui.message.textContent = 'This file was deleted.';
-    }),
-    file.on('conflict', (e) => {
-      if (open !== o) return;
-      showError(e);
-      resetTextarea(o);
-    }),
-    file.on('error', (e) => {
-      if (open !== o) return;
-      showError(e);
-      showConnection(file);
-      // A refused edit (Forbidden, InvalidInput, ...) is dropped by the engine with every edit
-      // queued after it: the textarea goes back to what the server holds. Network trouble and a
-      // repaired change drop nothing, so typing not handed over yet stays.
-      if (e instanceof NetworkError || e instanceof IntegrityError) return;
-      if (ui.content.value !== file.content && file.pendingEdits === 0) resetTextarea(o);
-    }),
-  ];
-  o.stop = () => {
-    clearTimeout(o.timer);
-    for (const off of offs) off();
-  };
-}
-
-/** Hands the textarea's typing to the engine (one patch against what it holds). */
-function handOver(o: OpenEditor): void {
-  clearTimeout(o.timer);
-  o.timer = undefined;
-  const text = ui.content.value;
-  if (text === o.base) return;
-  o.base = text;
-  // Failures arrive as the engine's `error` / `conflict` events (shown there).
-  o.file.edit(text).catch(() => undefined);
-  showSyncState(o);
-}
-
-/** The engine's content moved (a remote change, a resync): merge it into the textarea, keeping the caret. */
-function applyToTextarea(o: OpenEditor, next: string): void {
-  const ta = ui.content;
-  const merged = mergeIntoTextarea(o.base, next, { text: ta.value, selectionStart: ta.selectionStart, selectionEnd: ta.selectionEnd });
-  o.base = next;
-  if (merged.text !== ta.value) {
-    const focused = document.activeElement === ta;
-    ta.value = merged.text;
-    if (focused) ta.setSelectionRange(merged.selectionStart, merged.selectionEnd);
-  }
-}
-
-function resetTextarea(o: OpenEditor): void {
-  clearTimeout(o.timer);
-  o.timer = undefined;
-  o.base = o.file.content;
-  ui.content.value = o.file.content;
-  showSyncState(o);
-}
-
-/** live: changes arrive as they happen; online: requests work but the subscription is not (yet) up. */
-function showConnection(file: SyncedFile): void {
-  ui.connection.textContent = !file.isOnline ? 'offline' : file.isLive ? 'live' : 'connecting';
-}
-
-function showSyncState(o: OpenEditor): void {
-  const waiting = o.file.pendingEdits + (ui.content.value !== o.base ? 1 : 0);
-  ui.syncState.textContent = waiting ? `saving… (${waiting})` : 'saved';
-  ui.syncState.dataset.state = waiting ? 'saving' : 'saved';
-}
-
-ui.content.addEventListener('input', () => {
-  const o = open;
-  if (!o) return;
-  clearTimeout(o.timer);
-  o.timer = setTimeout(() => handOver(o), EDIT_DEBOUNCE_MS);
-  showSyncState(o);
-});
-ui.content.addEventListener('blur', () => open && handOver(open));
+wireEditorControls(() => app);
+wireTransfers(
+  () => app,
+  async (fileId) => {
+    await list?.refresh();
+    await open(fileId, true);
+  },
+);
 
 // --- start --------------------------------------------------------------------------------------
 
@@ -317,10 +155,17 @@ async function boot(): Promise<void> {
   const res = await fetch('config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
   const config = fromAmplifyConfig((await res.json()) as Record<string, unknown>);
-  // Tokens stay in this tab's memory: a reload asks to sign in again.
-  session = createSession(config, { storage: memoryStorage() });
+  // Amplify's own token store, in localStorage: a reload finds the user signed in (Amplify
+  // refreshes expired tokens with the refresh token); sign-out removes them.
+  tokens = webStorage(localStorage, AUTH_PREFIX);
+  session = createSession(config, { storage: tokens });
+  const signedIn = await session.currentUser().then(
+    () => true,
+    () => false,
+  );
   ui.boot.hidden = true;
-  ui.signin.hidden = false;
+  if (signedIn) await enter().catch((e: unknown) => showError(e, 'sign-in'));
+  else ui.signin.hidden = false;
   document.body.dataset.ready = 'true';
 }
 

@@ -52,7 +52,8 @@ export function response(ctx: Context<MutationUnshareFileArgs>) {
     if (transactionConflict(ctx)) busy(input.fileId);
     util.error(ctx.error.message, ctx.error.type);
   }
-  // Close the removed user's open onFileChanged subscriptions on this file.
+  // Close the removed user's open onFileChanged and onPresence subscriptions on this file.
   extensions.invalidateSubscriptions({ subscriptionField: 'onFileChanged', payload: { fileId: input.fileId, userId: input.userId } });
+  extensions.invalidateSubscriptions({ subscriptionField: 'onPresence', payload: { fileId: input.fileId, userId: input.userId } });
   return { fileId: input.fileId, userId: input.userId, role: null, at: ctx.stash.at };
 }

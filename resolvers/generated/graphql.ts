@@ -165,6 +165,17 @@ export type FileChangePage = {
   snapshot: Maybe<FileSnapshot>;
 };
 
+/** A member of a file and their role. */
+export type FileMember = {
+  __typename?: 'FileMember';
+  /** The file. */
+  fileId: Scalars['ID']['output'];
+  /** OWNER, EDITOR or VIEWER. */
+  role: Role;
+  /** Cognito `sub` of the member. */
+  userId: Scalars['ID']['output'];
+};
+
 /** The caller's notification setting for one file. */
 export type FileNotifications = {
   __typename?: 'FileNotifications';
@@ -281,6 +292,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Abandons an upload session: a multipart upload's parts are deleted (true when there was one to abort); any open session's bytes are given back to the caller's quota, and the upload can no longer be committed (it expires). Errors: InvalidInput (uploadId). */
   abortUpload: Maybe<Scalars['Boolean']['output']>;
+  /** Relays a member's presence to the file's onPresence subscribers; stores nothing. Errors: NotFound (also a deleted file), Forbidden (not a member), InvalidInput. */
+  announcePresence: Maybe<Presence>;
   /** Completes a multipart upload from its uploaded parts (S3 checks each part's checksum), then checks the object: its size and, with `partSha256`, the composite of the declared parts; up to 128 MiB also the whole content's SHA-256, read back. A failed check discards the upload. Above 128 MiB the whole SHA-256 stays the writer's declaration, which readers verify (see "Content in S3": Integrity). Errors: InvalidInput (uploadId: not the caller's, not multipart, no parts or a missing part; size; partSha256; sha256). */
   completeUpload: Maybe<CompletedUpload>;
   /** Starts an upload of content of any size for insertFile/modifyFile (see "Content in S3"). Errors: InvalidInput (size, sha256, contentType, partSize, partSha256: missing above 128 MiB, not one per part), TooLarge (size: over the object limit; quota: over the caller's storage quota, errorInfo `{ limit, used, actual }`; pendingUploads), Busy (another createUpload of the same user at the same instant: retry). */
@@ -302,6 +315,11 @@ export type Mutation = {
 
 export type MutationAbortUploadArgs = {
   uploadId: Scalars['ID']['input'];
+};
+
+
+export type MutationAnnouncePresenceArgs = {
+  input: PresenceInput;
 };
 
 
@@ -344,6 +362,45 @@ export type MutationUnshareFileArgs = {
   input: UnshareFileInput;
 };
 
+/** One announcement of a member's presence in a file (an open editor). */
+export type Presence = {
+  __typename?: 'Presence';
+  /** The selection's anchor and head in UTF-16 code units of the content at `version` plus the announcer's unsent typing (equal: a caret). */
+  anchor: Scalars['Int']['output'];
+  /** When the server relayed it. */
+  at: Scalars['AWSDateTime']['output'];
+  /** The file. */
+  fileId: Scalars['ID']['output'];
+  head: Scalars['Int']['output'];
+  /** True when the session leaves (the editor closed): drop it at once. */
+  leaving: Scalars['Boolean']['output'];
+  /** A display name the announcer chose (e.g. their e-mail); a label only, `userId` is who it is. */
+  name: Scalars['String']['output'];
+  /** The announcer's editor session (one per open editor, so one user in two tabs is two sessions). */
+  sessionId: Scalars['ID']['output'];
+  /** Cognito `sub` of the announcer (from their token, never from the input). */
+  userId: Scalars['ID']['output'];
+  /** The file version the offsets refer to. */
+  version: Scalars['Int']['output'];
+};
+
+/** Where a member's caret is; sent at most a few times a second, and every few seconds while idle (a heartbeat). */
+export type PresenceInput = {
+  /** Selection offsets, 0..10,000,000. */
+  anchor: Scalars['Int']['input'];
+  /** The file (the caller must be a member: owner, editor or viewer). */
+  fileId: Scalars['ID']['input'];
+  head: Scalars['Int']['input'];
+  /** True on leaving (default false). */
+  leaving?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Display name, 1..128 characters. */
+  name: Scalars['String']['input'];
+  /** The editor session, a UUID the client makes up per open editor. */
+  sessionId: Scalars['ID']['input'];
+  /** The version the offsets refer to. */
+  version: Scalars['Int']['input'];
+};
+
 /** One presigned request: `method` the `url` with exactly these `headers`. */
 export type PresignedRequest = {
   __typename?: 'PresignedRequest';
@@ -357,6 +414,8 @@ export type PresignedRequest = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The file's active members with their roles, the owner first. Any member may read it (at most 64, the member limit). Errors: NotFound (also a deleted file), Forbidden. */
+  fileMembers: Maybe<Array<FileMember>>;
   /** The latest version of a file with its content inline, in one request. Tombstones are returned with `deleted: true`. Errors: NotFound, Forbidden. */
   getFile: Maybe<File>;
   /** The contiguous, ordered changes after `sinceVersion` (0 = from the insert). Errors: NotFound, Forbidden, InvalidInput, TooLarge (limit), LogTruncated (the retained log no longer covers `sinceVersion`: use getFile). */
@@ -365,6 +424,11 @@ export type Query = {
   listFiles: Maybe<FilePage>;
   /** Every file the caller can see that changed since `cursor` (null = from the beginning), deletions and lost access included, with the next cursor. Errors: InvalidInput (cursor), TooLarge (limit). */
   syncFiles: Maybe<FileSyncPage>;
+};
+
+
+export type QueryFileMembersArgs = {
+  fileId: Scalars['ID']['input'];
 };
 
 
@@ -441,10 +505,17 @@ export type Subscription = {
    * delivers nothing; `{ fileId version }` gives subscribers that select more an error).
    */
   onFileChanged: Maybe<FileChange>;
+  /** Presence announcements in one file, the subscriber's own included (skip your sessionId). Access is checked on subscribe as for onFileChanged (owner, editor or viewer); unshareFile closes it. A session that has not announced for about 10 seconds is gone. */
+  onPresence: Maybe<Presence>;
 };
 
 
 export type SubscriptionOnFileChangedArgs = {
+  fileId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionOnPresenceArgs = {
   fileId: Scalars['ID']['input'];
 };
 
