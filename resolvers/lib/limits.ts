@@ -14,12 +14,12 @@ export const MAX_REBASE = 100;
 export const RECENT_PATCHES = 8;
 /**
  * The head's queue (lib/queue.ts): at most this many edits wait on it (each about 150 bytes for a
- * keystroke), a commit takes at most QUEUE_BATCH of them (1 + 2 per edit + the body: well inside
+ * keystroke), a commit takes at most QUEUE_BATCH of them (1 + 2 per edit + the body: 66 of
  * DynamoDB's 100 items per transaction), and an edit queued longer than QUEUED_MAX_AGE_MS ago was
  * given up by its writer (AppSync stops a request after 30 s) and is dropped (a retry queues it again).
  */
-export const MAX_PENDING = 48;
-export const QUEUE_BATCH = 16;
+export const MAX_PENDING = 64;
+export const QUEUE_BATCH = 32;
 export const QUEUED_MAX_AGE_MS = 60000;
 /** The first queued edit's writer commits the batch; after this long without it, any queued writer does. */
 export const LEADER_GRACE_MS = 500;
