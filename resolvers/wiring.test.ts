@@ -21,6 +21,7 @@ describe('craft-sync wiring', () => {
       'Mutation.deleteFile:PIPELINE',
       'Mutation.insertFile:PIPELINE',
       'Mutation.modifyFile:PIPELINE',
+      'Mutation.renameFile:PIPELINE',
       'Mutation.setFileNotifications:PIPELINE',
       'Mutation.shareFile:PIPELINE',
       'Mutation.unshareFile:PIPELINE',
@@ -32,7 +33,7 @@ describe('craft-sync wiring', () => {
     ]);
     const { schema, subscriptionsByMutation } = loadSchema(api);
     expect(() => validateWiring(schema, wiring)).not.toThrow();
-    for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
+    for (const m of ['insertFile', 'modifyFile', 'deleteFile', 'renameFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
   });
 
   it('runs the modify hot path as verify (uploads only) -> authorize -> missed -> commit (up to six attempts: AppSync allows 10 functions) -> replay', () => {

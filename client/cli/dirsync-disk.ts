@@ -152,3 +152,21 @@ export function flatName(name: string): string {
   const flat = name.replace(/[/\0\\]/g, '_').replace(/^\.+/, '_');
   return flat === '' || flat === META ? `_${flat}` : flat;
 }
+
+/** Whether the regular file at `rel` holds exactly `content` (text, or base64 for binary): a size check first, then the bytes. */
+export function holds(dir: string, rel: string, content: string, encoding: 'TEXT' | 'BASE64'): boolean {
+  const expected = encoding === 'TEXT' ? Buffer.from(content, 'utf8') : Buffer.from(content, 'base64');
+  try {
+    if (lstatSync(local(dir, rel)).size !== expected.length) return false;
+    return readRegular(local(dir, rel)).equals(expected);
+  } catch {
+    return false;
+  }
+}
+
+/** Moves a file from `from` to `to` (folders above `to` made, those left empty above `from` removed). */
+export function moveFile(dir: string, from: string, to: string): void {
+  mkdirSync(dirname(local(dir, to)), { recursive: true });
+  renameSync(local(dir, from), local(dir, to));
+  pruneEmpty(dir, from);
+}

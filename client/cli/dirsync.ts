@@ -16,14 +16,14 @@ import { join } from 'node:path';
 import { apply, decodeBase64, diffText, encodeBase64, rebase } from '../patch/index.ts';
 import { insertContent, NetworkError, NotFoundError, toCraftSyncError, type Api, type CraftSyncError } from '../sdk/index.ts';
 import { fileStore, openFile, type SyncedFile, type SyncStore } from '../sync/index.ts';
-import { flatName, local, META, placeable, present, readRegular, removeFile, safePath, sideName, statSig, walk, writeAtomic } from './dirsync-disk.ts';
+import { flatName, holds, local, META, moveFile, placeable, present, readRegular, removeFile, safePath, sideName, statSig, walk, writeAtomic } from './dirsync-disk.ts';
 import { IGNORE_FILE, parseIgnore, type IgnoreRules } from './dirsync-ignore.ts';
 import { openState } from './dirsync-state.ts';
 
 export interface SyncEvent {
   /** ISO 8601 time. */
   at: string;
-  event: 'started' | 'pushed' | 'pulled' | 'deleted' | 'removed' | 'restored' | 'conflict' | 'shared' | 'warning';
+  event: 'started' | 'pushed' | 'pulled' | 'renamed' | 'deleted' | 'removed' | 'restored' | 'conflict' | 'shared' | 'warning';
   /** The path in the folder. */
   file?: string;
   /** The file's version after the event. */
@@ -61,6 +61,10 @@ interface Entry {
   stat?: string;
   /** An edit of ours was cut short by the file's deletion: the disk holds what the server never got. */
   lostEdit?: boolean;
+  /** The version at which `remote` was last set (older name changes arriving late are not followed). */
+  nameVersion: number;
+  /** While our own rename is in flight: its target (name changes meanwhile wait for its result). */
+  renaming?: string;
 }
 
 /** How long a new file's size / mtime must hold still before it is uploaded. */
@@ -142,7 +146,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   async function track(rel: string, id: string, remote: string): Promise<Entry> {
     const file = await openFile(api, id, { store });
     const base = state.readBase(id);
-    const e: Entry = { rel, id, file, remote, known: base ?? '' };
+    const e: Entry = { rel, id, file, remote, known: base ?? '', nameVersion: file.version };
     entries.set(rel, e);
     const was = index.files[rel];
     if (!was || was.id !== id || was.remote !== remote) dirty = true;
@@ -152,6 +156,8 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     file.on('change', ({ remote: fromRemote, version }) => {
       if (!fromRemote || entries.get(e.rel) !== e) return;
       try {
+        if (file.name !== e.remote && version > e.nameVersion && e.renaming === undefined) followName(e, file.name, version);
+        if (file.content === e.known) return; // a rename only
         if (readDisk(e.rel, file.encoding) === e.known || !present(local(dir, e.rel))) {
           writeDisk(e.rel, file.content, file.encoding);
           setKnown(e, file.content);
@@ -180,7 +186,86 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       writeDisk(rel, file.content, file.encoding);
       setKnown(e, file.content);
     } else if (base === undefined && readDisk(rel, file.encoding) === file.content) setKnown(e, file.content);
+    // Renamed on the server while we were not running.
+    if (file.name !== remote) followName(e, file.name, file.version);
     return e;
+  }
+
+  /** Points `e` at another path in the folder (the disk is the caller's). */
+  function retarget(e: Entry, to: string, remote: string, version: number): void {
+    entries.delete(e.rel);
+    delete index.files[e.rel];
+    e.rel = to;
+    e.remote = remote;
+    e.nameVersion = version;
+    entries.set(to, e);
+    index.files[to] = { id: e.id, remote };
+    e.stat = statSig(local(dir, to));
+    dirty = true;
+  }
+
+  /** The file was renamed on the server: it moves here too (a move, so nothing is downloaded or lost). */
+  function followName(e: Entry, name: string, version: number): void {
+    const from = e.rel;
+    if (safePath(name) === from || (safePath(name) === undefined && name === e.remote)) return retarget(e, from, name, version);
+    const to = placeFor(name, e.id);
+    if (to === undefined) {
+      // Renamed to a path the ignore file covers: it stops syncing here, as if pulled into an ignored path.
+      void serial(async () => {
+        const disk = readDisk(e.rel, e.file.encoding);
+        await drop(e);
+        index.ignored[e.id] = name;
+        if (disk === e.known) removeFile(dir, from);
+        log('removed', `${from} was renamed to ${name}, which ${IGNORE_FILE} matches: no longer synced here`, { file: from, version, id: e.id });
+      });
+      return;
+    }
+    if (present(local(dir, from))) moveFile(dir, from, to);
+    retarget(e, to, name, version);
+    saveIndex();
+    log('renamed', `renamed ${from} to ${to} v${version} (on the server)`, { file: to, version, id: e.id });
+  }
+
+  /** The user renamed or moved a tracked file (same content at a new path): the server's file follows, keeping its id. */
+  /** False when the rename must wait (the server could not be reached): the next scan tries again. */
+  async function localMove(e: Entry, to: string): Promise<boolean> {
+    const from = e.rel;
+    const requestId = globalThis.crypto.randomUUID();
+    e.renaming = to;
+    try {
+      let change;
+      // A write landing at the same instant is a Conflict with nothing committed: the same request again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          change = await api.renameFile({ id: e.id, name: to, requestId });
+          break;
+        } catch (err) {
+          const x = toCraftSyncError(err);
+          if (x.errorType !== 'Conflict' || attempt >= 5) throw x;
+        }
+      }
+      retarget(e, to, to, change.version);
+      log('renamed', `renamed ${from} to ${to} v${change.version}`, { file: to, version: change.version, id: e.id });
+    } catch (err) {
+      const x = toCraftSyncError(err);
+      if (x instanceof NetworkError) {
+        failOnce(from, `rename of ${from} to ${to} waits: ${x.message}`);
+        return false;
+      }
+      if (x instanceof NotFoundError) {
+        await remoteGone(e, 'deleted on the server'); // the file at `to` then goes up as new
+        return true;
+      }
+      // Refused (a viewer): the file goes back where the server has it.
+      if (placeable(dir, from)) moveFile(dir, to, from);
+      e.stat = statSig(local(dir, from));
+      log('restored', `the server refused to rename ${from} to ${to} (${x.errorType}: ${x.message}): moved back`, { file: from, version: e.file.version, id: e.id });
+    } finally {
+      e.renaming = undefined;
+    }
+    // A rename by someone else that arrived meanwhile, after ours: follow it now.
+    if (entries.get(e.rel) === e && e.file.name !== e.remote && e.file.version > e.nameVersion) followName(e, e.file.name, e.file.version);
+    return true;
   }
 
   /** Stops syncing `e` (its replica and base go; the disk is left as it is). */
@@ -358,8 +443,23 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       skipped.set(rel, kind);
     });
     for (const rel of skipped.keys()) if (!seen.has(rel)) skipped.delete(rel);
+    // A tracked file gone from its path and one new path holding exactly its content: a rename or move.
+    const listed = new Set(names);
+    const fresh = names.filter((rel) => !entries.has(rel));
+    /** New paths a move claimed (not new files), and files whose move must wait (not deletions). */
+    const claimed = new Set<string>();
+    const waiting = new Set<Entry>();
+    for (const e of [...entries.values()]) {
+      if (listed.has(e.rel) || present(local(dir, e.rel)) || e.file.deleted || fresh.length === 0) continue;
+      const to = fresh.find((rel) => holds(dir, rel, e.known, e.file.encoding));
+      if (to === undefined) continue;
+      fresh.splice(fresh.indexOf(to), 1);
+      claimed.add(to);
+      if (!(await localMove(e, to))) waiting.add(e);
+    }
     // One file that cannot be read or pushed must not hold up the others.
     for (const rel of names) {
+      if (claimed.has(rel) && !entries.has(rel)) continue;
       try {
         await scanOne(rel);
         failing.delete(rel);
@@ -367,8 +467,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
         failOnce(rel, `${rel}: ${(err as Error).message}`);
       }
     }
-    const listed = new Set(names);
-    for (const e of [...entries.values()]) if (!listed.has(e.rel)) await localGone(e);
+    for (const e of [...entries.values()]) if (!listed.has(e.rel) && !waiting.has(e)) await localGone(e);
     saveIndex();
   }
 
