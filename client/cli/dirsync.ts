@@ -34,8 +34,10 @@ export interface SyncEvent {
 }
 
 export interface DirSyncOptions {
-  /** Scan and poll interval (default 500 ms). */
+  /** How often syncFiles is polled for files new to this folder (default 500 ms); also the scan interval where fs.watch does not work. */
   intervalMs?: number;
+  /** With fs.watch working, changes are scanned as they happen and the whole folder only this often (default 10 s), for what a watcher can miss. */
+  rescanMs?: number;
   log?: (e: SyncEvent) => void;
   /** Users every new file of this folder is shared with (by Cognito sub). */
   shareWith?: Array<{ userId: string; role: 'EDITOR' | 'VIEWER' }>;
@@ -535,22 +537,37 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   await tick();
   const shares = opts.shareWith?.length ? `shared with ${opts.shareWith.map((s) => `${s.userId} (${s.role.toLowerCase()})`).join(', ')}` : 'private to you (--share-with <user-sub> shares them)';
   log('started', `syncing ${dir}: ${entries.size} files; new files from here are ${shares}`);
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? 500);
+  // One scan queued at a time, however many events arrive meanwhile: a burst of writes costs one walk.
+  let scanQueued = false;
+  const scheduleScan = () => {
+    if (scanQueued) return;
+    scanQueued = true;
+    void serial(async () => {
+      scanQueued = false;
+      await scan();
+    });
+  };
   let watcher: FSWatcher | undefined;
   const onEvent = (_: string, name: string | Buffer | null) => {
     // Our own writes in the state folder are not changes to look for.
     if (typeof name === 'string' && (name === META || name.startsWith(`${META}/`))) return;
-    void serial(scan);
+    scheduleScan();
   };
   try {
     watcher = watch(dir, { recursive: true }, onEvent);
+    watcher.on('error', () => undefined); // the folder went away or the watch broke: the timers still scan
   } catch {
     // Polling alone still works where fs.watch does not.
   }
+  const interval = opts.intervalMs ?? 500;
+  // New files wait to hold still (SETTLE_MS), so a scan soon after one that saw a new file looks again.
+  const pollTimer = setInterval(() => void serial(poll), interval);
+  const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
+  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(SETTLE_MS, Math.min(interval, 500)));
   return {
     tick,
     async stop(o = {}) {
-      clearInterval(timer);
+      for (const t of [pollTimer, scanTimer, settleTimer]) clearInterval(t);
       watcher?.close();
       await busy;
       stopped = true;
