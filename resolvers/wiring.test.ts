@@ -22,6 +22,7 @@ describe('craft-sync wiring', () => {
       'Mutation.deleteFile:PIPELINE',
       'Mutation.insertFile:PIPELINE',
       'Mutation.modifyFile:PIPELINE',
+      'Mutation.renameFile:PIPELINE',
       'Mutation.setFileNotifications:PIPELINE',
       'Mutation.shareFile:PIPELINE',
       'Mutation.unshareFile:PIPELINE',
@@ -35,7 +36,7 @@ describe('craft-sync wiring', () => {
     ]);
     const { schema, subscriptionsByMutation } = loadSchema(api);
     expect(() => validateWiring(schema, wiring)).not.toThrow();
-    for (const m of ['insertFile', 'modifyFile', 'deleteFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
+    for (const m of ['insertFile', 'modifyFile', 'deleteFile', 'renameFile']) expect(subscriptionsByMutation.get(m)).toEqual(['onFileChanged']);
     expect(subscriptionsByMutation.get('announcePresence')).toEqual(['onPresence']);
   });
 

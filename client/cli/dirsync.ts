@@ -1,88 +1,89 @@
 /**
- * `craft-sync sync <dir>`: keeps a flat folder and the server in step both ways. Every file the user
- * can see is a file in the folder, named by its `name`; new local files are inserted, local changes
- * become edits (merged with concurrent remote ones by the sync engine), remote changes are written
- * to disk, deletions go both ways (a local delete deletes on the server only for the owner).
+ * `craft-sync sync <dir>`: keeps a folder, subfolders included, and the server in step both ways.
+ * A file's server name is its path in the folder (`notes/plan.txt`): the server has files, not
+ * folders, so a folder is a prefix of its files' names (client/README.md says why). New local files
+ * are inserted, local changes become edits (merged with concurrent remote ones by the sync engine),
+ * remote changes are written to disk, deletions go both ways. What the server refuses is put back
+ * on disk with a warning, and content that cannot be merged is kept as a conflict copy: a file is
+ * never gone from both places unless its owner deleted it.
  *
- * Local changes are found by a scan (every interval and on fs.watch); remote ones by each file's
- * live subscription and, for files new to us, by polling syncFiles with a cursor. The folder's own
- * state (name → id, cursor, replicas) lives in `<dir>/.craft-sync/`.
+ * Local changes are found by a scan (every interval and on fs.watch; a file whose size, mtime and
+ * inode are unchanged is not read); remote ones by each file's live subscription and, for files new
+ * to us, by polling syncFiles with a cursor. State: dirsync-state.ts.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { apply, diffText, encodeBase64, decodeBase64, rebase } from '../patch/index.ts';
-import { insertContent, type Api } from '../sdk/index.ts';
+import { apply, decodeBase64, diffText, encodeBase64, rebase } from '../patch/index.ts';
+import { insertContent, NetworkError, NotFoundError, toCraftSyncError, type Api, type CraftSyncError } from '../sdk/index.ts';
 import { fileStore, openFile, type SyncedFile, type SyncStore } from '../sync/index.ts';
+import { flatName, holds, local, META, moveFile, placeable, present, readRegular, removeFile, safePath, sideName, statSig, walk, writeAtomic } from './dirsync-disk.ts';
+import { IGNORE_FILE, parseIgnore, type IgnoreRules } from './dirsync-ignore.ts';
+import { openState } from './dirsync-state.ts';
+
+export interface SyncEvent {
+  /** ISO 8601 time. */
+  at: string;
+  event: 'started' | 'pushed' | 'pulled' | 'renamed' | 'deleted' | 'removed' | 'restored' | 'conflict' | 'shared' | 'warning';
+  /** The path in the folder. */
+  file?: string;
+  /** The file's version after the event. */
+  version?: number;
+  id?: string;
+  /** The line for people (without the time). */
+  message: string;
+}
 
 export interface DirSyncOptions {
-  /** Scan and poll interval (default 500 ms). */
+  /** How often syncFiles is polled for files new to this folder (default 500 ms); also the scan interval where fs.watch does not work. */
   intervalMs?: number;
-  log?: (line: string) => void;
+  /** With fs.watch working, changes are scanned as they happen and the whole folder only this often (default 10 s), for what a watcher can miss. */
+  rescanMs?: number;
+  log?: (e: SyncEvent) => void;
+  /** Users every new file of this folder is shared with (by Cognito sub). */
+  shareWith?: Array<{ userId: string; role: 'EDITOR' | 'VIEWER' }>;
 }
 
 export interface DirSync {
-  /** One scan of the folder and one poll of the server. */
+  /** One poll of the server and one scan of the folder. */
   tick(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops; waits up to `flushMs` (default 10 s) for edits in flight. `unsent`: edits still queued (they go next run). */
+  stop(opts?: { flushMs?: number }): Promise<{ unsent: number }>;
 }
 
 interface Entry {
+  /** Its path in the folder. */
+  rel: string;
   id: string;
   file: SyncedFile;
+  /** The server's name as we last agreed on it. */
+  remote: string;
   /** The content last written to or read from disk (text, or base64 for binary files). */
   known: string;
   /** The file's size, mtime and inode when `known` was last read or written: unchanged, no read. */
   stat?: string;
+  /** An edit of ours was cut short by the file's deletion: the disk holds what the server never got. */
+  lostEdit?: boolean;
+  /** The version at which `remote` was last set (older name changes arriving late are not followed). */
+  nameVersion: number;
+  /** While our own rename is in flight: its target (name changes meanwhile wait for its result). */
+  renaming?: string;
 }
 
-/** Size, mtime and inode of whatever has this name (not followed), or undefined. */
 /** How long a new file's size / mtime must hold still before it is uploaded. */
 const SETTLE_MS = 150;
 
-function statSig(path: string): string | undefined {
-  try {
-    const s = lstatSync(path);
-    return `${s.size}:${s.mtimeMs}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-const META = '.craft-sync';
-
-/** A file's bytes, refusing a symlink (O_NOFOLLOW) even if one replaced the file since the listing. */
-function readRegular(path: string): Buffer {
-  // O_NONBLOCK: a FIFO swapped in must not hang the open.
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path} is no longer a regular file`), { code: 'ENOTREG' });
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Whether anything (a symlink too, dangling or not) has this name. */
-function present(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const stamp = () => new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '');
 
 export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}): Promise<DirSync> {
-  const log = opts.log ?? (() => undefined);
+  const emit = opts.log ?? (() => undefined);
+  const log = (event: SyncEvent['event'], message: string, e?: { file?: string; version?: number; id?: string }) => emit({ at: new Date().toISOString(), event, ...e, message });
+  const warn = (message: string, file?: string) => log('warning', message, { file });
   const meta = join(dir, META);
   mkdirSync(meta, { recursive: true });
   const store: SyncStore = fileStore(join(meta, 'files'));
-  const indexPath = join(meta, 'index.json');
-  const index = existsSync(indexPath)
-    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { cursor: string | null; names: Record<string, string>; known: Record<string, string> })
-    : { cursor: null, names: {}, known: {} };
+  const state = openState(meta);
+  const index = state.index;
   const entries = new Map<string, Entry>();
-  const me = (await api.session.currentUser()).sub;
   let busy: Promise<void> = Promise.resolve();
   let stopped = false;
 
@@ -90,132 +91,320 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   let dirty = false;
   const saveIndex = () => {
     if (!dirty) return;
-    for (const [name, e] of entries) index.known[name] = e.known;
-    writeFileSync(`${indexPath}.tmp`, JSON.stringify(index));
-    renameSync(`${indexPath}.tmp`, indexPath);
+    state.save();
     dirty = false;
   };
-  const setKnown = (name: string, e: Entry, content: string) => {
+  const setKnown = (e: Entry, content: string) => {
+    if (e.known !== content) state.writeBase(e.id, content);
     e.known = content;
-    e.stat = statSig(join(dir, name));
-    dirty = true;
+    e.stat = statSig(local(dir, e.rel));
   };
 
-  const readDisk = (name: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
+  const readDisk = (rel: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
     try {
-      const bytes = readRegular(join(dir, name));
+      const bytes = readRegular(local(dir, rel));
       return encoding === 'TEXT' ? bytes.toString('utf8') : encodeBase64(bytes);
     } catch {
       return undefined;
     }
   };
-  const writeDisk = (name: string, content: string, encoding: 'TEXT' | 'BASE64') => {
-    const tmp = join(meta, `${name}.tmp`);
-    writeFileSync(tmp, encoding === 'TEXT' ? content : decodeBase64(content)!);
-    renameSync(tmp, join(dir, name));
+  const bytesOf = (content: string, encoding: 'TEXT' | 'BASE64') => (encoding === 'TEXT' ? content : Buffer.from(decodeBase64(content)!));
+  const writeDisk = (rel: string, content: string, encoding: 'TEXT' | 'BASE64') => writeAtomic(dir, rel, bytesOf(content, encoding));
+  /** Puts the server's content back at `e.rel`; what the disk held instead, if anything, is kept beside it. */
+  const restore = (e: Entry, label: string): string | undefined => {
+    const disk = readDisk(e.rel, e.file.encoding);
+    let copy: string | undefined;
+    if (disk !== undefined && disk !== e.file.content) {
+      copy = sideName(dir, e.rel, `${label} ${stamp()}`);
+      writeDisk(copy, disk, e.file.encoding);
+    }
+    writeDisk(e.rel, e.file.content, e.file.encoding);
+    setKnown(e, e.file.content);
+    return copy;
   };
 
-  async function track(name: string, id: string): Promise<void> {
-    const file = await openFile(api, id, { store });
-    const entry: Entry = { id, file, known: index.known[name] ?? '' };
-    entries.set(name, entry);
-    if (index.names[name] !== id) dirty = true;
-    index.names[name] = id;
-    // A remote change reaches the disk unless the user changed the file since we last saw it; then
-    // the next scan merges both.
-    file.on('change', ({ remote }) => {
-      if (!remote) return;
-      if (readDisk(name, file.encoding) === entry.known || !present(join(dir, name))) {
-        writeDisk(name, file.content, file.encoding);
-        setKnown(name, entry, file.content);
-        saveIndex();
-        log(`pulled ${name} v${file.version}`);
-      }
-    });
-    file.on('deleted', () => void serial(() => forget(name, true)));
-    if (!present(join(dir, name)) || (entry.known === '' && readDisk(name, file.encoding) === file.content)) {
-      writeDisk(name, file.content, file.encoding);
-      setKnown(name, entry, file.content);
+  let ignore: IgnoreRules = parseIgnore('');
+  let ignoreSig: string | undefined = 'unread';
+  /** Re-reads the ignore file when it changed; remote files it no longer covers are pulled. */
+  async function loadIgnore(): Promise<void> {
+    const sig = statSig(join(dir, IGNORE_FILE));
+    if (sig === ignoreSig) return;
+    ignoreSig = sig;
+    let text = '';
+    try {
+      text = readRegular(join(dir, IGNORE_FILE)).toString('utf8');
+    } catch {
+      // none (or not a regular file): nothing ignored
+    }
+    ignore = parseIgnore(text);
+    for (const [id, name] of Object.entries(index.ignored)) {
+      if (ignore.ignores(safePath(name) ?? flatName(name))) continue;
+      delete index.ignored[id];
+      dirty = true;
+      await pullNew(id, name);
     }
   }
 
-  async function forget(name: string, removeLocal: boolean): Promise<void> {
-    const e = entries.get(name);
-    if (!e) return;
-    entries.delete(name);
-    delete index.names[name];
-    delete index.known[name];
+  async function track(rel: string, id: string, remote: string): Promise<Entry> {
+    const file = await openFile(api, id, { store });
+    const base = state.readBase(id);
+    const e: Entry = { rel, id, file, remote, known: base ?? '', nameVersion: file.version };
+    entries.set(rel, e);
+    const was = index.files[rel];
+    if (!was || was.id !== id || was.remote !== remote) dirty = true;
+    index.files[rel] = { id, remote };
+    // A remote change reaches the disk unless the user changed the file since we last saw it; then
+    // the next scan merges both (or keeps a conflict copy of binary content).
+    file.on('change', ({ remote: fromRemote, version }) => {
+      if (!fromRemote || entries.get(e.rel) !== e) return;
+      try {
+        if (file.name !== e.remote && version > e.nameVersion && e.renaming === undefined) followName(e, file.name, version);
+        if (file.content === e.known) return; // a rename only
+        if (readDisk(e.rel, file.encoding) === e.known || !present(local(dir, e.rel))) {
+          writeDisk(e.rel, file.content, file.encoding);
+          setKnown(e, file.content);
+          log('pulled', `pulled ${e.rel} v${version}`, { file: e.rel, version, id });
+        }
+      } catch (err) {
+        failOnce(e.rel, `${e.rel} v${version} could not be written: ${(err as Error).message}`);
+      }
+    });
+    // A binary edit the engine could not merge: the disk's bytes are kept beside the server's.
+    file.on('conflict', (err) => {
+      if (entries.get(e.rel) !== e) return;
+      const disk = readDisk(e.rel, file.encoding) ?? err.mine;
+      const copy = sideName(dir, e.rel, `conflicted copy ${stamp()}`);
+      writeDisk(copy, disk, file.encoding);
+      e.known = disk; // so the change that follows is written over it
+      log('conflict', `conflict: ${e.rel} changed on the server (v${err.headVersion}) while you changed it here; yours is kept as ${copy}`, { file: e.rel, version: err.headVersion, id });
+    });
+    file.on('deleted', () => void serial(() => remoteGone(e, 'deleted on the server')));
+    // Deleted while we were not running (the open found out): off the disk, unless changed here since.
+    if (file.deleted) {
+      await remoteGone(e, 'deleted on the server');
+      return e;
+    }
+    if (!present(local(dir, rel))) {
+      writeDisk(rel, file.content, file.encoding);
+      setKnown(e, file.content);
+    } else if (base === undefined && readDisk(rel, file.encoding) === file.content) setKnown(e, file.content);
+    // Renamed on the server while we were not running.
+    if (file.name !== remote) followName(e, file.name, file.version);
+    return e;
+  }
+
+  /** Points `e` at another path in the folder (the disk is the caller's). */
+  function retarget(e: Entry, to: string, remote: string, version: number): void {
+    entries.delete(e.rel);
+    delete index.files[e.rel];
+    e.rel = to;
+    e.remote = remote;
+    e.nameVersion = version;
+    entries.set(to, e);
+    index.files[to] = { id: e.id, remote };
+    e.stat = statSig(local(dir, to));
+    dirty = true;
+  }
+
+  /** The file was renamed on the server: it moves here too (a move, so nothing is downloaded or lost). */
+  function followName(e: Entry, name: string, version: number): void {
+    const from = e.rel;
+    if (safePath(name) === from || (safePath(name) === undefined && name === e.remote)) return retarget(e, from, name, version);
+    const to = placeFor(name, e.id);
+    if (to === undefined) {
+      // Renamed to a path the ignore file covers: it stops syncing here, as if pulled into an ignored path.
+      void serial(async () => {
+        const disk = readDisk(e.rel, e.file.encoding);
+        await drop(e);
+        index.ignored[e.id] = name;
+        if (disk === e.known) removeFile(dir, from);
+        log('removed', `${from} was renamed to ${name}, which ${IGNORE_FILE} matches: no longer synced here`, { file: from, version, id: e.id });
+      });
+      return;
+    }
+    if (present(local(dir, from))) moveFile(dir, from, to);
+    retarget(e, to, name, version);
+    saveIndex();
+    log('renamed', `renamed ${from} to ${to} v${version} (on the server)`, { file: to, version, id: e.id });
+  }
+
+  /** The user renamed or moved a tracked file (same content at a new path): the server's file follows, keeping its id. */
+  /** False when the rename must wait (the server could not be reached): the next scan tries again. */
+  async function localMove(e: Entry, to: string): Promise<boolean> {
+    const from = e.rel;
+    const requestId = globalThis.crypto.randomUUID();
+    e.renaming = to;
+    try {
+      let change;
+      // A write landing at the same instant is a Conflict with nothing committed: the same request again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          change = await api.renameFile({ id: e.id, name: to, requestId });
+          break;
+        } catch (err) {
+          const x = toCraftSyncError(err);
+          if (x.errorType !== 'Conflict' || attempt >= 5) throw x;
+        }
+      }
+      retarget(e, to, to, change.version);
+      log('renamed', `renamed ${from} to ${to} v${change.version}`, { file: to, version: change.version, id: e.id });
+    } catch (err) {
+      const x = toCraftSyncError(err);
+      if (x instanceof NetworkError) {
+        failOnce(from, `rename of ${from} to ${to} waits: ${x.message}`);
+        return false;
+      }
+      if (x instanceof NotFoundError) {
+        await remoteGone(e, 'deleted on the server'); // the file at `to` then goes up as new
+        return true;
+      }
+      // Refused (a viewer): the file goes back where the server has it.
+      if (placeable(dir, from)) moveFile(dir, to, from);
+      e.stat = statSig(local(dir, from));
+      log('restored', `the server refused to rename ${from} to ${to} (${x.errorType}: ${x.message}): moved back`, { file: from, version: e.file.version, id: e.id });
+    } finally {
+      e.renaming = undefined;
+    }
+    // A rename by someone else that arrived meanwhile, after ours: follow it now.
+    if (entries.get(e.rel) === e && e.file.name !== e.remote && e.file.version > e.nameVersion) followName(e, e.file.name, e.file.version);
+    return true;
+  }
+
+  /** Stops syncing `e` (its replica and base go; the disk is left as it is). */
+  async function drop(e: Entry): Promise<void> {
+    if (entries.get(e.rel) !== e) return;
+    entries.delete(e.rel);
+    delete index.files[e.rel];
     dirty = true;
     await e.file.close();
     await store.remove(e.id);
-    if (removeLocal) rmSync(join(dir, name), { force: true });
-    saveIndex();
-    log(`removed ${name}`);
+    state.removeBase(e.id);
   }
 
-  /**
-   * The folder's regular files. Entries are never followed: a symlink could point out of the folder
-   * (and a dangling one fails every read), a device, socket or FIFO has no content to sync. Each is
-   * skipped with one warning while it stays what it is.
-   */
-  const skipped = new Map<string, string>();
-  function regularFiles(): string[] {
-    const names: string[] = [];
-    const seen = new Set<string>();
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      if (d.name.startsWith('.')) continue;
-      if (d.isFile()) {
-        names.push(d.name);
-        continue;
-      }
-      const kind = d.isSymbolicLink() ? 'a symlink (never followed)' : d.isDirectory() ? 'a folder (subfolders are not synced yet)' : d.isFIFO() ? 'a FIFO' : d.isSocket() ? 'a socket' : 'a device';
-      seen.add(d.name);
-      if (skipped.get(d.name) !== kind) log(`warning: skipping ${d.name}: ${kind}`);
-      skipped.set(d.name, kind);
+  /** The file is gone from the server (or from us): off the disk too, unless it holds changes not synced. */
+  async function remoteGone(e: Entry, why: string): Promise<void> {
+    if (entries.get(e.rel) !== e) return;
+    const disk = readDisk(e.rel, e.file.encoding);
+    await drop(e);
+    if (disk !== undefined && (disk !== e.known || e.lostEdit)) {
+      warn(`${e.rel} was ${why}, but it holds changes made here that never reached the server: kept, and sent as a new file`, e.rel);
+    } else {
+      removeFile(dir, e.rel);
+      log('removed', `removed ${e.rel} (${why})`, { file: e.rel, id: e.id });
     }
-    for (const name of skipped.keys()) if (!seen.has(name)) skipped.delete(name);
-    return names;
+    saveIndex();
   }
 
+  /** A tracked file is no longer on disk: delete it on the server, or put it back if the server would not. */
+  async function localGone(e: Entry): Promise<void> {
+    // Replaced by something that is not a regular file (the walk warned about it): leave the server alone.
+    if (present(local(dir, e.rel))) return;
+    if (ignore.ignores(e.rel)) {
+      await drop(e);
+      index.ignored[e.id] = e.remote;
+      log('removed', `no longer syncing ${e.rel} (${IGNORE_FILE}); it stays on the server`, { file: e.rel, id: e.id });
+      return;
+    }
+    let role: string | null | undefined;
+    try {
+      const head = await api.getFile(e.id);
+      if (head.deleted) return remoteGone(e, 'deleted on the server');
+      role = head.myRole;
+    } catch (err) {
+      const x = toCraftSyncError(err);
+      if (x instanceof NotFoundError) return remoteGone(e, 'deleted on the server');
+      return failOnce(e.rel, `delete of ${e.rel} waits: ${x.message}`);
+    }
+    if (role === 'OWNER') {
+      try {
+        const change = await api.deleteFile({ id: e.id });
+        await drop(e);
+        log('deleted', `deleted ${e.rel} v${change.version}`, { file: e.rel, version: change.version, id: e.id });
+        return;
+      } catch (err) {
+        const x = toCraftSyncError(err);
+        if (x instanceof NetworkError) return failOnce(e.rel, `delete of ${e.rel} waits: ${x.message}`);
+        restore(e, 'restored');
+        return void log('restored', `the server refused to delete ${e.rel} (${x.errorType}: ${x.message}): restored v${e.file.version}`, { file: e.rel, version: e.file.version, id: e.id });
+      }
+    }
+    restore(e, 'restored');
+    log(
+      'restored',
+      `the server refused to delete ${e.rel}: only its owner deletes it, and you are ${role === 'EDITOR' ? 'an editor' : role === 'VIEWER' ? 'a viewer' : 'not a member'}: restored v${e.file.version}`,
+      { file: e.rel, version: e.file.version, id: e.id },
+    );
+  }
+
+  /** An edit the server refused (a viewer's, say): the server's content goes back, the refused one beside it. */
+  function refused(e: Entry, err: CraftSyncError): void {
+    void serial(async () => {
+      if (entries.get(e.rel) !== e) return;
+      const copy = restore(e, 'refused edit');
+      log('restored', `the server refused your edit of ${e.rel} (${err.errorType}: ${err.message}): restored v${e.file.version}${copy ? `; your version is kept as ${copy}` : ''}`, {
+        file: e.rel,
+        version: e.file.version,
+        id: e.id,
+      });
+    });
+  }
+
+  const skipped = new Map<string, string>();
   const failing = new Map<string, string>();
+  /** Logs a failure once (again only when it changes), not on every scan. */
+  function failOnce(rel: string, why: string): void {
+    if (failing.get(rel) !== why) warn(why, rel);
+    failing.set(rel, why);
+  }
   /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
   const settling = new Map<string, { sig: string | undefined; since: number }>();
-  function holdsStill(name: string, sig: string | undefined): boolean {
-    const first = settling.get(name);
+  function holdsStill(rel: string, sig: string | undefined): boolean {
+    const first = settling.get(rel);
     if (!first || first.sig !== sig) {
-      settling.set(name, { sig, since: Date.now() });
+      settling.set(rel, { sig, since: Date.now() });
       return false;
     }
     if (Date.now() - first.since < SETTLE_MS) return false;
-    settling.delete(name);
+    settling.delete(rel);
     return true;
   }
-  async function scanOne(name: string): Promise<void> {
-    const e = entries.get(name);
-    if (!e) {
-      const seen = statSig(join(dir, name)); // taken before the read: a write during it is seen next scan
-      // A file being written (the watcher fires on its creation, before its bytes) would go up empty,
-      // and as TEXT for good: wait until it has held still for a moment (the next scans look again).
-      if (!holdsStill(name, seen)) return;
-      const bytes = readRegular(join(dir, name));
-      const text = bytes.toString('utf8');
-      const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
-      const content = isText ? text : encodeBase64(bytes);
-      const encoding = isText ? 'TEXT' : 'BASE64';
-      // Large files go up through S3 (insertContent picks inline or upload).
-      const change = await insertContent(api, { name, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
-      index.known[name] = content;
-      dirty = true;
-      await track(name, change.fileId);
-      const tracked = entries.get(name)!;
-      tracked.stat ??= seen;
-      log(`pushed new ${name}`);
-      return;
+
+  async function pushNew(rel: string): Promise<void> {
+    const seen = statSig(local(dir, rel)); // taken before the read: a write during it is seen next scan
+    // A file being written (the watcher fires on its creation, before its bytes) would go up empty,
+    // and as TEXT for good: wait until it has held still for a moment (the next scans look again).
+    if (!holdsStill(rel, seen)) return;
+    const bytes = readRegular(local(dir, rel));
+    const text = bytes.toString('utf8');
+    const isText = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0');
+    const content = isText ? text : encodeBase64(bytes);
+    const encoding = isText ? 'TEXT' : 'BASE64';
+    // Large files go up through S3 (insertContent picks inline or upload).
+    const change = await insertContent(api, { name: rel, contentType: isText ? 'text/plain; charset=utf-8' : 'application/octet-stream', encoding, content });
+    state.writeBase(change.fileId, content);
+    const e = await track(rel, change.fileId, rel);
+    e.stat ??= seen;
+    const shared: string[] = [];
+    for (const s of opts.shareWith ?? []) {
+      try {
+        await api.shareFile({ fileId: change.fileId, userId: s.userId, role: s.role });
+        shared.push(`${s.userId} (${s.role.toLowerCase()})`);
+      } catch (err) {
+        warn(`sharing ${rel} with ${s.userId} failed: ${toCraftSyncError(err).message}`, rel);
+      }
     }
+    const who = shared.length ? `shared with ${shared.join(', ')}` : 'private to you; sync --share-with <user-sub> shares new files';
+    log('pushed', `pushed new ${rel} v${change.version} (${who})`, { file: rel, version: change.version, id: change.fileId });
+  }
+
+  async function scanOne(rel: string): Promise<void> {
+    const e = entries.get(rel);
+    if (!e) return pushNew(rel);
+    if (e.file.deleted) return; // its 'deleted' handler decides what stays
     // Size, mtime and inode first: an untouched file is not read at all.
-    const sig = statSig(join(dir, name));
+    const sig = statSig(local(dir, rel));
     if (sig !== undefined && sig === e.stat) return;
-    const disk = readDisk(name, e.file.encoding);
+    const disk = readDisk(rel, e.file.encoding);
     if (disk === undefined) return;
     if (disk === e.known) {
       e.stat = sig;
@@ -223,38 +412,89 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     }
     // The user's change is relative to what we last put on disk; the replica may have moved since.
     let next = disk;
-    if (e.file.encoding === 'TEXT' && e.file.content !== e.known) {
+    if (e.file.content !== e.known) {
+      if (e.file.encoding !== 'TEXT') {
+        // Binary content changed on both sides: neither wins, both stay.
+        const copy = restore(e, 'conflicted copy');
+        log('conflict', `conflict: ${rel} changed on the server (v${e.file.version}) and here; yours is kept as ${copy}`, { file: rel, version: e.file.version, id: e.id });
+        return;
+      }
       next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
-      writeDisk(name, next, 'TEXT');
+      writeDisk(rel, next, 'TEXT');
     }
-    setKnown(name, e, next);
-    void e.file.edit(next).catch((err: Error) => log(`edit of ${name} failed: ${err.message}`));
-    log(`pushed ${name}`);
+    setKnown(e, next);
+    e.file.edit(next).then(
+      (change) => change && log('pushed', `pushed ${e.rel} v${change.version}`, { file: e.rel, version: change.version, id: e.id }),
+      (err: unknown) => {
+        const x = toCraftSyncError(err);
+        // A deletion and a binary conflict have their own events; the rest was refused.
+        if (x instanceof NotFoundError) e.lostEdit = true;
+        if (x instanceof NotFoundError || x.errorInfo.reason === 'UNMERGEABLE') return;
+        refused(e, x);
+      },
+    );
   }
 
-  /** Local side: new files inserted, changed files edited, deleted files deleted. */
+  /** Local side: new files inserted, changed files edited, missing files deleted (or restored). */
   async function scan(): Promise<void> {
-    const names = regularFiles();
-    for (const name of names) {
-      // One file that cannot be read or pushed must not hold up the others; its failure is logged
-      // once (again only when it changes), not on every scan.
+    await loadIgnore();
+    const seen = new Set<string>();
+    const names = walk(dir, ignore, (rel, kind) => {
+      seen.add(rel);
+      if (skipped.get(rel) !== kind) warn(`skipping ${rel}: ${kind}`, rel);
+      skipped.set(rel, kind);
+    });
+    for (const rel of skipped.keys()) if (!seen.has(rel)) skipped.delete(rel);
+    // A tracked file gone from its path and one new path holding exactly its content: a rename or move.
+    const listed = new Set(names);
+    const fresh = names.filter((rel) => !entries.has(rel));
+    /** New paths a move claimed (not new files), and files whose move must wait (not deletions). */
+    const claimed = new Set<string>();
+    const waiting = new Set<Entry>();
+    for (const e of [...entries.values()]) {
+      if (listed.has(e.rel) || present(local(dir, e.rel)) || e.file.deleted || fresh.length === 0) continue;
+      const to = fresh.find((rel) => holds(dir, rel, e.known, e.file.encoding));
+      if (to === undefined) continue;
+      fresh.splice(fresh.indexOf(to), 1);
+      claimed.add(to);
+      if (!(await localMove(e, to))) waiting.add(e);
+    }
+    // One file that cannot be read or pushed must not hold up the others.
+    for (const rel of names) {
+      if (claimed.has(rel) && !entries.has(rel)) continue;
       try {
-        await scanOne(name);
-        failing.delete(name);
+        await scanOne(rel);
+        failing.delete(rel);
       } catch (err) {
-        const why = (err as Error).message;
-        if (failing.get(name) !== why) log(`warning: ${name}: ${why}`);
-        failing.set(name, why);
+        failOnce(rel, `${rel}: ${(err as Error).message}`);
       }
     }
-    for (const name of [...entries.keys()]) {
-      if (names.includes(name)) continue;
-      const e = entries.get(name)!;
-      const head = await api.getFile(e.id).catch(() => undefined);
-      if (head && head.owner === me && !head.deleted) await api.deleteFile({ id: e.id }).catch((err: Error) => log(`delete of ${name} failed: ${err.message}`));
-      await forget(name, false);
-    }
+    for (const e of [...entries.values()]) if (!listed.has(e.rel) && !waiting.has(e)) await localGone(e);
     saveIndex();
+  }
+
+  /** Where a remote file goes here: its name when that is a free path, else a free name beside it. */
+  function placeFor(name: string, id: string): string | undefined {
+    const safe = safePath(name);
+    const rel = safe ?? flatName(name);
+    if (ignore.ignores(rel)) return undefined;
+    if (safe && !entries.has(rel) && placeable(dir, rel)) return rel;
+    const free = sideName(dir, placeable(dir, rel) || !safe ? rel : flatName(name), id.slice(0, 8));
+    warn(`${name} is pulled as ${free}: ${safe ? 'that path is taken here' : 'its name cannot be a path here'}`, free);
+    return free;
+  }
+
+  async function pullNew(id: string, name: string): Promise<void> {
+    const rel = placeFor(name, id);
+    if (rel === undefined) {
+      index.ignored[id] = name;
+      dirty = true;
+      log('removed', `not pulling ${name}: ${IGNORE_FILE} matches it`, { file: name, id });
+      return;
+    }
+    const e = await track(rel, id, name);
+    if (entries.get(rel) !== e) return;
+    log('pulled', `pulled new ${rel} v${e.file.version}`, { file: rel, version: e.file.version, id });
   }
 
   /** Remote side: files new to this folder (or deleted) since the cursor. */
@@ -266,47 +506,78 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       index.cursor = page.cursor;
       more = page.hasMore;
       for (const f of page.items) {
-        const name = Object.keys(index.names).find((n) => index.names[n] === f.id);
+        const e = [...entries.values()].find((x) => x.id === f.id);
         if (f.deleted || !f.myRole) {
-          if (name) await forget(name, true);
+          if (e) await remoteGone(e, f.deleted ? 'deleted on the server' : 'no longer shared with you');
+          if (index.ignored[f.id]) {
+            delete index.ignored[f.id];
+            dirty = true;
+          }
           continue;
         }
-        if (name) continue;
-        const free = entries.has(f.name) || present(join(dir, f.name)) ? `${f.name}.${f.id.slice(0, 8)}` : f.name;
-        await track(free, f.id);
-        log(`pulled new ${free}`);
+        if (e || index.ignored[f.id] !== undefined) continue;
+        await pullNew(f.id, f.name);
       }
     }
     saveIndex();
   }
 
   function serial(fn: () => Promise<void>): Promise<void> {
-    busy = busy.then(() => (stopped ? undefined : fn())).catch((e: Error) => log(`sync: ${e.message}`));
+    busy = busy.then(() => (stopped ? undefined : fn())).catch((e: Error) => warn(`sync: ${e.message}`));
     return busy;
   }
 
-  for (const [name, id] of Object.entries(index.names)) await track(name, id);
+  await loadIgnore();
+  for (const [rel, f] of Object.entries(index.files)) await track(rel, f.id, f.remote);
   const tick = () =>
     serial(async () => {
       await poll();
       await scan();
     });
   await tick();
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? 500);
+  const shares = opts.shareWith?.length ? `shared with ${opts.shareWith.map((s) => `${s.userId} (${s.role.toLowerCase()})`).join(', ')}` : 'private to you (--share-with <user-sub> shares them)';
+  log('started', `syncing ${dir}: ${entries.size} files; new files from here are ${shares}`);
+  // One scan queued at a time, however many events arrive meanwhile: a burst of writes costs one walk.
+  let scanQueued = false;
+  const scheduleScan = () => {
+    if (scanQueued) return;
+    scanQueued = true;
+    void serial(async () => {
+      scanQueued = false;
+      await scan();
+    });
+  };
   let watcher: FSWatcher | undefined;
+  const onEvent = (_: string, name: string | Buffer | null) => {
+    // Our own writes in the state folder are not changes to look for.
+    if (typeof name === 'string' && (name === META || name.startsWith(`${META}/`))) return;
+    scheduleScan();
+  };
   try {
-    watcher = watch(dir, () => void serial(scan));
+    watcher = watch(dir, { recursive: true }, onEvent);
+    watcher.on('error', () => undefined); // the folder went away or the watch broke: the timers still scan
   } catch {
     // Polling alone still works where fs.watch does not.
   }
+  const interval = opts.intervalMs ?? 500;
+  // New files wait to hold still (SETTLE_MS), so a scan soon after one that saw a new file looks again.
+  const pollTimer = setInterval(() => void serial(poll), interval);
+  const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
+  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(SETTLE_MS, Math.min(interval, 500)));
   return {
     tick,
-    async stop() {
-      clearInterval(timer);
+    async stop(o = {}) {
+      for (const t of [pollTimer, scanTimer, settleTimer]) clearInterval(t);
       watcher?.close();
       await busy;
       stopped = true;
-      await Promise.all([...entries.values()].map((e) => e.file.flush().then(() => e.file.close())));
+      let timeout: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all([...entries.values()].map((e) => e.file.flush())), new Promise((r) => (timeout = setTimeout(r, o.flushMs ?? 10_000)))]);
+      clearTimeout(timeout);
+      const unsent = [...entries.values()].reduce((n, e) => n + e.file.pendingEdits, 0);
+      await Promise.all([...entries.values()].map((e) => e.file.close()));
+      saveIndex();
+      return { unsent };
     },
   };
 }

@@ -53,6 +53,14 @@ async function main(argv: string[]): Promise<number> {
     if (v.as !== 'editor' && v.as !== 'viewer') throw new UsageError(`--as must be editor or viewer, not ${JSON.stringify(v.as)}`, command);
     role = v.as;
   }
+  let shareWith: Array<{ userId: string; role: 'EDITOR' | 'VIEWER' }> | undefined;
+  if (command === 'sync' && (v.as !== undefined || v['share-with'] !== undefined)) {
+    if (v['share-with'] === undefined) throw new UsageError('--as goes with --share-with', command);
+    if (v.as !== undefined && v.as !== 'editor' && v.as !== 'viewer') throw new UsageError(`--as must be editor or viewer, not ${JSON.stringify(v.as)}`, command);
+    const users = v['share-with'].split(',').map((u) => u.trim());
+    if (users.some((u) => u === '')) throw new UsageError('--share-with needs user ids (craft-sync whoami prints one), comma-separated', command);
+    shareWith = users.map((userId) => ({ userId, role: v.as === 'viewer' ? 'VIEWER' : 'EDITOR' }));
+  }
   const password = () => {
     const p = v.password ?? process.env.CRAFT_SYNC_PASSWORD;
     if (!p) throw new UsageError('a password is needed: --password or $CRAFT_SYNC_PASSWORD', command);
@@ -144,13 +152,21 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'sync': {
       const dir = resolve(args[0]!);
-      const sync = await syncDir(api, dir, { intervalMs: interval, log: (l) => (out.json ? out.result({ event: l }, '') : out.note(l)) });
+      const sync = await syncDir(api, dir, { intervalMs: interval, shareWith, log: (e) => (out.json ? out.result(e, '') : out.note(`${e.at} ${e.message}`)) });
       out.note(`syncing ${dir} (Ctrl-C to stop)`);
-      await new Promise<void>((r) => {
-        process.once('SIGINT', r);
-        process.once('SIGTERM', r);
+      const signal = await new Promise<NodeJS.Signals>((r) => {
+        process.once('SIGINT', () => r('SIGINT'));
+        process.once('SIGTERM', () => r('SIGTERM'));
       });
-      await sync.stop();
+      out.note(`${signal}: stopping; sending what is in flight (up to 10 s; ${signal} again stops at once)`);
+      const now = () => {
+        out.note(`${signal} again: stopped at once; edits not sent yet are kept and go next time`);
+        void flushAndExit(EXIT.OK);
+      };
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      const { unsent } = await sync.stop();
+      out.note(unsent ? `stopped: ${unsent} edit(s) did not reach the server; they are kept and go next time` : `stopped: nothing left to send`);
       break;
     }
     default:

@@ -61,10 +61,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
   sync: {
     min: 1,
     max: 1,
-    flags: ['interval', 'create'],
-    usage: `sync <dir> [--interval MS] [--create]            keep a folder and the server in step, both ways
-                                                   (its regular files; symlinks, devices, sockets and
-                                                   FIFOs skipped, never followed; --create: make <dir>)`,
+    flags: ['interval', 'create', 'share-with', 'as'],
+    usage: `sync <dir> [--interval MS] [--create]            keep a folder (subfolders too) and the server in step,
+        [--share-with SUB[,SUB]] [--as editor|viewer]  both ways until Ctrl-C / SIGTERM; symlinks, devices,
+                                                   sockets and FIFOs skipped, never followed; paths in
+                                                   <dir>/.craftsyncignore left alone; --create: make <dir>;
+                                                   --share-with: share each new file (default --as editor)`,
   },
 };
 
@@ -85,6 +87,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   interval: { type: 'string' },
   create: { type: 'boolean' },
+  'share-with': { type: 'string' },
 } as const;
 const GLOBAL_FLAGS = ['profile', 'json', 'help'];
 

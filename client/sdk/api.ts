@@ -26,6 +26,7 @@ import {
   ListFilesDocument,
   ModifyFileDocument,
   OnFileChangedDocument,
+  RenameFileDocument,
   ShareFileDocument,
   SyncFilesDocument,
   UnshareFileDocument,
@@ -40,6 +41,7 @@ import {
   type ListFilesQuery,
   type ModifyFileInput,
   type OnFileChangedSubscription,
+  type RenameFileInput,
   type ShareFileInput,
   type ShareFileMutation,
   type SyncFilesQuery,
@@ -101,6 +103,8 @@ export interface Api {
   insertFile(input: InsertFileInput): Promise<FileChange>;
   modifyFile(input: ModifyFileInput): Promise<FileChange>;
   deleteFile(input: DeleteFileInput): Promise<FileChange>;
+  /** Renames a file (owners and editors): the next version, same content, same id, members and history. */
+  renameFile(input: RenameFileInput): Promise<FileChange>;
   shareFile(input: ShareFileInput): Promise<FileShare>;
   unshareFile(input: UnshareFileInput): Promise<FileShare>;
   /** Mutes (or unmutes) a file's change notifications for the caller (e-mail / SMS / push, queue, webhooks). */
@@ -239,6 +243,11 @@ export function createApi(session: Session, opts: ApiOptions = {}): Api {
       const variables = { input: { ...input, requestId: input.requestId ?? globalThis.crypto.randomUUID() } };
       const data = await call('deleteFile', send(DeleteFileDocument, variables), variables, true);
       return must(data.deleteFile, 'deleteFile');
+    },
+    async renameFile(input) {
+      const variables = { input: { ...input, requestId: input.requestId ?? globalThis.crypto.randomUUID() } };
+      const data = await call('renameFile', send(RenameFileDocument, variables), variables, true);
+      return must(data.renameFile, 'renameFile');
     },
     async shareFile(input) {
       const variables = { input };

@@ -33,6 +33,9 @@ export async function reconstruct(change: FileChange, base: string, encoding: En
     } catch (e) {
       return { failure: 'missing', detail: `version ${change.version}: download failed: ${(e as Error).message}` };
     }
+  } else if ((await sha256Hex(base, encoding)) === change.sha256) {
+    // A change of metadata only (renameFile of binary content): the content stays as it was.
+    return { content: base };
   } else {
     // Content that is not inline (the S3 upload path): only a download gets it.
     return { failure: 'missing', detail: `version ${change.version} carries no inline content` };

@@ -304,6 +304,8 @@ export type Mutation = {
   insertFile: Maybe<FileChange>;
   /** Commits the next version: on `baseVersion`, or for a text patch of inline content on a stale base, on the head after moving the patch over what it missed; returns the MODIFY change (with the server's patch and sha256). Errors: Conflict, NotFound, Forbidden (viewers, strangers), InvalidInput (also a wrong sha256, a patch that does not fit its base, a requestId reused for another edit), TooLarge, Busy. */
   modifyFile: Maybe<FileChange>;
+  /** Renames a file (owners and editors), keeping its id, members and history: a MODIFY change at the next version with the same content (for TEXT an identity patch, so the log stays one patch per version). Errors: NotFound, Forbidden (viewers, strangers), Conflict (a stale `baseVersion`, or a write at the same instant: retry), InvalidInput, TooLarge (name), Busy. */
+  renameFile: Maybe<FileChange>;
   /** Chooses whether the caller is notified of a file's changes outside GraphQL subscriptions (see README "Notifications"): a muted member is left out of the events' `recipients`. Kept until changed or until the member leaves; a new shareFile of the member resets it. Errors: NotFound, Forbidden (not a member), InvalidInput, Busy. */
   setFileNotifications: Maybe<FileNotifications>;
   /** Grants a user EDITOR or VIEWER on a file (owner only). Errors: NotFound, Forbidden, InvalidInput, TooLarge (members), Busy. */
@@ -345,6 +347,11 @@ export type MutationInsertFileArgs = {
 
 export type MutationModifyFileArgs = {
   input: ModifyFileInput;
+};
+
+
+export type MutationRenameFileArgs = {
+  input: RenameFileInput;
 };
 
 
@@ -455,6 +462,18 @@ export type QueryListFilesArgs = {
 export type QuerySyncFilesArgs = {
   cursor: InputMaybe<Scalars['String']['input']>;
   limit: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A new name for a file (renameFile). */
+export type RenameFileInput = {
+  /** Optional: rename only if this is still the head version (else Conflict). */
+  baseVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The file. */
+  id: Scalars['ID']['input'];
+  /** The new name (not blank; at most the name limit). Folder-like clients use `/` between path segments. */
+  name: Scalars['String']['input'];
+  /** Client request id for idempotent retries; the server makes one up when absent. */
+  requestId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A user's rights on one file. */
