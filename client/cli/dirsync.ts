@@ -39,6 +39,8 @@ export interface DirSyncOptions {
   /** With fs.watch working, changes are scanned as they happen and the whole folder only this often (default 10 s), for what a watcher can miss. */
   rescanMs?: number;
   log?: (e: SyncEvent) => void;
+  /** How long a new or changed file's size / mtime / inode must hold still before it goes up (default 150 ms): a file being written is not sent half-written. */
+  settleMs?: number;
   /** Users every new file of this folder is shared with (by Cognito sub). */
   shareWith?: Array<{ userId: string; role: 'EDITOR' | 'VIEWER' }>;
 }
@@ -69,13 +71,14 @@ interface Entry {
   renaming?: string;
 }
 
-/** How long a new file's size / mtime must hold still before it is uploaded. */
+/** How long a new or changed file's size / mtime must hold still before it goes up (by default). */
 const SETTLE_MS = 150;
 
 const stamp = () => new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '');
 
 export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}): Promise<DirSync> {
   const emit = opts.log ?? (() => undefined);
+  const settleMs = opts.settleMs ?? SETTLE_MS;
   const log = (event: SyncEvent['event'], message: string, e?: { file?: string; version?: number; id?: string }) => emit({ at: new Date().toISOString(), event, ...e, message });
   const warn = (message: string, file?: string) => log('warning', message, { file });
   const meta = join(dir, META);
@@ -94,10 +97,11 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     state.save();
     dirty = false;
   };
-  const setKnown = (e: Entry, content: string) => {
+  /** `stat`: the file's signature taken before `content` was read from it (a write after the read is then seen next scan). */
+  const setKnown = (e: Entry, content: string, stat = statSig(local(dir, e.rel))) => {
     if (e.known !== content) state.writeBase(e.id, content);
     e.known = content;
-    e.stat = statSig(local(dir, e.rel));
+    e.stat = stat;
   };
 
   const readDisk = (rel: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
@@ -356,7 +360,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     if (failing.get(rel) !== why) warn(why, rel);
     failing.set(rel, why);
   }
-  /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
+  /** New or changed files by their size / mtime / inode when first seen: one goes up once that held still for settleMs. */
   const settling = new Map<string, { sig: string | undefined; since: number }>();
   function holdsStill(rel: string, sig: string | undefined): boolean {
     const first = settling.get(rel);
@@ -364,7 +368,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       settling.set(rel, { sig, since: Date.now() });
       return false;
     }
-    if (Date.now() - first.since < SETTLE_MS) return false;
+    if (Date.now() - first.since < settleMs) return false;
     settling.delete(rel);
     return true;
   }
@@ -401,9 +405,13 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     const e = entries.get(rel);
     if (!e) return pushNew(rel);
     if (e.file.deleted) return; // its 'deleted' handler decides what stays
-    // Size, mtime and inode first: an untouched file is not read at all.
+    // Size, mtime and inode first: an untouched file is not read at all. Taken before the read, so a
+    // write landing during or after the read changes it and is read next scan.
     const sig = statSig(local(dir, rel));
     if (sig !== undefined && sig === e.stat) return;
+    // A file being written (an editor truncates, then writes) must not go up half-written, or empty:
+    // a change goes up once the file held still for settleMs (the settle timer scans again).
+    if (!holdsStill(rel, sig)) return;
     const disk = readDisk(rel, e.file.encoding);
     if (disk === undefined) return;
     if (disk === e.known) {
@@ -421,8 +429,8 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       }
       next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
       writeDisk(rel, next, 'TEXT');
-    }
-    setKnown(e, next);
+      setKnown(e, next);
+    } else setKnown(e, next, sig);
     e.file.edit(next).then(
       (change) => change && log('pushed', `pushed ${e.rel} v${change.version}`, { file: e.rel, version: change.version, id: e.id }),
       (err: unknown) => {
@@ -447,6 +455,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     for (const rel of skipped.keys()) if (!seen.has(rel)) skipped.delete(rel);
     // A tracked file gone from its path and one new path holding exactly its content: a rename or move.
     const listed = new Set(names);
+    for (const rel of settling.keys()) if (!listed.has(rel)) settling.delete(rel); // gone while settling: no more scans for it
     const fresh = names.filter((rel) => !entries.has(rel));
     /** New paths a move claimed (not new files), and files whose move must wait (not deletions). */
     const claimed = new Set<string>();
@@ -560,10 +569,10 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     // Polling alone still works where fs.watch does not.
   }
   const interval = opts.intervalMs ?? 500;
-  // New files wait to hold still (SETTLE_MS), so a scan soon after one that saw a new file looks again.
+  // New and changed files wait to hold still (settleMs), so a scan soon after one that saw a new file looks again.
   const pollTimer = setInterval(() => void serial(poll), interval);
   const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
-  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(SETTLE_MS, Math.min(interval, 500)));
+  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(Math.min(settleMs, 500), Math.min(interval, 500)));
   return {
     tick,
     async stop(o = {}) {
