@@ -36,6 +36,8 @@ export interface SyncEvent {
 export interface DirSyncOptions {
   /** How often syncFiles is polled for files new to this folder (default 500 ms); also the scan interval where fs.watch does not work. */
   intervalMs?: number;
+  /** While nothing new arrives, the poll backs off, doubling up to this (default 4 s); any change brings it back to `intervalMs`. */
+  idlePollMs?: number;
   /** With fs.watch working, changes are scanned as they happen and the whole folder only this often (default 10 s), for what a watcher can miss. */
   rescanMs?: number;
   log?: (e: SyncEvent) => void;
@@ -506,12 +508,15 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     log('pulled', `pulled new ${rel} v${e.file.version}`, { file: rel, version: e.file.version, id });
   }
 
+  /** Set when a poll found something or the folder changed since the last poll: the next one runs at the base interval (see `schedulePoll`). */
+  let active = false;
   /** Remote side: files new to this folder (or deleted) since the cursor. */
   async function poll(): Promise<void> {
     let more = true;
     while (more) {
       const page = await api.syncFiles(index.cursor);
       if (page.cursor !== index.cursor) dirty = true;
+      if (page.items.length > 0) active = true;
       index.cursor = page.cursor;
       more = page.hasMore;
       for (const f of page.items) {
@@ -560,6 +565,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   const onEvent = (_: string, name: string | Buffer | null) => {
     // Our own writes in the state folder are not changes to look for.
     if (typeof name === 'string' && (name === META || name.startsWith(`${META}/`))) return;
+    active = true; // someone is working here: files from elsewhere are looked for at the base interval again
     scheduleScan();
   };
   try {
@@ -570,13 +576,30 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   }
   const interval = opts.intervalMs ?? 500;
   // New and changed files wait to hold still (settleMs), so a scan soon after one that saw a new file looks again.
-  const pollTimer = setInterval(() => void serial(poll), interval);
+  // Idle, the syncFiles poll (an HTTP request each) backs off, doubling up to idlePollMs: most of an
+  // idle folder's CPU was this poll every 500 ms. Edits to tracked files come by subscription, not by it.
+  const idlePoll = Math.max(interval, opts.idlePollMs ?? 4000);
+  let pollDelay = interval;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  const schedulePoll = () => {
+    pollTimer = setTimeout(() => {
+      void serial(poll).then(() => {
+        if (stopped || pollTimer === undefined) return;
+        pollDelay = active ? interval : Math.min(pollDelay * 2, idlePoll);
+        active = false;
+        schedulePoll();
+      });
+    }, pollDelay);
+  };
+  schedulePoll();
   const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
   const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(Math.min(settleMs, 500), Math.min(interval, 500)));
   return {
     tick,
     async stop(o = {}) {
-      for (const t of [pollTimer, scanTimer, settleTimer]) clearInterval(t);
+      clearTimeout(pollTimer);
+      pollTimer = undefined;
+      for (const t of [scanTimer, settleTimer]) clearInterval(t);
       watcher?.close();
       await busy;
       stopped = true;
