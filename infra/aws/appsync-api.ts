@@ -13,26 +13,17 @@ import {
   type CfnGraphQLApi,
 } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { discoverResolvers, WiringError } from '../wiring/discover.ts';
-import type { ApiDefinition, AuthMode, EnvValue, ResolverWiring } from '../wiring/types.ts';
+import type { ApiDefinition, AuthMode, ResolverWiring } from '../wiring/types.ts';
 import { checkDefinition } from '../wiring/check.ts';
+import { checkResources, envResolver, type ApiResources } from './api-resources.ts';
 import { createDataSources } from './data-sources.ts';
 import { acknowledge } from './nag.ts';
 import { bundleWiring, DEFAULT_PIPELINE_CODE, type ResolverCode } from './resolver-code.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
-
-/** The deployed resources an ApiDefinition's keys refer to. */
-export interface ApiResources {
-  tables: Record<string, ITable>;
-  buckets: Record<string, IBucket>;
-  buses: Record<string, IEventBus>;
-}
 
 export interface AppSyncApiProps {
   definition: ApiDefinition;
@@ -205,25 +196,6 @@ export class AppSyncApi extends Construct {
           // Relative to the synth time, so every deploy that changes the template renews the key.
           apiKeyConfig: { expires: Expiration.after(Duration.days(props.apiKeyValidityDays ?? 365)) },
         };
-    }
-  }
-}
-
-/** Turns an EnvValue into the deployed name (a CloudFormation token) of what it refers to. */
-export function envResolver(resources: ApiResources): (v: EnvValue) => string {
-  return (v) => {
-    if (typeof v === 'string') return v;
-    if ('tableName' in v) return resources.tables[v.tableName]!.tableName;
-    if ('bucketName' in v) return resources.buckets[v.bucketName]!.bucketName;
-    return resources.buses[v.busName]!.eventBusName;
-  };
-}
-
-/** The resources given must cover every table, bucket and bus the definition declares. */
-function checkResources(def: ApiDefinition, resources: ApiResources): void {
-  for (const kind of ['tables', 'buckets', 'buses'] as const) {
-    for (const key of Object.keys(def[kind] ?? {})) {
-      if (!Object.hasOwn(resources[kind], key)) throw new WiringError(`${def.name}: declared ${kind} "${key}" has no deployed resource`);
     }
   }
 }
