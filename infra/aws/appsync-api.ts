@@ -16,21 +16,18 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { discoverResolvers, WiringError } from '../wiring/discover.ts';
-import type { ApiDefinition, AuthMode, ResolverWiring } from '../wiring/types.ts';
-import { checkDefinition } from '../wiring/check.ts';
+import { DEFAULT_PIPELINE_CODE } from '../build/default-pipeline.ts';
+import { checkWiring } from '../wiring/check.ts';
+import { WiringError } from '../wiring/discover.ts';
+import { bundleApi, type BundledApi } from '../wiring/prepare.ts';
+import type { ApiDefinition, AuthMode } from '../wiring/types.ts';
 import { checkResources, envResolver, type ApiResources } from './api-resources.ts';
 import { createDataSources } from './data-sources.ts';
 import { acknowledge } from './nag.ts';
-import { bundleWiring, DEFAULT_PIPELINE_CODE, type ResolverCode } from './resolver-code.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
 
-export interface AppSyncApiProps {
-  definition: ApiDefinition;
-  /** From `discoverResolvers(definition)`; validated against the schema and the definition here. */
-  wiring: ResolverWiring[];
-  /** Bundled code for every file the wiring names (`bundleWiring`). */
-  code: ResolverCode;
+/** The definition, its wiring, loaded schema and bundled code come from bundleApi (infra/wiring/prepare.ts), checked and bundled once. */
+export interface AppSyncApiProps extends BundledApi {
   resources: ApiResources;
   /** Required when the definition uses AMAZON_COGNITO_USER_POOLS. */
   userPool?: IUserPool;
@@ -65,18 +62,17 @@ export class AppSyncApi extends Construct {
   readonly resolvers: Record<string, Resolver> = {};
   readonly functions: Record<string, AppsyncFunction> = {};
 
-  /** Discovers the wiring, checks it, bundles its code, then builds the construct. */
-  static async create(scope: Construct, id: string, props: Omit<AppSyncApiProps, 'wiring' | 'code'>): Promise<AppSyncApi> {
-    const wiring = discoverResolvers(props.definition);
-    checkDefinition(props.definition, wiring);
-    const code = await bundleWiring(wiring);
-    return new AppSyncApi(scope, id, { ...props, wiring, code });
+  /** Prepares the definition (discover, check, bundle), then builds the construct. */
+  static async create(scope: Construct, id: string, props: Omit<AppSyncApiProps, keyof BundledApi> & { definition: ApiDefinition }): Promise<AppSyncApi> {
+    return new AppSyncApi(scope, id, { ...props, ...(await bundleApi(props.definition)) });
   }
 
   constructor(scope: Construct, id: string, props: AppSyncApiProps) {
     super(scope, id);
     const def = props.definition;
-    const loaded = checkDefinition(def, props.wiring);
+    const loaded = props.schema;
+    // The wiring handed in is checked against the loaded schema (no second load).
+    checkWiring(def, loaded.schema, props.wiring);
     checkResources(def, props.resources);
     const envValue = envResolver(props.resources);
 
@@ -142,7 +138,7 @@ export class AppSyncApi extends Construct {
 
     const codeOf = (file: string): Code => {
       const code = props.code.get(file);
-      if (code === undefined) throw new WiringError(`no bundled code for ${file} (bundle it with bundleWiring)`);
+      if (code === undefined) throw new WiringError(`no bundled code for ${file} (prepare the definition with prepareApi)`);
       return Code.fromInline(code);
     };
     const dataSource = (name: string) => this.dataSources[name]!; // checkDefinition proved it exists
