@@ -77,11 +77,12 @@ export class CraftSyncStack extends Stack {
     this.monitoring = this.createMonitoring(definition, props.alarmEmails);
     // Adopted tables are backed up by whoever owns them (they were restored from a backup already).
     this.abuseLimits = new AbuseLimits(this, 'Waf', {
+      appName: definition.name,
       protectedArns: { api: this.api.api.arn, userPool: this.users.userPool.userPoolArn },
       ratePerIp: props.wafRatePerIp,
     });
     const backedUp = { tables: Object.values(this.stores.ownTables), buckets: Object.values(this.stores.buckets) };
-    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
+    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { appName: definition.name, ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
@@ -120,6 +121,7 @@ export class CraftSyncStack extends Stack {
     for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
     const rules = Object.fromEntries(Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]));
     return new Monitoring(this, 'Monitoring', {
+      appName: definition.name,
       apiId: this.api.api.apiId,
       tables: Object.entries(this.stores.tables).map(([key, table]) => ({ table, def: definition.tables[key]! })),
       functions,

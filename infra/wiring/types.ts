@@ -158,9 +158,8 @@ export interface RuleDef {
  * Where a rule sends an event (the whole event JSON, as EventBridge delivers it):
  * - `topic`: a declared topic (SNS in AWS; locally an outbox directory plus HTTP subscribers);
  * - `queue`: a declared queue (SQS with its dead-letter queue; locally a file-backed queue);
- * - `webhooks`: every webhook the deployment configures, one message each for the webhook delivery
- *   handler (resolvers/handlers/webhooks; an SQS queue and Lambda in AWS, invoked by the local bus
- *   locally). URLs are deployment settings, not part of the declaration.
+ * - `webhooks`: every webhook the deployment configures, one message each for the definition's
+ *   `webhookDelivery` handler (an SQS queue and Lambda in AWS, invoked by the local bus locally). URLs are deployment settings, not part of the declaration.
  */
 export type RuleTargetDef = { topic: string } | { queue: string } | { webhooks: true };
 
