@@ -43,6 +43,8 @@ interface CacheEntry {
   code: string;
 }
 const cache = new Map<string, CacheEntry>();
+/** Bundles under way, so that two callers of one file (prepareApi and the local executor) share one build. */
+const inFlight = new Map<string, Promise<string>>();
 
 function mtime(path: string): number {
   try {
@@ -57,7 +59,15 @@ export async function bundleResolverCode(file: string): Promise<string> {
   const abs = resolve(file);
   const hit = cache.get(abs);
   if (hit && hit.inputs.every(([p, t]) => mtime(p) === t)) return hit.code;
+  let pending = inFlight.get(abs);
+  if (!pending) {
+    pending = bundle(abs).finally(() => inFlight.delete(abs));
+    inFlight.set(abs, pending);
+  }
+  return pending;
+}
 
+async function bundle(abs: string): Promise<string> {
   let result = await bundleOnce(abs, false);
   let code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   // A large pipeline function (modifyFile's commit attempts) goes out with short local names and no

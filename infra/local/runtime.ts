@@ -9,8 +9,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
 import type { DataSource } from './appsync-js/types.ts';
-import { discoverResolvers } from '../wiring/discover.ts';
-import { checkDefinition } from '../wiring/check.ts';
+import { prepareApi } from '../wiring/prepare.ts';
 import { createResolverExecutor } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
 import { startDynamoDbLocal } from './services/dynamodb-local.ts';
@@ -113,8 +112,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   // Fail on a broken declaration before any service starts.
   // The same checks synth runs: every field, data source, table, bucket, bus and handler file named exists.
-  const wiring = discoverResolvers(api);
-  const loaded = checkDefinition(api, wiring);
+  const { wiring, schema: loaded } = prepareApi(api);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));

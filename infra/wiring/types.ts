@@ -158,11 +158,41 @@ export interface RuleDef {
  * Where a rule sends an event (the whole event JSON, as EventBridge delivers it):
  * - `topic`: a declared topic (SNS in AWS; locally an outbox directory plus HTTP subscribers);
  * - `queue`: a declared queue (SQS with its dead-letter queue; locally a file-backed queue);
- * - `webhooks`: every webhook the deployment configures, one message each for the webhook delivery
- *   handler (resolvers/handlers/webhooks; an SQS queue and Lambda in AWS, invoked by the local bus
- *   locally). URLs are deployment settings, not part of the declaration.
+ * - `webhooks`: every webhook the deployment configures, one message each for the definition's
+ *   `webhookDelivery` handler (an SQS queue and Lambda in AWS, invoked by the local bus locally). URLs are deployment settings, not part of the declaration.
  */
 export type RuleTargetDef = { topic: string } | { queue: string } | { webhooks: true };
+
+/**
+ * A topic or queue's names in AWS, both optional: `constructId` is its construct id (default
+ * `Topic_<key>` / `Queue_<key>`; a deployed one keeps its logical id only while this stays the same),
+ * `output` the stack output holding its ARN (topic) or URL (queue) (default `Topic<Key>Arn` /
+ * `Queue<Key>Url`).
+ */
+export interface AwsNamesDef {
+  constructId?: string;
+  output?: string;
+}
+
+export interface TopicDef extends AwsNamesDef {
+  description?: string;
+}
+
+export interface QueueDef extends AwsNamesDef {
+  description?: string;
+}
+
+/**
+ * Delivers the messages of `{ webhooks: true }` targets (`{ webhook: <url>, event }`): in AWS a Lambda
+ * on an SQS webhook queue, locally the same handler invoked by the local bus.
+ */
+export interface WebhookDeliveryDef {
+  /** Module path relative to `root`; it exports `handler(sqsEvent)` and answers with a partial batch response. */
+  handler: string;
+  /** Receives of one message before its queue moves it to the dead-letter queue (the handler's backoff spans them). */
+  maxReceives: number;
+  description?: string;
+}
 
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
 
@@ -180,9 +210,11 @@ export interface ApiDefinition {
   /** Event buses by key, with their rules. */
   buses?: Record<string, BusDef>;
   /** Notification topics by key (SNS in AWS), targets of bus rules. */
-  topics?: Record<string, { description?: string }>;
+  topics?: Record<string, TopicDef>;
   /** Queues by key (SQS with a dead-letter queue in AWS), targets of bus rules. */
-  queues?: Record<string, { description?: string }>;
+  queues?: Record<string, QueueDef>;
+  /** The function `{ webhooks: true }` rule targets deliver through; required when a rule targets webhooks. */
+  webhookDelivery?: WebhookDeliveryDef;
   dataSources: Record<string, DataSourceDef>;
   /** Functions run on table streams (snapshots, notifications). */
   streamHandlers?: StreamHandlerDef[];
