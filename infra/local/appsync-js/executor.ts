@@ -10,15 +10,12 @@ import { authTypeOf, buildCtx, type CtxParts } from './context.ts';
 import type { DispatchResult } from './runtime/entry.ts';
 import type { InvocationState } from './runtime/host.ts';
 import { ResolverSandbox } from './sandbox.ts';
-import type { DataSource, DataSourceResponse, Invocation, InvocationResult, ResolverError, SubscriptionFilterSpec } from './types.ts';
+import type { DataSource, DataSourceResponse, Invocation, InvocationResult, ResolverError, ResolverExecutor, SubscriptionFilterSpec } from './types.ts';
 
 /** AppSync's errorType for a resolver whose code failed at run time. */
 export const CODE_ERROR_TYPE = 'Code';
 
-export interface ResolverExecutor {
-  has(typeName: string, fieldName: string): boolean;
-  run(typeName: string, fieldName: string, invocation: Invocation): Promise<InvocationResult>;
-}
+export type { ResolverExecutor } from './types.ts';
 
 export interface ExecutorOptions {
   wiring: ResolverWiring[];
