@@ -29,6 +29,7 @@ import { listen } from './net/listener.ts';
 import { answerAndClose, type ServerLimits } from './net/harden.ts';
 import { WEB_APP_PATH, webAppHandler } from './net/web-app.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
+import { defaultDataDir } from './names.ts';
 import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 import { startStreamHandlers } from './services/stream-handlers.ts';
 import { startEventsServer } from './services/events-server.ts';
@@ -36,7 +37,7 @@ import { loadNotificationsConfig, startNotifications, type LocalNotifications, t
 
 export interface RuntimeOptions {
   api: ApiDefinition;
-  /** Where everything persists (default `.craft-sync/` in the working directory). */
+  /** Where everything persists (default `.<api name>/` in the working directory, names.ts). */
   dataDir?: string;
   /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
   inMemory?: boolean;
@@ -51,7 +52,7 @@ export interface RuntimeOptions {
   connectionInitTimeoutMs?: number;
   /** Header, request and idle timeouts and the connection cap of every server (defaults in net/harden.ts). */
   limits?: Partial<ServerLimits>;
-  /** Webhooks, topic subscribers, retries (default: the CRAFT_SYNC_NOTIFICATIONS file or `<dataDir>/notifications.json`). */
+  /** Webhooks, topic subscribers, retries (default: services/notifications-config.ts, from the environment or `<dataDir>/notifications.json`). */
   notifications?: NotificationsConfig;
   /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
   webAppDir?: string;
@@ -106,7 +107,7 @@ export const REGION = 'us-east-1';
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const { api } = opts;
-  const dataDir = resolve(opts.dataDir ?? '.craft-sync');
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir(api.name));
   mkdirSync(dataDir, { recursive: true });
   const host = opts.host ?? '127.0.0.1';
   const modes = [api.authentication.default, ...(api.authentication.additional ?? [])];
@@ -169,7 +170,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
     stops.push(async () => sweeper.stop());
 
-    const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir);
+    const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir, process.env, api.name);
     const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
     let s3: LocalBuckets | undefined;
     if (hasBuckets && secrets.s3) {

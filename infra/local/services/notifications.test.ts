@@ -178,24 +178,34 @@ describe('local webhooks', () => {
 });
 
 describe('notifications config', () => {
-  it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, plus CRAFT_SYNC_WEBHOOKS, and checks webhook URLs', () => {
+  /** An API whose users set CRAFT_SYNC_* variables before the runtime had its own names. */
+  const API_NAME = 'craft-sync';
+  it('reads LOCAL_APPSYNC_NOTIFICATIONS or <API NAME>_NOTIFICATIONS, else <dataDir>/notifications.json, plus the WEBHOOKS variable, and checks webhook URLs', () => {
     expect(loadNotificationsConfig(join(dir, 'none'), {})).toEqual({});
     const file = join(dir, 'n.json');
     writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: COMMON }));
-    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file })).toMatchObject({ webhookSecret: COMMON });
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file }, API_NAME)).toMatchObject({ webhookSecret: COMMON });
     // A secret that is not a Standard Webhooks one is refused at start, not at the first delivery.
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 'not base64!' }));
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/webhookSecret is not a Standard Webhooks secret/);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad }, API_NAME)).toThrow(/webhookSecret is not a Standard Webhooks secret/);
     writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook`, secret: 's' }] }));
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/the secret of .*\/hook is not a Standard Webhooks secret/);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad }, API_NAME)).toThrow(/the secret of .*\/hook is not a Standard Webhooks secret/);
     writeFileSync(join(dir, 'notifications.json'), JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
     expect(() => loadNotificationsConfig(dir, {})).toThrow(/http\(s\) url/);
-    expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') })).toThrow(/does not exist/);
+    expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') }, API_NAME)).toThrow(/does not exist/);
     // CRAFT_SYNC_WEBHOOKS adds URLs to the file's (or stands alone).
-    const both = loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file, CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b' });
+    const both = loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file, CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b' }, API_NAME);
     expect(both.webhooks).toEqual([{ url: `${receiverUrl}/hook` }, { url: 'http://127.0.0.1:1/a' }, { url: 'http://127.0.0.1:2/b' }]);
-    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }).webhooks).toEqual([{ url: 'http://127.0.0.1:1/a' }]);
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'not-a-url' })).toThrow(/CRAFT_SYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, API_NAME).webhooks).toEqual([{ url: 'http://127.0.0.1:1/a' }]);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'not-a-url' }, API_NAME)).toThrow(/CRAFT_SYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
+    // The runtime's own names work for any API, and win over the API-named ones.
+    expect(loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_NOTIFICATIONS: file }).webhookSecret).toBe(COMMON);
+    expect(loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_WEBHOOKS: 'http://127.0.0.1:3/c', CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, API_NAME).webhooks).toEqual([
+      { url: 'http://127.0.0.1:3/c' },
+    ]);
+    // Another API's variables are not this one's.
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, 'other-api')).toEqual({});
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_WEBHOOKS: 'not-a-url' })).toThrow(/LOCAL_APPSYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
   });
 });

@@ -11,33 +11,18 @@
  *   with backoff (the bus's retries); after the last, the message goes to the local dead-letter
  *   queue `<dataDir>/queues/dead-letter/` (AWS: the stack's dead-letter queue).
  *
- * Webhooks and topic subscribers are deployment settings: a JSON file named by
- * `CRAFT_SYNC_NOTIFICATIONS` (default `<dataDir>/notifications.json`) plus the comma-separated
- * `CRAFT_SYNC_WEBHOOKS`, or the runtime option.
+ * Webhooks and topic subscribers are deployment settings (notifications-config.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isWebhookSecret } from '../../../client/sdk/webhooks.ts';
 import { deliverWebhooks, type WebhookMessage } from '../../../resolvers/handlers/webhooks/handler.ts';
 import type { ApiDefinition } from '../../wiring/types.ts';
 import type { BusEvent, LocalEventBus, RuleTarget } from './event-bus.ts';
 import { LocalQueue } from './queue.ts';
-import { LocalTopic, type TopicSubscriber } from './topic.ts';
+import { LocalTopic } from './topic.ts';
+import type { NotificationsConfig } from './notifications-config.ts';
 
-export interface NotificationsConfig {
-  /** Every `{ webhooks: true }` target posts to each of these. */
-  webhooks?: Array<{ url: string; /** Overrides `webhookSecret` for this URL. */ secret?: string }>;
-  /**
-   * The Standard Webhooks secret (`whsec_<base64 key>`) webhooks are signed with (default: generated
-   * once, kept in `<dataDir>/secrets.json`).
-   */
-  webhookSecret?: string;
-  /** HTTP subscribers per declared topic key. */
-  topicSubscribers?: Record<string, TopicSubscriber[]>;
-  /** Delivery attempts after the first, for webhooks and topic subscribers (default 3; backoff 100 ms doubling). */
-  retries?: number;
-}
+export { loadNotificationsConfig, type NotificationsConfig } from './notifications-config.ts';
 
 export interface LocalNotifications {
   topics: Record<string, LocalTopic>;
@@ -49,26 +34,6 @@ export interface LocalNotifications {
   webhooks: string[];
   /** Waits for topic deliveries in flight (the bus has its own flush). */
   flush(): Promise<void>;
-}
-
-/** The config file's contents, if any (the path in CRAFT_SYNC_NOTIFICATIONS, or `<dataDir>/notifications.json`), plus CRAFT_SYNC_WEBHOOKS. */
-export function loadNotificationsConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
-  const named = env.CRAFT_SYNC_NOTIFICATIONS;
-  const path = named ?? join(dataDir, 'notifications.json');
-  if (named && !existsSync(named)) throw new Error(`CRAFT_SYNC_NOTIFICATIONS names ${named}, which does not exist`);
-  const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as NotificationsConfig) : {};
-  // CRAFT_SYNC_WEBHOOKS: comma-separated URLs added to the file's, signed with the common secret.
-  const extra = (env.CRAFT_SYNC_WEBHOOKS ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
-  if (extra.length) config.webhooks = [...(config.webhooks ?? []), ...extra.map((url) => ({ url }))];
-  for (const w of config.webhooks ?? []) {
-    if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${existsSync(path) ? path : 'CRAFT_SYNC_WEBHOOKS'}: every webhook needs an http(s) url (got ${String(w?.url)})`);
-    if (w.secret !== undefined && !isWebhookSecret(w.secret)) throw new Error(`${path}: the secret of ${w.url} is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
-  }
-  if (config.webhookSecret !== undefined && !isWebhookSecret(config.webhookSecret)) throw new Error(`${path}: webhookSecret is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
-  return config;
 }
 
 export function startNotifications(opts: {
