@@ -125,6 +125,8 @@ export const api: ApiDefinition = {
       },
     },
   },
+  // Signs and POSTs each `{ webhooks: true }` message (resolvers/handlers/webhooks).
+  webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts', description: 'signs and POSTs FileChanged events to the configured webhooks' },
   topics: { notifications: { description: 'FileChanged for e-mail / SMS / push; filter on detail.members' } },
   queues: { notifications: { description: 'FileChanged for integrations' } },
   // Transactions name their table: resolvers read it from ctx.env.

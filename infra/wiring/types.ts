@@ -186,6 +186,13 @@ export interface ApiDefinition {
   dataSources: Record<string, DataSourceDef>;
   /** Functions run on table streams (snapshots, notifications). */
   streamHandlers?: StreamHandlerDef[];
+  /**
+   * The function that POSTs the messages of `{ webhooks: true }` targets: it gets Lambda's SQS event
+   * (one `{ webhook, event }` body per record) and answers with a partial batch response. In AWS it
+   * runs on the webhook queue; locally the runtime invokes it with the same event. Needed by an API
+   * whose rules target webhooks.
+   */
+  webhookDelivery?: { handler: string; description?: string };
   /** AppSync environment variables, visible to resolvers as `ctx.env`. */
   environment?: Record<string, EnvValue>;
   /**

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret, verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
@@ -18,6 +19,10 @@ import { startEventsServer, type EventsServer } from './events-server.ts';
 import { loadNotificationsConfig, startNotifications } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
 import { accepts, LocalTopic } from './topic.ts';
+import { LocalLambda } from './lambda/service.ts';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const stops: Array<() => Promise<void>> = [];
 
 const [COMMON, OWN] = [generateWebhookSecret(), generateWebhookSecret()];
 
@@ -49,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const s of stops) await s();
   await server?.stop();
   receiver?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -140,20 +146,32 @@ describe('local queue', () => {
 describe('local webhooks', () => {
   it('run the delivery handler per webhook with its own key; one that keeps failing is retried, then dead-lettered', async () => {
     const api = {
+      root: repoRoot,
       buses: { events: { rules: { toHooks: { eventPattern: { source: ['craft-sync.files'] }, targets: [{ webhooks: true }] } } } },
+      webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts' },
     } as unknown as ApiDefinition;
     const lines: string[] = [];
     const hookBus = new LocalEventBus({ retries: 1, log: (l) => lines.push(l) });
     const [a, b, down] = ['/hook-a', '/hook-b', '/down'].map((p) => `${receiverUrl}${p}`) as [string, string, string];
-    const local = startNotifications({
+    // The delivery function signs its Secrets Manager calls with these, as a Lambda role's.
+    const lambda = new LocalLambda({
+      root: repoRoot,
+      resolveEnv: () => '',
+      environment: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey },
+      log: (l) => lines.push(l),
+    });
+    const local = await startNotifications({
       api,
       bus: hookBus,
       dataDir: join(dir, 'webhooks'),
       config: { webhooks: [{ url: a }, { url: b, secret: OWN }, { url: down }] },
       webhookSecret: COMMON,
       region: 'us-east-1',
+      lambda,
+      credentials: [creds],
       log: (l) => lines.push(l),
     });
+    stops.push(() => local.stop());
     expect(local.webhooks).toEqual([a, b, down]);
     hits.length = 0;
     const out = await hookBus.putEvents([{ Source: 'craft-sync.files', DetailType: 'FileChanged', Detail: '{"changeId":"f:1"}', EventBusName: 'events' }]);
