@@ -195,6 +195,24 @@ describe('local webhooks', () => {
   });
 });
 
+describe('local webhooks without a delivery function', () => {
+  it('refuse to start, saying what to declare', async () => {
+    const api = { root: repoRoot, buses: { events: { rules: { toHooks: { eventPattern: { source: ['s'] }, targets: [{ webhooks: true }] } } } } } as unknown as ApiDefinition;
+    const start = startNotifications({
+      api,
+      bus: new LocalEventBus({ log: () => {} }),
+      dataDir: join(dir, 'undeclared'),
+      config: { webhooks: [{ url: `${receiverUrl}/hook` }] },
+      webhookSecret: COMMON,
+      region: 'us-east-1',
+      lambda: new LocalLambda({ root: repoRoot, resolveEnv: () => '' }),
+      credentials: [creds],
+      log: () => {},
+    });
+    await expect(start).rejects.toThrow(/declares no webhookDelivery function/);
+  });
+});
+
 describe('notifications config', () => {
   /** An API whose users set CRAFT_SYNC_* variables before the runtime had its own names. */
   const API_NAME = 'craft-sync';
