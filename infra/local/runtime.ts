@@ -12,23 +12,20 @@ import { discoverResolvers } from '../wiring/discover.ts';
 import { checkDefinition } from '../wiring/check.ts';
 import { loadResolvers } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
-import { startDynamoDbLocal } from './services/dynamodb-local.ts';
-import { ensureTables, startTtlSweeper } from './services/tables.ts';
 import { LocalEventBus } from './services/event-bus.ts';
-import { startCognito, type LocalCognito } from './services/cognito.ts';
+import type { LocalCognito } from './services/cognito.ts';
 import type { TokenLifetimes } from './services/cognito-idp/tokens.ts';
 import { createAuthenticator } from './auth/index.ts';
-import { ensureCertificate } from './net/cert.ts';
 import type { ServerLimits } from './net/harden.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
 import { defaultDataDir } from './names.ts';
-import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
 import { startStreamHandlers } from './services/stream-handlers.ts';
 import { loadNotificationsConfig, type LocalNotifications, type NotificationsConfig } from './services/notifications.ts';
 import { resolveEnvironment } from '../wiring/environment.ts';
 import { startFunctionServices } from './start/functions.ts';
 import { serveApi } from './start/routing.ts';
 import { writeClientConfig } from './start/client-config.ts';
+import { allOrNothing, startStores } from './start/stores.ts';
 
 export interface RuntimeOptions {
   api: ApiDefinition;
@@ -143,47 +140,27 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
   try {
     // Resolver code is bundled and loaded while the JVM starts; it is bound to data sources below.
-    const [dynamo, cognito, cert, resolverCode] = await allOrNothing([
-      timed('dynamodb', startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) })).then(async (d) => {
-        onStop(() => d.stop());
-        await timed('tables', ensureTables(d.client, api.tables, tableName));
-        return d;
+    const [{ dynamo, sweeper, cognito, cert, s3 }, resolverCode] = await allOrNothing([
+      startStores({
+        api,
+        modes,
+        dataDir,
+        inMemory: opts.inMemory,
+        tlsDir: opts.tlsDir,
+        host,
+        region: REGION,
+        limits: opts.limits,
+        tokenLifetimes: opts.tokenLifetimes,
+        secrets,
+        tableName,
+        timed,
+        onStop,
+        log,
       }),
-      modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed(
-            'cognito',
-            startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, tokenLifetimes: opts.tokenLifetimes, log: (l) => log(`[cognito] ${l}`) }),
-          ).then((c) => {
-            onStop(() => c.stop());
-            return c;
-          })
-        : Promise.resolve(undefined),
-      timed(
-        'tls',
-        ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`)),
-      ),
       timed('resolvers', loadResolvers({ wiring, log })),
     ]);
-    const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
-    onStop(async () => sweeper.stop());
-
     const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir, process.env, api.name);
     const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
-    let s3: LocalBuckets | undefined;
-    if (hasBuckets && secrets.s3) {
-      s3 = await startLocalBuckets({
-        buckets: api.buckets!,
-        dataDir,
-        credentials: secrets.s3,
-        alsoAccept: secrets.iam ? [secrets.iam] : [],
-        region: REGION,
-        host,
-        limits: opts.limits,
-        log: (l) => log(`[s3] ${l}`),
-      });
-      const buckets = s3;
-      onStop(() => buckets.stop());
-    }
     const resolveEnv = (v: EnvValue): string => {
       if (typeof v === 'string') return v;
       if ('tableName' in v) return tableName(v.tableName);
@@ -281,14 +258,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await stop();
     throw e;
   }
-}
-
-/** Like Promise.all, but waits for every start to settle before failing, so each one's stop is registered. */
-async function allOrNothing<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 export const newKey = (bytes: number) => randomBytes(bytes).toString('hex');
