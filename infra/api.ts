@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiDefinition } from './wiring/types.ts';
 import { UPLOAD_COMMIT_DAYS, UPLOAD_TAG } from '../resolvers/lib/limits.ts';
+import { WEBHOOK_MAX_RECEIVES } from '../resolvers/handlers/webhooks/backoff.ts';
 
 /**
  * Stream filters (Lambda filter patterns; the local trigger applies the same). Each edit writes a
@@ -125,10 +126,10 @@ export const api: ApiDefinition = {
       },
     },
   },
-  // Signs and POSTs each `{ webhooks: true }` message (resolvers/handlers/webhooks).
-  webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts', description: 'signs and POSTs FileChanged events to the configured webhooks' },
   topics: { notifications: { description: 'FileChanged for e-mail / SMS / push; filter on detail.members' } },
   queues: { notifications: { description: 'FileChanged for integrations' } },
+  // Signs and POSTs each FileChanged to its webhook, retrying with backoff (a minute doubling to four hours) over these receives.
+  webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts', maxReceives: WEBHOOK_MAX_RECEIVES, description: 'signs and POSTs FileChanged events to the configured webhooks' },
   // Transactions name their table: resolvers read it from ctx.env.
   environment: { FILES_TABLE: { tableName: 'files' } },
   // The browser app (client/web), served by `npm start` at /app/.

@@ -158,11 +158,22 @@ export interface RuleDef {
  * Where a rule sends an event (the whole event JSON, as EventBridge delivers it):
  * - `topic`: a declared topic (SNS in AWS; locally an outbox directory plus HTTP subscribers);
  * - `queue`: a declared queue (SQS with its dead-letter queue; locally a file-backed queue);
- * - `webhooks`: every webhook the deployment configures, one message each for the webhook delivery
- *   handler (resolvers/handlers/webhooks; an SQS queue and Lambda in AWS, invoked by the local bus
- *   locally). URLs are deployment settings, not part of the declaration.
+ * - `webhooks`: every webhook the deployment configures, one message each for the definition's
+ *   `webhookDelivery` handler (an SQS queue and Lambda in AWS, invoked by the local bus locally). URLs are deployment settings, not part of the declaration.
  */
 export type RuleTargetDef = { topic: string } | { queue: string } | { webhooks: true };
+
+/**
+ * Delivers the messages of `{ webhooks: true }` targets (`{ webhook: <url>, event }`): in AWS a Lambda
+ * on an SQS webhook queue, locally the same handler invoked by the local bus.
+ */
+export interface WebhookDeliveryDef {
+  /** Module path relative to `root`; it exports `handler(sqsEvent)` and answers with a partial batch response. */
+  handler: string;
+  /** Receives of one message before its queue moves it to the dead-letter queue (the handler's backoff spans them). */
+  maxReceives: number;
+  description?: string;
+}
 
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
 
@@ -183,16 +194,11 @@ export interface ApiDefinition {
   topics?: Record<string, { description?: string }>;
   /** Queues by key (SQS with a dead-letter queue in AWS), targets of bus rules. */
   queues?: Record<string, { description?: string }>;
+  /** The function `{ webhooks: true }` rule targets deliver through; required when a rule targets webhooks. */
+  webhookDelivery?: WebhookDeliveryDef;
   dataSources: Record<string, DataSourceDef>;
   /** Functions run on table streams (snapshots, notifications). */
   streamHandlers?: StreamHandlerDef[];
-  /**
-   * The function that POSTs the messages of `{ webhooks: true }` targets: it gets Lambda's SQS event
-   * (one `{ webhook, event }` body per record) and answers with a partial batch response. In AWS it
-   * runs on the webhook queue; locally the runtime invokes it with the same event. Needed by an API
-   * whose rules target webhooks.
-   */
-  webhookDelivery?: { handler: string; description?: string };
   /** AppSync environment variables, visible to resolvers as `ctx.env`. */
   environment?: Record<string, EnvValue>;
   /**
