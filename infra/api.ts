@@ -126,8 +126,9 @@ export const api: ApiDefinition = {
       },
     },
   },
-  topics: { notifications: { description: 'FileChanged for e-mail / SMS / push; filter on detail.members' } },
-  queues: { notifications: { description: 'FileChanged for integrations' } },
+  // constructId and output: the names these have had in AWS since the first deploy.
+  topics: { notifications: { description: 'FileChanged for e-mail / SMS / push; filter on detail.members', constructId: 'Topic', output: 'NotificationTopicArn' } },
+  queues: { notifications: { description: 'FileChanged for integrations', constructId: 'Queue', output: 'NotificationQueueUrl' } },
   // Signs and POSTs each FileChanged to its webhook, retrying with backoff (a minute doubling to four hours) over these receives.
   webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts', maxReceives: WEBHOOK_MAX_RECEIVES, description: 'signs and POSTs FileChanged events to the configured webhooks' },
   // Transactions name their table: resolvers read it from ctx.env.

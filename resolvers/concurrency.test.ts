@@ -95,7 +95,8 @@ async function writer(fileId: string, start: { version: number; text: string }, 
         break;
       }
       const type = r.errors[0]!.errorType;
-      expect(['Conflict', 'Busy']).toContain(type);
+      // The whole error on a failure (its message says what went wrong), not only its type.
+      expect(r.errors[0]).toMatchObject({ errorType: expect.stringMatching(/^(Conflict|Busy)$/) as string });
       // No shares during the race: a Conflict is always a stale base, naming a head ahead of ours.
       if (type === 'Conflict') expect(r.errors[0]!.errorInfo).toMatchObject({ fileId, reason: 'STALE_BASE', headVersion: expect.any(Number) as number });
       if (type === 'Conflict') expect((r.errors[0]!.errorInfo as { headVersion: number }).headVersion).toBeGreaterThan(version);

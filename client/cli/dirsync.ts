@@ -36,9 +36,13 @@ export interface SyncEvent {
 export interface DirSyncOptions {
   /** How often syncFiles is polled for files new to this folder (default 500 ms); also the scan interval where fs.watch does not work. */
   intervalMs?: number;
+  /** While nothing new arrives, the poll backs off, doubling up to this (default 4 s); any change brings it back to `intervalMs`. */
+  idlePollMs?: number;
   /** With fs.watch working, changes are scanned as they happen and the whole folder only this often (default 10 s), for what a watcher can miss. */
   rescanMs?: number;
   log?: (e: SyncEvent) => void;
+  /** How long a new or changed file's size / mtime / inode must hold still before it goes up (default 150 ms): a file being written is not sent half-written. */
+  settleMs?: number;
   /** Users every new file of this folder is shared with (by Cognito sub). */
   shareWith?: Array<{ userId: string; role: 'EDITOR' | 'VIEWER' }>;
 }
@@ -69,13 +73,14 @@ interface Entry {
   renaming?: string;
 }
 
-/** How long a new file's size / mtime must hold still before it is uploaded. */
+/** How long a new or changed file's size / mtime must hold still before it goes up (by default). */
 const SETTLE_MS = 150;
 
 const stamp = () => new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '');
 
 export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}): Promise<DirSync> {
   const emit = opts.log ?? (() => undefined);
+  const settleMs = opts.settleMs ?? SETTLE_MS;
   const log = (event: SyncEvent['event'], message: string, e?: { file?: string; version?: number; id?: string }) => emit({ at: new Date().toISOString(), event, ...e, message });
   const warn = (message: string, file?: string) => log('warning', message, { file });
   const meta = join(dir, META);
@@ -94,10 +99,11 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     state.save();
     dirty = false;
   };
-  const setKnown = (e: Entry, content: string) => {
+  /** `stat`: the file's signature taken before `content` was read from it (a write after the read is then seen next scan). */
+  const setKnown = (e: Entry, content: string, stat = statSig(local(dir, e.rel))) => {
     if (e.known !== content) state.writeBase(e.id, content);
     e.known = content;
-    e.stat = statSig(local(dir, e.rel));
+    e.stat = stat;
   };
 
   const readDisk = (rel: string, encoding: 'TEXT' | 'BASE64'): string | undefined => {
@@ -356,7 +362,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     if (failing.get(rel) !== why) warn(why, rel);
     failing.set(rel, why);
   }
-  /** New files by their size / mtime / inode when first seen: one goes up once that held still for SETTLE_MS. */
+  /** New or changed files by their size / mtime / inode when first seen: one goes up once that held still for settleMs. */
   const settling = new Map<string, { sig: string | undefined; since: number }>();
   function holdsStill(rel: string, sig: string | undefined): boolean {
     const first = settling.get(rel);
@@ -364,7 +370,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       settling.set(rel, { sig, since: Date.now() });
       return false;
     }
-    if (Date.now() - first.since < SETTLE_MS) return false;
+    if (Date.now() - first.since < settleMs) return false;
     settling.delete(rel);
     return true;
   }
@@ -401,9 +407,13 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     const e = entries.get(rel);
     if (!e) return pushNew(rel);
     if (e.file.deleted) return; // its 'deleted' handler decides what stays
-    // Size, mtime and inode first: an untouched file is not read at all.
+    // Size, mtime and inode first: an untouched file is not read at all. Taken before the read, so a
+    // write landing during or after the read changes it and is read next scan.
     const sig = statSig(local(dir, rel));
     if (sig !== undefined && sig === e.stat) return;
+    // A file being written (an editor truncates, then writes) must not go up half-written, or empty:
+    // a change goes up once the file held still for settleMs (the settle timer scans again).
+    if (!holdsStill(rel, sig)) return;
     const disk = readDisk(rel, e.file.encoding);
     if (disk === undefined) return;
     if (disk === e.known) {
@@ -421,8 +431,8 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
       }
       next = apply(rebase(diffText(e.known, disk), diffText(e.known, e.file.content)), e.file.content);
       writeDisk(rel, next, 'TEXT');
-    }
-    setKnown(e, next);
+      setKnown(e, next);
+    } else setKnown(e, next, sig);
     e.file.edit(next).then(
       (change) => change && log('pushed', `pushed ${e.rel} v${change.version}`, { file: e.rel, version: change.version, id: e.id }),
       (err: unknown) => {
@@ -447,6 +457,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     for (const rel of skipped.keys()) if (!seen.has(rel)) skipped.delete(rel);
     // A tracked file gone from its path and one new path holding exactly its content: a rename or move.
     const listed = new Set(names);
+    for (const rel of settling.keys()) if (!listed.has(rel)) settling.delete(rel); // gone while settling: no more scans for it
     const fresh = names.filter((rel) => !entries.has(rel));
     /** New paths a move claimed (not new files), and files whose move must wait (not deletions). */
     const claimed = new Set<string>();
@@ -497,12 +508,15 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     log('pulled', `pulled new ${rel} v${e.file.version}`, { file: rel, version: e.file.version, id });
   }
 
+  /** Set when a poll found something or the folder changed since the last poll: the next one runs at the base interval (see `schedulePoll`). */
+  let active = false;
   /** Remote side: files new to this folder (or deleted) since the cursor. */
   async function poll(): Promise<void> {
     let more = true;
     while (more) {
       const page = await api.syncFiles(index.cursor);
       if (page.cursor !== index.cursor) dirty = true;
+      if (page.items.length > 0) active = true;
       index.cursor = page.cursor;
       more = page.hasMore;
       for (const f of page.items) {
@@ -551,6 +565,7 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   const onEvent = (_: string, name: string | Buffer | null) => {
     // Our own writes in the state folder are not changes to look for.
     if (typeof name === 'string' && (name === META || name.startsWith(`${META}/`))) return;
+    active = true; // someone is working here: files from elsewhere are looked for at the base interval again
     scheduleScan();
   };
   try {
@@ -560,14 +575,31 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     // Polling alone still works where fs.watch does not.
   }
   const interval = opts.intervalMs ?? 500;
-  // New files wait to hold still (SETTLE_MS), so a scan soon after one that saw a new file looks again.
-  const pollTimer = setInterval(() => void serial(poll), interval);
+  // New and changed files wait to hold still (settleMs), so a scan soon after one that saw a new file looks again.
+  // Idle, the syncFiles poll (an HTTP request each) backs off, doubling up to idlePollMs: most of an
+  // idle folder's CPU was this poll every 500 ms. Edits to tracked files come by subscription, not by it.
+  const idlePoll = Math.max(interval, opts.idlePollMs ?? 4000);
+  let pollDelay = interval;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  const schedulePoll = () => {
+    pollTimer = setTimeout(() => {
+      void serial(poll).then(() => {
+        if (stopped || pollTimer === undefined) return;
+        pollDelay = active ? interval : Math.min(pollDelay * 2, idlePoll);
+        active = false;
+        schedulePoll();
+      });
+    }, pollDelay);
+  };
+  schedulePoll();
   const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
-  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(SETTLE_MS, Math.min(interval, 500)));
+  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(Math.min(settleMs, 500), Math.min(interval, 500)));
   return {
     tick,
     async stop(o = {}) {
-      for (const t of [pollTimer, scanTimer, settleTimer]) clearInterval(t);
+      clearTimeout(pollTimer);
+      pollTimer = undefined;
+      for (const t of [scanTimer, settleTimer]) clearInterval(t);
       watcher?.close();
       await busy;
       stopped = true;

@@ -95,8 +95,9 @@ export interface OpenOptions {
   transfer?: ContentTransfer;
   /**
    * How long a change that arrived ahead of its predecessors (live subscription) waits for them before
-   * they are pulled with getFileChanges, ms (default 250). Concurrent commits publish in the order
-   * they finish, so a gap usually closes by itself within a few ms.
+   * they are pulled with getFileChanges, ms (default 1000). Concurrent commits publish in the order
+   * their writers return, and an edit committed in another writer's batch (the server's queue) is
+   * published when its own writer returns, a little later: a gap usually closes by itself.
    */
   gapWaitMs?: number;
 }
@@ -326,7 +327,7 @@ export class SyncedFile extends Emitter<SyncEvents> {
       })
         .then(() => this.pump())
         .catch((e: unknown) => this.fail(e));
-    }, this.opts.gapWaitMs ?? 250);
+    }, this.opts.gapWaitMs ?? 1000);
   }
 
   /** Applies parked changes that now follow on; drops those already applied (settling our own). */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureApi } from './fixtures/api.ts';
 import { AppSyncApi } from './appsync-api.ts';
 import { DataStores } from './data-stores.ts';
-import { APPSYNC_PRELUDE } from '../local/graphql/prelude.ts';
+import { APPSYNC_PRELUDE } from '../appsync/prelude.ts';
 
 /** The generic construct on its own, in a bare stack, from the fixture definition. */
 describe('AppSyncApi', () => {

@@ -13,33 +13,21 @@ import {
   type CfnGraphQLApi,
 } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { discoverResolvers, WiringError } from '../wiring/discover.ts';
-import type { ApiDefinition, AuthMode, EnvValue, ResolverWiring } from '../wiring/types.ts';
-import { checkDefinition } from '../wiring/check.ts';
+import { DEFAULT_PIPELINE_CODE } from '../build/default-pipeline.ts';
+import { checkWiring } from '../wiring/check.ts';
+import { WiringError } from '../wiring/discover.ts';
+import { bundleApi, type BundledApi } from '../wiring/prepare.ts';
+import type { ApiDefinition, AuthMode } from '../wiring/types.ts';
+import { checkResources, envResolver, type ApiResources } from './api-resources.ts';
 import { createDataSources } from './data-sources.ts';
 import { acknowledge } from './nag.ts';
-import { bundleWiring, DEFAULT_PIPELINE_CODE, type ResolverCode } from './resolver-code.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
 
-/** The deployed resources an ApiDefinition's keys refer to. */
-export interface ApiResources {
-  tables: Record<string, ITable>;
-  buckets: Record<string, IBucket>;
-  buses: Record<string, IEventBus>;
-}
-
-export interface AppSyncApiProps {
-  definition: ApiDefinition;
-  /** From `discoverResolvers(definition)`; validated against the schema and the definition here. */
-  wiring: ResolverWiring[];
-  /** Bundled code for every file the wiring names (`bundleWiring`). */
-  code: ResolverCode;
+/** The definition, its wiring, loaded schema and bundled code come from bundleApi (infra/wiring/prepare.ts), checked and bundled once. */
+export interface AppSyncApiProps extends BundledApi {
   resources: ApiResources;
   /** Required when the definition uses AMAZON_COGNITO_USER_POOLS. */
   userPool?: IUserPool;
@@ -74,18 +62,17 @@ export class AppSyncApi extends Construct {
   readonly resolvers: Record<string, Resolver> = {};
   readonly functions: Record<string, AppsyncFunction> = {};
 
-  /** Discovers the wiring, checks it, bundles its code, then builds the construct. */
-  static async create(scope: Construct, id: string, props: Omit<AppSyncApiProps, 'wiring' | 'code'>): Promise<AppSyncApi> {
-    const wiring = discoverResolvers(props.definition);
-    checkDefinition(props.definition, wiring);
-    const code = await bundleWiring(wiring);
-    return new AppSyncApi(scope, id, { ...props, wiring, code });
+  /** Prepares the definition (discover, check, bundle), then builds the construct. */
+  static async create(scope: Construct, id: string, props: Omit<AppSyncApiProps, keyof BundledApi> & { definition: ApiDefinition }): Promise<AppSyncApi> {
+    return new AppSyncApi(scope, id, { ...props, ...(await bundleApi(props.definition)) });
   }
 
   constructor(scope: Construct, id: string, props: AppSyncApiProps) {
     super(scope, id);
     const def = props.definition;
-    const loaded = checkDefinition(def, props.wiring);
+    const loaded = props.schema;
+    // The wiring handed in is checked against the loaded schema (no second load).
+    checkWiring(def, loaded.schema, props.wiring);
     checkResources(def, props.resources);
     const envValue = envResolver(props.resources);
 
@@ -151,7 +138,7 @@ export class AppSyncApi extends Construct {
 
     const codeOf = (file: string): Code => {
       const code = props.code.get(file);
-      if (code === undefined) throw new WiringError(`no bundled code for ${file} (bundle it with bundleWiring)`);
+      if (code === undefined) throw new WiringError(`no bundled code for ${file} (prepare the definition with prepareApi)`);
       return Code.fromInline(code);
     };
     const dataSource = (name: string) => this.dataSources[name]!; // checkDefinition proved it exists
@@ -205,25 +192,6 @@ export class AppSyncApi extends Construct {
           // Relative to the synth time, so every deploy that changes the template renews the key.
           apiKeyConfig: { expires: Expiration.after(Duration.days(props.apiKeyValidityDays ?? 365)) },
         };
-    }
-  }
-}
-
-/** Turns an EnvValue into the deployed name (a CloudFormation token) of what it refers to. */
-export function envResolver(resources: ApiResources): (v: EnvValue) => string {
-  return (v) => {
-    if (typeof v === 'string') return v;
-    if ('tableName' in v) return resources.tables[v.tableName]!.tableName;
-    if ('bucketName' in v) return resources.buckets[v.bucketName]!.bucketName;
-    return resources.buses[v.busName]!.eventBusName;
-  };
-}
-
-/** The resources given must cover every table, bucket and bus the definition declares. */
-function checkResources(def: ApiDefinition, resources: ApiResources): void {
-  for (const kind of ['tables', 'buckets', 'buses'] as const) {
-    for (const key of Object.keys(def[kind] ?? {})) {
-      if (!Object.hasOwn(resources[kind], key)) throw new WiringError(`${def.name}: declared ${kind} "${key}" has no deployed resource`);
     }
   }
 }

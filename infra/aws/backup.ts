@@ -12,6 +12,8 @@ import { acknowledge } from './nag.ts';
 export const PITR_WINDOW = Duration.days(35);
 
 export interface BackupsProps {
+  /** The API's name (the definition's `name`): in descriptions and metric names. */
+  appName: string;
   tables: ITable[];
   buckets: IBucket[];
   /**
@@ -37,7 +39,7 @@ export class Backups extends Construct {
   constructor(scope: Construct, id: string, props: BackupsProps) {
     super(scope, id);
     const retention = props.retention ?? PITR_WINDOW;
-    const key = new Key(this, 'Key', { description: 'Encrypts craft-sync backups', enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    const key = new Key(this, 'Key', { description: `Encrypts ${props.appName} backups`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
     this.vault = new BackupVault(this, 'Vault', {
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,

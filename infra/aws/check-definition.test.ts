@@ -9,6 +9,7 @@ import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { fixtureApi } from './fixtures/api.ts';
 import { AppSyncApi } from './appsync-api.ts';
 import { checkDefinition } from '../wiring/check.ts';
+import { loadSchema } from '../wiring/schema.ts';
 import { DataStores } from './data-stores.ts';
 import { createCraftSyncStack } from './stack.ts';
 import { startRuntime } from '../local/runtime.ts';
@@ -61,7 +62,7 @@ function expectConstructFails(def: ApiDefinition, wiring: ResolverWiring[], mess
   dirs.push(outdir);
   const stack = new Stack(new App({ builtinCloudFormationValidation: false, outdir }), 'Bad');
   const resources = new DataStores(stack, 'Data', { definition: fixtureApi });
-  expect(() => new AppSyncApi(stack, 'Api', { definition: def, wiring, code: new Map(), resources, userPool: new UserPool(stack, 'Pool') })).toThrow(message);
+  expect(() => new AppSyncApi(stack, 'Api', { definition: def, wiring, schema: loadSchema(def), code: new Map(), resources, userPool: new UserPool(stack, 'Pool') })).toThrow(message);
 }
 
 describe("a wiring that names something missing fails synth (and the local runtime's start), naming it", () => {

@@ -14,6 +14,8 @@ import type { TableDef } from '../wiring/types.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
 
 export interface MonitoringProps {
+  /** The API's name (the definition's `name`): in descriptions and metric names. */
+  appName: string;
   /** The AppSync API's id (metrics dimension GraphQLAPIId). */
   apiId: string;
   tables: Array<{ table: ITable; def: TableDef }>;
@@ -31,7 +33,7 @@ export interface MonitoringProps {
   alarmEmails?: string[];
 }
 
-/** The operations craft-sync calls (an alarm's math expression takes at most 10 metrics). */
+/** The DynamoDB operations alarmed on (an alarm's math expression takes at most 10 metrics). */
 const SYSTEM_ERROR_OPERATIONS = [
   Operation.GET_ITEM,
   Operation.PUT_ITEM,
@@ -76,7 +78,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     // Its own key: CloudWatch may use it (for this account's alarms) and no other service.
-    this.key = new Key(this, 'Key', { description: 'Encrypts craft-sync operations alarms', enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    this.key = new Key(this, 'Key', { description: `Encrypts ${props.appName} operations alarms`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
     this.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -89,7 +91,7 @@ export class Monitoring extends Construct {
         },
       }),
     );
-    this.topic = new Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true, displayName: 'craft-sync operations alarms' });
+    this.topic = new Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true, displayName: `${props.appName} operations alarms` });
     for (const email of props.alarmEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.topic);
 
@@ -168,7 +170,7 @@ export class Monitoring extends Construct {
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const all = Object.values(this.alarms);
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'craft-sync alarms', alarms: all, width: 24, height: Math.min(12, 2 + Math.ceil(all.length / 4)) }));
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: `${props.appName} alarms`, alarms: all, width: 24, height: Math.min(12, 2 + Math.ceil(all.length / 4)) }));
     const widgets = Object.entries(this.alarms).map(([name, a]) => new AlarmWidget({ title: name, alarm: a, width: 8, height: 6 }));
     for (let i = 0; i < widgets.length; i += 3) this.dashboard.addWidgets(...widgets.slice(i, i + 3));
   }

@@ -32,12 +32,12 @@ describe('notifications in AWS', () => {
     const publishRole = { 'Fn::GetAtt': [id(s.stack.notifications.publishRole!), 'Arn'] };
     expect(p.Targets).toEqual([
       expect.objectContaining({
-        Arn: { Ref: id(s.stack.notifications.topic!) },
+        Arn: { Ref: id(s.stack.notifications.topics.notifications!) },
         RoleArn: publishRole,
         DeadLetterConfig: { Arn: dlq },
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
       }),
-      expect.objectContaining({ Arn: { 'Fn::GetAtt': [id(s.stack.notifications.queue!), 'Arn'] }, DeadLetterConfig: { Arn: dlq } }),
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [id(s.stack.notifications.queues.notifications!), 'Arn'] }, DeadLetterConfig: { Arn: dlq } }),
     ]);
     // The rule publishes to the topic as its role (sns:Publish on this topic, kms on its key); no topic or
     // key policy trusts the EventBridge service. The queue's policy lets EventBridge send, for this rule only.
@@ -45,7 +45,7 @@ describe('notifications in AWS', () => {
       .filter((pol) => (pol.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === id(s.stack.notifications.publishRole!)))
       .flatMap((pol) => pol.Properties.PolicyDocument.Statement as CfnProps[]);
     expect(roleStatements).toEqual([
-      expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: id(s.stack.notifications.topic!) } }),
+      expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: id(s.stack.notifications.topics.notifications!) } }),
       expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [id(s.stack.notifications.key), 'Arn'] } }),
     ]);
     const role = s.template.toJSON().Resources[id(s.stack.notifications.publishRole!)].Properties as CfnProps;
@@ -138,7 +138,7 @@ describe('notifications in AWS', () => {
     for (const dlq of [n.queueDeadLetterQueues.notifications!, n.webhookDeadLetterQueue!]) {
       expect(props(dlq)).toMatchObject({ RedriveAllowPolicy: { redrivePermission: 'allowAll' }, MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true });
     }
-    expect(props(n.queue!).RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [id(n.queueDeadLetterQueues.notifications!), 'Arn'] }, maxReceiveCount: 5 });
+    expect(props(n.queues.notifications!).RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [id(n.queueDeadLetterQueues.notifications!), 'Arn'] }, maxReceiveCount: 5 });
     // Three sources, three queues, none shared; every one has its depth and age alarms.
     expect(new Set(Object.values(n.deadLetterQueues)).size).toBe(3);
     const alarmed = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a: CfnProps) => JSON.stringify(a.Properties.Dimensions ?? a.Properties.Metrics ?? ''));

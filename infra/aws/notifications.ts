@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Archive, Rule, RuleTargetInput, type EventBus, type EventPattern, type IRuleTarget, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,12 +13,9 @@ import { WiringError } from '../wiring/discover.ts';
 import type { ApiDefinition } from '../wiring/types.ts';
 import { LambdaHandler } from './lambda-handler.ts';
 import { acknowledge } from './nag.ts';
-import { WEBHOOK_MAX_RECEIVES } from '../../resolvers/handlers/webhooks/backoff.ts';
 
 /** EventBridge allows five targets per rule. */
 const MAX_TARGETS = 5;
-/** The webhook delivery function (the local runtime runs the same module). */
-export const WEBHOOK_HANDLER = fileURLToPath(new URL('../../resolvers/handlers/webhooks/handler.ts', import.meta.url));
 /** Per-request timeout of a webhook POST; the function's own limit is 10 s and a batch's POSTs run concurrently. */
 const WEBHOOK_TIMEOUT_MS = 5000;
 /** Webhook deliveries in flight at once (the SQS event source's maximum concurrency; 2 is SQS's least). */
@@ -43,11 +40,10 @@ export interface NotificationsProps {
  * - a queue per declared queue (integrations), with its own dead-letter queue for messages that keep
  *   failing (redrive allowed: StartMessageMoveTask moves them back);
  * - with webhooks configured, a webhook queue (its own dead-letter queue, redrive allowed) fed by one
- *   rule target per webhook (`{ webhook: <url>, event: <the event> }`), and the delivery function
- *   (resolvers/handlers/webhooks/handler.ts) on it, at most WEBHOOK_CONCURRENCY at once: it POSTs each
- *   event signed with a key it reads from Secrets Manager and reports failed messages, delaying each
- *   one's next receive with backoff (handlers/webhooks/backoff.ts: a minute doubling to four hours, 12
- *   receives, about 16 hours) before SQS moves it to the dead-letter queue;
+ *   rule target per webhook (`{ webhook: <url>, event: <the event> }`), and the definition's
+ *   `webhookDelivery` function on it, at most WEBHOOK_CONCURRENCY at once: it POSTs each event signed
+ *   with a key it reads from Secrets Manager and reports failed messages, delaying each one's next
+ *   receive with its backoff, until after `maxReceives` receives SQS moves it to the dead-letter queue;
  * - one rule per declared rule. Deliveries EventBridge cannot make after its retries go to the
  *   events dead-letter queue (`deadLetterQueue`: the raw events, replayed from the archive, not redriven);
  * - an archive per bus (every event, ARCHIVE_RETENTION_DAYS) to replay from.
@@ -76,7 +72,7 @@ export class Notifications extends Construct {
     // rules publish through their own role (below), granted on this key in the role's policy, so
     // the key policy names no service.
     this.key = new Key(this, 'Key', {
-      description: 'Encrypts craft-sync notification messages',
+      description: `Encrypts ${def.name} notification messages`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -101,10 +97,10 @@ export class Notifications extends Construct {
         redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
       });
     for (const [key, t] of Object.entries(def.topics ?? {})) {
-      this.topics[key] = new Topic(this, key === 'notifications' ? 'Topic' : `Topic_${key}`, { masterKey: this.key, enforceSSL: true, displayName: t.description?.slice(0, 100) });
+      this.topics[key] = new Topic(this, t.constructId ?? `Topic_${key}`, { masterKey: this.key, enforceSSL: true, displayName: t.description?.slice(0, 100) });
     }
-    for (const key of Object.keys(def.queues ?? {})) {
-      const name = key === 'notifications' ? 'Queue' : `Queue_${key}`;
+    for (const [key, q] of Object.entries(def.queues ?? {})) {
+      const name = q.constructId ?? `Queue_${key}`;
       this.queueDeadLetterQueues[key] = sourceDeadLetterQueue(`${name}DeadLetterQueue`);
       this.queues[key] = new Queue(this, name, {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -120,8 +116,10 @@ export class Notifications extends Construct {
       if (!/^https:\/\/[^\s,<>"]+$/.test(url)) throw new WiringError(`webhook ${url}: webhooks need an https:// URL without , < > or "`);
     }
     if (webhooks.length > 0) {
+      const deliveryDef = def.webhookDelivery;
+      if (!deliveryDef) throw new WiringError(`${def.name}: webhooks are configured, but the definition declares no webhookDelivery handler`);
       this.webhookSecret = new Secret(this, 'WebhookSecret', {
-        description: 'The key craft-sync signs webhook deliveries with (Standard Webhooks webhook-signature); receivers verify with it',
+        description: `The key ${def.name} signs webhook deliveries with (Standard Webhooks webhook-signature); receivers verify with it`,
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
       });
       acknowledge(
@@ -138,11 +136,11 @@ export class Notifications extends Construct {
         visibilityTimeout: Duration.minutes(1),
         // Kept past the ~16 hours of retries.
         retentionPeriod: Duration.days(4),
-        deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
+        deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: deliveryDef.maxReceives },
       });
       this.webhookDelivery = new LambdaHandler(this, 'WebhookDelivery', {
-        entry: WEBHOOK_HANDLER,
-        description: `${def.name}: signs and POSTs FileChanged events to the configured webhooks`,
+        entry: resolve(def.root, deliveryDef.handler),
+        description: `${def.name}: ${deliveryDef.description ?? 'webhook delivery'}`,
         environment: {
           WEBHOOK_URLS: webhooks.join(','),
           WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
@@ -212,22 +210,12 @@ export class Notifications extends Construct {
     return this.publishRole;
   }
 
-  /** The `notifications` topic (stack outputs). */
-  get topic(): Topic | undefined {
-    return this.topics.notifications;
-  }
-
   /** Every dead-letter queue, by a name for its alarms. */
   get deadLetterQueues(): Record<string, Queue> {
     const out: Record<string, Queue> = { NotificationsDeadLetterQueue: this.deadLetterQueue };
     for (const [key, q] of Object.entries(this.queueDeadLetterQueues)) out[`Queue_${key}.DeadLetterQueue`] = q;
     if (this.webhookDeadLetterQueue) out.WebhookDeadLetterQueue = this.webhookDeadLetterQueue;
     return out;
-  }
-
-  /** The `notifications` queue (stack outputs). */
-  get queue(): Queue | undefined {
-    return this.queues.notifications;
   }
 }
 

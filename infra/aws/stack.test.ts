@@ -196,7 +196,7 @@ describe('CraftSyncStack', () => {
     expect(outputs.Region!.Value).toEqual({ Ref: 'AWS::Region' });
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPool/) });
     expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: expect.stringMatching(/^UsersPoolAppClient/) });
-    // Declared by the stack until the definition declares them itself.
+    // One output per bucket, bus, topic and queue infra/api.ts declares.
     expect(outputs.BucketContent!.Value).toEqual({ Ref: expect.stringMatching(/^DataBucketcontent/) });
     expect(outputs.EventBusEvents!.Value).toEqual({ Ref: expect.stringMatching(/^DataBusevents/) });
     expect(outputs).toHaveProperty('NotificationTopicArn');

@@ -1,10 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { discoverResolvers } from '../wiring/discover.ts';
-import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
-import { AppSyncApi, envResolver } from './appsync-api.ts';
-import { checkDefinition } from '../wiring/check.ts';
+import { bundleApi, type BundledApi } from '../wiring/prepare.ts';
+import type { ApiDefinition } from '../wiring/types.ts';
+import { AppSyncApi } from './appsync-api.ts';
+import { envResolver } from './api-resources.ts';
 import { Backups } from './backup.ts';
 import { AbuseLimits } from './waf.ts';
 import { DataStores, type AdoptedTable } from './data-stores.ts';
@@ -12,14 +12,12 @@ import { Notifications } from './notifications.ts';
 import { createStreamHandlers, type StreamHandler } from './stream-handlers.ts';
 import type { LambdaHandler } from './lambda-handler.ts';
 import { Monitoring } from './monitoring.ts';
-import { bundleWiring, type ResolverCode } from './resolver-code.ts';
 import { Users, type UsersProps } from './user-pool.ts';
 import { withUploadLimits, type UploadLimits } from './upload-limits.ts';
 
 export interface CraftSyncStackProps extends StackProps, UsersProps {
-  definition: ApiDefinition;
-  wiring: ResolverWiring[];
-  code: ResolverCode;
+  /** The definition (upload limits applied), discovered, checked and bundled once (createCraftSyncStack); every construct reads this one. */
+  api: BundledApi;
   /** Browser origins allowed to upload and download content (default: what the definition declares). */
   corsAllowedOrigins?: string[];
   /** HTTPS endpoints the definition's `{ webhooks: true }` rule targets post FileChanged events to. */
@@ -32,16 +30,21 @@ export interface CraftSyncStackProps extends StackProps, UsersProps {
   backupCopyVaultArn?: string;
   /** Requests per client IP in 5 minutes before WAF blocks it (default 2000). */
   wafRatePerIp?: number;
+}
+
+export interface CreateCraftSyncStackProps extends Omit<CraftSyncStackProps, 'api'> {
+  definition: ApiDefinition;
   /** Object size limit, per-user upload quota and commit window (default: resolvers/lib/limits.ts). */
   uploadLimits?: UploadLimits;
 }
 
 /**
- * craft-sync in AWS: Cognito users, the declared tables, buckets and buses, the AppSync API wired
- * exactly as the local runtime runs it, and the notification topic and queue.
+ * craft-sync in AWS: Cognito users, and what the definition (infra/api.ts) declares, nothing more:
+ * its tables, buckets, buses, topics and queues, the AppSync API wired exactly as the local runtime
+ * runs it, and one stack output per declared bucket, bus, topic and queue.
  *
- * The definition's bus rules route FileChanged events to the notification topic and queue and to
- * the configured webhooks (`notifications.ts`). Stream handlers (snapshots, notifications) subscribe to their table's stream with a DynamoEventSource
+ * The definition's bus rules route events to its topics and queues and to the configured webhooks
+ * through its webhook delivery handler (`notifications.ts`). Stream handlers (snapshots, notifications) subscribe to their table's stream with a DynamoEventSource
  * and get the grants their declaration names (`stream-handlers.ts`).
  */
 export class CraftSyncStack extends Stack {
@@ -58,30 +61,28 @@ export class CraftSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: CraftSyncStackProps) {
     super(scope, id, props);
     this.users = new Users(this, 'Users', props);
-    const limited = withUploadLimits(props.definition, props.uploadLimits);
-    const definition = withContentAndEvents(limited);
+    const definition = props.api.definition;
     this.stores = new DataStores(this, 'Data', {
       definition,
       corsAllowedOrigins: props.corsAllowedOrigins,
       adoptTables: props.adoptTables,
     });
     this.api = new AppSyncApi(this, 'GraphQL', {
-      definition: limited,
-      wiring: props.wiring,
-      code: props.code,
+      ...props.api,
       resources: this.stores,
       userPool: this.users.userPool,
     });
     this.notifications = new Notifications(this, 'Notifications', { definition, buses: this.stores.buses, webhooks: props.webhooks });
-    this.streamHandlers = createStreamHandlers(this, { definition: props.definition, resources: this.stores, envValue: envResolver(this.stores) });
+    this.streamHandlers = createStreamHandlers(this, { definition, resources: this.stores, envValue: envResolver(this.stores) });
     this.monitoring = this.createMonitoring(definition, props.alarmEmails);
     // Adopted tables are backed up by whoever owns them (they were restored from a backup already).
     this.abuseLimits = new AbuseLimits(this, 'Waf', {
+      appName: definition.name,
       protectedArns: { api: this.api.api.arn, userPool: this.users.userPool.userPoolArn },
       ratePerIp: props.wafRatePerIp,
     });
     const backedUp = { tables: Object.values(this.stores.ownTables), buckets: Object.values(this.stores.buckets) };
-    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
+    this.backups = backedUp.tables.length + backedUp.buckets.length > 0 ? new Backups(this, 'Backups', { appName: definition.name, ...backedUp, copyVaultArn: props.backupCopyVaultArn }) : undefined;
 
     // What a client needs to configure itself (see infra/aws/README.md).
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl, description: 'AppSync GraphQL endpoint (HTTPS)' });
@@ -96,8 +97,14 @@ export class CraftSyncStack extends Stack {
     for (const [key, bus] of Object.entries(this.stores.buses)) {
       new CfnOutput(this, `EventBus${pascal(key)}`, { value: bus.eventBusName, description: `EventBridge bus "${key}"` });
     }
-    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic!.topicArn, description: 'FileChanged for e-mail / SMS / push (filter on detail.members)' });
-    new CfnOutput(this, 'NotificationQueueUrl', { value: this.notifications.queue!.queueUrl, description: 'FileChanged for integrations' });
+    for (const [key, topic] of Object.entries(this.notifications.topics)) {
+      const def = definition.topics![key]!;
+      new CfnOutput(this, def.output ?? `Topic${pascal(key)}Arn`, { value: topic.topicArn, description: def.description ?? `SNS topic "${key}"` });
+    }
+    for (const [key, queue] of Object.entries(this.notifications.queues)) {
+      const def = definition.queues![key]!;
+      new CfnOutput(this, def.output ?? `Queue${pascal(key)}Url`, { value: queue.queueUrl, description: def.description ?? `SQS queue "${key}"` });
+    }
     new CfnOutput(this, 'OperationsTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm of the stack (subscribe operators here, not to the notification topic)' });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard with every alarm' });
     if (this.notifications.webhookSecret) {
@@ -114,6 +121,7 @@ export class CraftSyncStack extends Stack {
     for (const h of this.streamHandlers) deadLetterQueues[`${h.node.id}.FailureQueue`] = h.failureQueue;
     const rules = Object.fromEntries(Object.entries(this.notifications.rules).map(([key, rule]) => [key, { rule, busName: this.stores.buses[key.split('.')[0]!]!.eventBusName }]));
     return new Monitoring(this, 'Monitoring', {
+      appName: definition.name,
       apiId: this.api.api.apiId,
       tables: Object.entries(this.stores.tables).map(([key, table]) => ({ table, def: definition.tables[key]! })),
       functions,
@@ -128,33 +136,11 @@ export class CraftSyncStack extends Stack {
   }
 }
 
-/** Discovers and checks the wiring and bundles its code (async), then builds the stack. */
-export async function createCraftSyncStack(scope: Construct, id: string, props: Omit<CraftSyncStackProps, 'wiring' | 'code'>): Promise<CraftSyncStack> {
-  const wiring = discoverResolvers(props.definition);
-  checkDefinition(props.definition, wiring);
-  const code = await bundleWiring(wiring);
-  return new CraftSyncStack(scope, id, { ...props, wiring, code });
+/** Applies the upload limits, prepares the definition once (discover, check, bundle: async), then builds the stack. */
+export async function createCraftSyncStack(scope: Construct, id: string, props: CreateCraftSyncStackProps): Promise<CraftSyncStack> {
+  const { definition, uploadLimits, ...settings } = props;
+  const api = await bundleApi(withUploadLimits(definition, uploadLimits));
+  return new CraftSyncStack(scope, id, { ...settings, api });
 }
-
-/** The content bucket's and the event bus's keys, whether or not the definition declares them yet. */
-export const CONTENT_BUCKET = 'content';
-export const EVENT_BUS = 'events';
-
-/**
- * craft-sync always has a content bucket and an event bus. Until the features that use them add
- * them to the definition (as `content` and `events`), the stack declares them itself.
- */
-function withContentAndEvents(def: ApiDefinition): ApiDefinition {
-  return {
-    ...def,
-    buckets: { [CONTENT_BUCKET]: {}, ...def.buckets },
-    buses: { [EVENT_BUS]: { description: 'craft-sync change events' }, ...def.buses },
-    topics: { [NOTIFICATIONS]: {}, ...def.topics },
-    queues: { [NOTIFICATIONS]: {}, ...def.queues },
-  };
-}
-
-/** The notification topic's and queue's key (stack outputs), declared by infra/api.ts. */
-export const NOTIFICATIONS = 'notifications';
 
 const pascal = (key: string) => key.replace(/(^|[-_])([a-z0-9])/gi, (_m, _s, c: string) => c.toUpperCase());

@@ -7,8 +7,9 @@ import type { Construct } from 'constructs';
 import { WiringError } from '../wiring/discover.ts';
 import { MAX_STREAM_FILTERS, STREAM_DELIVERY } from '../wiring/stream-delivery.ts';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
-import type { ApiResources } from './appsync-api.ts';
-import { appSyncName, grantHandler } from './data-sources.ts';
+import type { ApiResources } from './api-resources.ts';
+import { appSyncName } from './data-sources.ts';
+import { grantHandler } from './grants.ts';
 import { LambdaHandler } from './lambda-handler.ts';
 import { acknowledge } from './nag.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { ApiDefinition } from '../wiring/types.ts';
-import { createCraftSyncStack, type CraftSyncStack, type CraftSyncStackProps } from './stack.ts';
+import { createCraftSyncStack, type CraftSyncStack, type CreateCraftSyncStackProps } from './stack.ts';
 
 /** A resource's properties: template JSON, untyped by nature. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary template JSON
@@ -21,7 +21,7 @@ export interface Synthesized {
   dispose(): void;
 }
 
-export async function synthStack(definition: ApiDefinition, props: Partial<Omit<CraftSyncStackProps, 'definition' | 'wiring' | 'code'>> = {}, appProps: AppProps = {}): Promise<Synthesized> {
+export async function synthStack(definition: ApiDefinition, props: Partial<Omit<CreateCraftSyncStackProps, 'definition'>> = {}, appProps: AppProps = {}): Promise<Synthesized> {
   const outdir = mkdtempSync(join(tmpdir(), 'craft-sync-cdk-'));
   // CloudFormation's own template validation runs once, in validation.test.ts.
   const app = new App({ builtinCloudFormationValidation: false, outdir, ...appProps });

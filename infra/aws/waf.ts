@@ -2,6 +2,8 @@ import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface AbuseLimitsProps {
+  /** The API's name (the definition's `name`): in descriptions and metric names. */
+  appName: string;
   /** ARNs of the AppSync API and the user pool (regional resources). */
   protectedArns: Record<string, string>;
   /** Requests per IP in any 5-minute window before that IP is blocked (default 2000). */
@@ -21,7 +23,7 @@ export class AbuseLimits extends Construct {
 
   constructor(scope: Construct, id: string, props: AbuseLimitsProps) {
     super(scope, id);
-    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `craft-sync-${name}` });
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.appName}-${name}` });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },

@@ -5,7 +5,7 @@ import type { ApiDefinition, ResolverWiring } from '../wiring/types.ts';
 import { api } from '../api.ts';
 import { fixtureApi } from './fixtures/api.ts';
 import { appSyncName } from './data-sources.ts';
-import { DEFAULT_PIPELINE_CODE } from './resolver-code.ts';
+import { DEFAULT_PIPELINE_CODE } from '../build/default-pipeline.ts';
 import { synthStack, type CfnProps, type Synthesized } from './testing.ts';
 
 type Props = CfnProps;

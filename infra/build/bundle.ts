@@ -43,6 +43,8 @@ interface CacheEntry {
   code: string;
 }
 const cache = new Map<string, CacheEntry>();
+/** Bundles under way, so that two callers of one file (prepareApi and the local executor) share one build. */
+const inFlight = new Map<string, Promise<string>>();
 
 function mtime(path: string): number {
   try {
@@ -57,29 +59,23 @@ export async function bundleResolverCode(file: string): Promise<string> {
   const abs = resolve(file);
   const hit = cache.get(abs);
   if (hit && hit.inputs.every(([p, t]) => mtime(p) === t)) return hit.code;
-
-  let result;
-  try {
-    result = await build({
-      entryPoints: [abs],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'esnext',
-      external: ['@aws-appsync/utils', '@aws-appsync/utils/*'],
-      // The map only places errors in the source; the deployed code carries no map.
-      sourcemap: 'external',
-      outdir: '/virtual-out',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-  } catch (e) {
-    const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
-    const first = errors[0];
-    throw new ResolverCodeError(abs, [{ rule: 'parse', message: first?.text ?? (e as Error).message, line: first?.location?.line ?? 1, column: first?.location?.column ?? 0 }]);
+  let pending = inFlight.get(abs);
+  if (!pending) {
+    pending = bundle(abs).finally(() => inFlight.delete(abs));
+    inFlight.set(abs, pending);
   }
-  const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  return pending;
+}
+
+async function bundle(abs: string): Promise<string> {
+  let result = await bundleOnce(abs, false);
+  let code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  // A large pipeline function (modifyFile's commit attempts) goes out with short local names and no
+  // indentation rather than split: AppSync counts characters, and the source map still places errors.
+  if (code.length > MAX_CODE_CHARS) {
+    result = await bundleOnce(abs, true);
+    code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  }
   const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   if (code.length > MAX_CODE_CHARS) {
     throw new ResolverCodeError(abs, [{ rule: 'max-size', message: `bundled code is ${code.length} characters; AppSync allows ${MAX_CODE_CHARS}`, line: 1, column: 0 }]);
@@ -93,6 +89,31 @@ export async function bundleResolverCode(file: string): Promise<string> {
   });
   cache.set(abs, { inputs, code });
   return code;
+}
+
+async function bundleOnce(abs: string, minify: boolean) {
+  try {
+    return await build({
+      entryPoints: [abs],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'esnext',
+      external: ['@aws-appsync/utils', '@aws-appsync/utils/*'],
+      // The map only places errors in the source; the deployed code carries no map.
+      sourcemap: 'external',
+      outdir: '/virtual-out',
+      write: false,
+      metafile: true,
+      minifyWhitespace: minify,
+      minifyIdentifiers: minify,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
+    const first = errors[0];
+    throw new ResolverCodeError(abs, [{ rule: 'parse', message: first?.text ?? (e as Error).message, line: first?.location?.line ?? 1, column: first?.location?.column ?? 0 }]);
+  }
 }
 
 function placeInSource(violations: RuleViolation[], mapText: string | undefined): CodeViolation[] {

@@ -8,8 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
-import { discoverResolvers } from '../wiring/discover.ts';
-import { checkDefinition } from '../wiring/check.ts';
+import { prepareApi } from '../wiring/prepare.ts';
 import { loadResolvers } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
 import { LocalEventBus } from './services/event-bus.ts';
@@ -112,8 +111,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   // Fail on a broken declaration before any service starts.
   // The same checks synth runs: every field, data source, table, bucket, bus and handler file named exists.
-  const wiring = discoverResolvers(api);
-  const loaded = checkDefinition(api, wiring);
+  const { wiring, schema: loaded } = prepareApi(api);
   const stops: Array<() => Promise<void>> = [];
   const onStop = (s: () => Promise<void>) => void stops.push(s);
   const stop = async () => {

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import type { GraphQLSchema } from 'graphql';
 import { resolve } from 'node:path';
 import { WiringError } from './discover.ts';
 import { loadSchema, validateWiring, type LoadedSchema } from './schema.ts';
@@ -20,25 +21,7 @@ const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
  */
 export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): LoadedSchema {
   const loaded = loadSchema(def);
-  validateWiring(loaded.schema, wiring);
-
-  for (const r of wiring) {
-    const key = `${r.typeName}.${r.fieldName}`;
-    if (r.kind === 'UNIT') {
-      if (r.dataSource === undefined) throw new WiringError(`${key}: a unit resolver names no data source`);
-      requireDataSource(def, key, r.dataSource);
-      if (r.file === undefined || !isFile(r.file)) throw new WiringError(`${key}: resolver file not found: ${r.file ?? '(none)'}`);
-    } else {
-      if (r.functions.length === 0) throw new WiringError(`${key}: a pipeline resolver has no functions`);
-      // AppSync's quota: a pipeline resolver runs at most 10 functions (CloudFormation refuses more at deploy).
-      if (r.functions.length > MAX_PIPELINE_FUNCTIONS) throw new WiringError(`${key}: a pipeline resolver has ${r.functions.length} functions; AppSync allows at most ${MAX_PIPELINE_FUNCTIONS}`);
-      if (r.file !== undefined && !isFile(r.file)) throw new WiringError(`${key}: pipeline file not found: ${r.file}`);
-      for (const f of r.functions) {
-        requireDataSource(def, `${key} function ${f.name}`, f.dataSource);
-        if (!isFile(f.file)) throw new WiringError(`${key}: pipeline function file not found: ${f.file}`);
-      }
-    }
-  }
+  checkWiring(def, loaded.schema, wiring);
 
   const has = (kind: 'tables' | 'buckets' | 'buses', name: string) => Object.hasOwn(def[kind] ?? {}, name);
   const requireRef = (where: string, kind: 'tables' | 'buckets' | 'buses', name: string) => {
@@ -94,6 +77,14 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
     }
   }
 
+  const targetsWebhooks = Object.values(def.buses ?? {}).some((b) => Object.values(b.rules ?? {}).some((r) => r.targets.some((t) => 'webhooks' in t)));
+  if (targetsWebhooks && !def.webhookDelivery) throw new WiringError('a bus rule targets webhooks, but the definition declares no webhookDelivery handler');
+  if (def.webhookDelivery) {
+    const handler = resolve(def.root, def.webhookDelivery.handler);
+    if (!isFile(handler)) throw new WiringError(`webhookDelivery: handler file not found: ${handler}`);
+    if (!Number.isInteger(def.webhookDelivery.maxReceives) || def.webhookDelivery.maxReceives < 1) throw new WiringError('webhookDelivery: maxReceives must be a positive integer');
+  }
+
   if (def.webApp && !isFile(resolve(def.root, def.webApp.build))) throw new WiringError(`webApp: build module not found: ${resolve(def.root, def.webApp.build)}`);
 
   const env = Object.keys(def.environment ?? {});
@@ -103,6 +94,32 @@ export function checkDefinition(def: ApiDefinition, wiring: ResolverWiring[]): L
   }
   checkEnv('environment', def.environment);
   return loaded;
+}
+
+/**
+ * What a wiring can get wrong against its schema and declaration: a field the schema lacks, a data
+ * source not declared, a file that is gone, a pipeline over AppSync's quota. Part of checkDefinition;
+ * the AppSync construct runs it on the wiring it is handed (it needs no schema load).
+ */
+export function checkWiring(def: ApiDefinition, schema: GraphQLSchema, wiring: ResolverWiring[]): void {
+  validateWiring(schema, wiring);
+  for (const r of wiring) {
+    const key = `${r.typeName}.${r.fieldName}`;
+    if (r.kind === 'UNIT') {
+      if (r.dataSource === undefined) throw new WiringError(`${key}: a unit resolver names no data source`);
+      requireDataSource(def, key, r.dataSource);
+      if (r.file === undefined || !isFile(r.file)) throw new WiringError(`${key}: resolver file not found: ${r.file ?? '(none)'}`);
+    } else {
+      if (r.functions.length === 0) throw new WiringError(`${key}: a pipeline resolver has no functions`);
+      // AppSync's quota: a pipeline resolver runs at most 10 functions (CloudFormation refuses more at deploy).
+      if (r.functions.length > MAX_PIPELINE_FUNCTIONS) throw new WiringError(`${key}: a pipeline resolver has ${r.functions.length} functions; AppSync allows at most ${MAX_PIPELINE_FUNCTIONS}`);
+      if (r.file !== undefined && !isFile(r.file)) throw new WiringError(`${key}: pipeline file not found: ${r.file}`);
+      for (const f of r.functions) {
+        requireDataSource(def, `${key} function ${f.name}`, f.dataSource);
+        if (!isFile(f.file)) throw new WiringError(`${key}: pipeline function file not found: ${f.file}`);
+      }
+    }
+  }
 }
 
 const KIND_NAME = { tables: 'table', buckets: 'bucket', buses: 'event bus' } as const;

@@ -1,8 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildASTSchema, isObjectType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { APPSYNC_PRELUDE } from '../local/graphql/prelude.ts';
-import { installAppSyncScalars } from '../local/graphql/scalars.ts';
+import { APPSYNC_PRELUDE } from '../appsync/prelude.ts';
+import { installAppSyncScalars } from '../appsync/scalars.ts';
 import { WiringError } from './discover.ts';
 import type { ApiDefinition, ResolverWiring } from './types.ts';
 

@@ -164,6 +164,25 @@ export interface RuleDef {
 export type RuleTargetDef = { topic: string } | { queue: string } | { webhooks: true };
 
 /**
+ * A topic or queue's names in AWS, both optional: `constructId` is its construct id (default
+ * `Topic_<key>` / `Queue_<key>`; a deployed one keeps its logical id only while this stays the same),
+ * `output` the stack output holding its ARN (topic) or URL (queue) (default `Topic<Key>Arn` /
+ * `Queue<Key>Url`).
+ */
+export interface AwsNamesDef {
+  constructId?: string;
+  output?: string;
+}
+
+export interface TopicDef extends AwsNamesDef {
+  description?: string;
+}
+
+export interface QueueDef extends AwsNamesDef {
+  description?: string;
+}
+
+/**
  * Delivers the messages of `{ webhooks: true }` targets (`{ webhook: <url>, event }`): in AWS a Lambda
  * on an SQS webhook queue, locally the same handler invoked by the local bus.
  */
@@ -191,9 +210,9 @@ export interface ApiDefinition {
   /** Event buses by key, with their rules. */
   buses?: Record<string, BusDef>;
   /** Notification topics by key (SNS in AWS), targets of bus rules. */
-  topics?: Record<string, { description?: string }>;
+  topics?: Record<string, TopicDef>;
   /** Queues by key (SQS with a dead-letter queue in AWS), targets of bus rules. */
-  queues?: Record<string, { description?: string }>;
+  queues?: Record<string, QueueDef>;
   /** The function `{ webhooks: true }` rule targets deliver through; required when a rule targets webhooks. */
   webhookDelivery?: WebhookDeliveryDef;
   dataSources: Record<string, DataSourceDef>;

@@ -9,8 +9,9 @@ import { checkContentType, checkId, checkName, checkSha256 } from '../lib/valida
  * modifyFile, the hot path: validate here, then 0.verify (uploads only), 1.authorize (head + members, one Query),
  * 2.missed + 3.commit (a stale text patch is moved over the changes it missed, applied, hashed and
  * committed in one transaction: head -> head + 1, change record, idempotency record), 4..8.commit (up to
- * five more attempts, only after a lost race for the head), 9.replay (a retried request id gets the
- * change it committed the first time). See lib/modify.ts and resolvers/README.md.
+ * five more attempts after a lost race or a stale arrival: the edit joins the head's queue and a batch
+ * commits the queued edits in order, lib/queue.ts), 9.replay (a retried request id, or an edit another
+ * writer's batch committed, gets its change). See lib/modify.ts and resolvers/README.md.
  */
 export function request(ctx: Context<MutationModifyFileArgs>) {
   const input = ctx.args.input;

@@ -47,7 +47,8 @@ export function changeRecord(summary: FileSummary, op: string, requestId: string
  * The one transaction of a write to an existing file (modifyFile, deleteFile), in the order
  * lib/outcome.ts reads a cancellation by (HEAD_ITEM, REQUEST_ITEM):
  *   [0] the head moves from `base` to `change.version` with `update`, only if it is still at `base`,
- *       not deleted, and its members are the ones authorize saw (aclVersion);
+ *       not deleted, and its members are the ones authorize saw (aclVersion); with `queueEmpty`
+ *       (a modify) also only when no edit waits in the head's queue (lib/queue.ts), which commits first;
  *   [1] the change record, only if absent (versions are never overwritten);
  *   [2] the idempotency record, only if absent (a retry is recognised here);
  *   [3…] with `indexMembers` (deleteFile), every active member's index item: the new summary and a
@@ -63,9 +64,16 @@ export function fileWriteItems(
   update: ReturnType<typeof setExpression>,
   change: ChangeItem,
   summary: FileSummary,
-  opts: { indexMembers: boolean; fingerprint?: string; extra?: unknown[] },
+  opts: { indexMembers: boolean; fingerprint?: string; extra?: unknown[]; queueEmpty?: boolean },
 ) {
   const pk = filePk(head.id);
+  const queue = opts.queueEmpty ? ' AND (attribute_not_exists(#pendingIds) OR size(#pendingIds) = :zero)' : '';
+  const names: Record<string, string> = { '#version': 'version', '#deleted': 'deleted', '#aclVersion': 'aclVersion' };
+  const values: Record<string, unknown> = { ':base': base, ':false': false, ':acl': head.aclVersion };
+  if (opts.queueEmpty) {
+    names['#pendingIds'] = 'pendingIds';
+    values[':zero'] = 0;
+  }
   return [
     {
       table,
@@ -73,9 +81,9 @@ export function fileWriteItems(
       key: util.dynamodb.toMapValues({ pk, sk: HEAD_SK }),
       update,
       condition: {
-        expression: '#version = :base AND #deleted = :false AND #aclVersion = :acl',
-        expressionNames: { '#version': 'version', '#deleted': 'deleted', '#aclVersion': 'aclVersion' },
-        expressionValues: util.dynamodb.toMapValues({ ':base': base, ':false': false, ':acl': head.aclVersion }),
+        expression: `#version = :base AND #deleted = :false AND #aclVersion = :acl${queue}`,
+        expressionNames: names,
+        expressionValues: util.dynamodb.toMapValues(values),
         returnValuesOnConditionCheckFailure: true,
       },
     },

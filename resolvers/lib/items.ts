@@ -40,6 +40,11 @@ export interface HeadItem extends FileSummary {
    * first and contiguous up to `version` (lib/modify.ts); empty after anything but a patch.
    */
   recent?: string;
+  /**
+   * The last version made by whole content (or an upload) rather than a patch: queued edits made
+   * before it cannot be moved over it and are dropped (lib/queue.ts); their writers catch up.
+   */
+  fullAt?: number;
 }
 
 /**

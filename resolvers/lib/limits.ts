@@ -12,7 +12,24 @@ export const MAX_REBASE = 100;
  * reading the log: one transaction per attempt. Small, so the head stays one 1 KB write unit.
  */
 export const RECENT_PATCHES = 8;
+/**
+ * The head's queue (lib/queue.ts): at most this many edits wait on it (each about 150 bytes for a
+ * keystroke), a commit takes at most QUEUE_BATCH of them (1 + 2 per edit + the body: 66 of
+ * DynamoDB's 100 items per transaction), and an edit queued longer than QUEUED_MAX_AGE_MS ago was
+ * given up by its writer (AppSync stops a request after 30 s) and is dropped (a retry queues it again).
+ */
+export const MAX_PENDING = 64;
+export const QUEUE_BATCH = 32;
+export const QUEUED_MAX_AGE_MS = 60000;
+/** The first queued edit's writer commits the batch; after this long without it, any queued writer does. */
+export const LEADER_GRACE_MS = 500;
 export const RECENT_PATCH_CHARS = 480;
+/**
+ * A batch from the head's queue keeps more (its head write is shared by the batch's edits): enough
+ * that the writers who lost the race to it move on without reading the log.
+ */
+export const BATCH_RECENT_PATCHES = 32;
+export const BATCH_RECENT_CHARS = 2048;
 /**
  * Inline content lives in the file's BODY item at some version; the versions after it are patches in
  * the log (the tail). A commit rewrites the body once the tail would reach this many patches or this

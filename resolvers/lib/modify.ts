@@ -1,19 +1,22 @@
 import { runtime, util, type Context } from '@aws-appsync/utils';
 import type { MutationModifyFileArgs } from '../generated/graphql.ts';
 import type { Access } from './access.ts';
-import { bodyOf, bodyPut, contentLost, tailRequest } from './body.ts';
+import { bodyPut, contentLost, tailRequest } from './body.ts';
 import { changeRecord, fileWriteItems } from './commit.ts';
 import { uploadMeasure, type VerifiedUpload } from './content.ts';
 import { invalid, notFound, conflict, busy } from './errors.ts';
+import { filePk, HEAD_SK, requestSk } from './keys.ts';
 import type { BodyItem, ChangeItem, FileSummary, HeadItem } from './items.ts';
-import { MAX_REBASE, RECENT_PATCH_CHARS, RECENT_PATCHES, TAIL_CHARS, TAIL_PATCHES } from './limits.ts';
+import { MAX_PENDING, MAX_REBASE, TAIL_CHARS, TAIL_PATCHES } from './limits.ts';
 import { HEAD_ITEM, REQUEST_ITEM } from './outcome.ts';
-import { applyTextPatch, checkTextPatch, patchedLength } from './patch.ts';
-import { rebaseOps } from './rebase.ts';
+import { applyTextPatch, patchedLength } from './patch.ts';
+import { isQueued, planBatch, queueOf } from './queue.ts';
 import { contentSha256 } from './sha256.ts';
 import { changeFromItem } from './shapes.ts';
 import { bool, conditionFailure, filesTable, num, plainItem, setExpression, transactionConflict } from './tx.ts';
 import { measureContent, utf8Bytes } from './validate.ts';
+import { batchRequest, batchResponse, batchVersion, leads, lookupResponse, queueLow, queueRequest, queueResponse } from './modify-queue.ts';
+import { fromRecent, low, movable, nextRecent, progress, readRequest, settled, takeHead, takeRecent, takeTail, type Progress } from './progress.ts';
 
 /**
  * modifyFile's commit, in attempts (resolvers/README.md "The hot path"). `missed` reads the log after
@@ -25,98 +28,6 @@ import { measureContent, utf8Bytes } from './validate.ts';
  * over to the next `commit`; the last one answers Conflict (the SDK then catches up and retries). Only
  * inline text patches are moved on the server; everything else commits only at its own base, as before.
  */
-interface Progress {
-  /** The edit's ops, moved onto version `at` so far. */
-  ops: unknown[] | null;
-  at: number;
-  /** The head this attempt commits on (authorize's, or the one a lost race returned). */
-  head: HeadItem;
-  /** False when the missed changes cannot be merged over (whole content, delete, gap, beyond the bound). */
-  mergeable: boolean;
-  /** The inline content at version `contentAt` (null when the file has none inline). */
-  content: string | null;
-  contentAt: number;
-  /** The BODY item's version (0: none yet, the next commit writes one) and the patch JSON after it up to `contentAt`. */
-  bodyVersion: number;
-  tailChars: number;
-  /** This attempt reads the log instead of committing (see `attempt`). */
-  reading?: boolean;
-}
-
-function progress(ctx: Context<MutationModifyFileArgs>): Progress {
-  const stash = ctx.stash as { progress?: Progress; access: Access };
-  if (!stash.progress) {
-    const input = ctx.args.input;
-    const hasPatch = input.patch !== null && input.patch !== undefined;
-    const { head, body } = stash.access;
-    const known = bodyOf(head, body);
-    stash.progress = {
-      ops: hasPatch ? checkTextPatch(input.patch) : null,
-      at: input.baseVersion,
-      head,
-      mergeable: true,
-      content: known ? known.content : null,
-      contentAt: known ? known.version : 0,
-      bodyVersion: known && known === body ? body.version : 0,
-      tailChars: 0,
-    };
-  }
-  return stash.progress;
-}
-
-/** True when this edit can be moved over changes on the server: an inline text patch on a live file. */
-function movable(p: Progress): boolean {
-  return p.ops !== null && p.mergeable && p.head.encoding === 'TEXT' && !p.head.contentKey && !p.head.deleted;
-}
-
-function settled(ctx: Context): boolean {
-  const stash = ctx.stash as { committed?: unknown; replayVersion?: number };
-  return stash.committed !== undefined || stash.replayVersion !== undefined;
-}
-
-/** The head's recent patches, `[[version, patchJson], ...]` (empty when absent or unreadable). */
-function recentOf(head: HeadItem): unknown[][] {
-  if (typeof head.recent !== 'string' || head.recent.length === 0) return [];
-  const list = JSON.parse(head.recent) as unknown;
-  return Array.isArray(list) ? (list as unknown[][]) : [];
-}
-
-/**
- * One committed patch (version `version`, patch JSON `patch`): applied to the content when it is the
- * next version of it, and the edit moved over it when it is one the edit missed.
- */
-function advance(p: Progress, version: number, patch: string): void {
-  const theirs = JSON.parse(patch) as { ops: unknown[] };
-  if (p.content !== null && p.contentAt === version - 1) {
-    p.content = applyTextPatch(theirs, p.content);
-    p.contentAt = version;
-    p.tailChars = p.tailChars + patch.length;
-  }
-  if (version === p.at + 1 && p.ops !== null) {
-    p.ops = rebaseOps(p.ops, theirs.ops);
-    p.at = version;
-  }
-}
-
-/** The version after which changes are needed: the older of the edit's base and the content's. */
-function low(p: Progress): number {
-  return p.content !== null && p.contentAt < p.at ? p.contentAt : p.at;
-}
-
-/** Takes the head's recent patches when they cover everything after `low`; false when they do not. */
-function fromRecent(p: Progress): boolean {
-  const from = low(p);
-  if (p.head.version <= from) return true;
-  const recent = recentOf(p.head);
-  const first = recent.length > 0 ? (recent[0]![0] as number) : p.head.version + 1;
-  if (first > from + 1) return false;
-  for (const entry of recent) {
-    const v = entry[0] as number;
-    if (v > from) advance(p, v, entry[1] as string);
-  }
-  return true;
-}
-
 /**
  * `missed` request, for an inline text patch: the changes after the older of the edit's base and the
  * body's version, up to the head. The head's own recent patches sometimes cover them (no read);
@@ -140,19 +51,8 @@ export function missedResponse(ctx: Context<MutationModifyFileArgs>) {
   if (settled(ctx)) return ctx.prev.result;
   const p = progress(ctx);
   const items = ((ctx.result && ctx.result.items) || []) as ChangeItem[];
-  takeTail(p, items);
+  takeTail(p, items, low(p));
   return ctx.prev.result;
-}
-
-/** Applies a Query of the log after `low(p)`: each change in order; a gap, a change that is not a patch, or a page cut short leaves the edit unmergeable (it commits only at its own base). */
-function takeTail(p: Progress, items: ChangeItem[]): void {
-  let last = low(p);
-  for (const item of items) {
-    if (item.version !== last + 1 || item.op !== 'MODIFY' || typeof item.patch !== 'string') break;
-    advance(p, item.version, item.patch);
-    last = item.version;
-  }
-  if (p.at < p.head.version) p.mergeable = false;
 }
 
 /** What the edit makes of the head's content: the new content (inline), size, length and the server's SHA-256. */
@@ -189,53 +89,80 @@ function result(ctx: Context<MutationModifyFileArgs>, p: Progress, upload: Verif
   return { patch: undefined, content, size: measured.size, length: measured.length, sha256 };
 }
 
-/**
- * The head's recent patches after committing `next` on `base`: the old ones (when they reach `base`)
- * plus this patch, trimmed from the oldest to RECENT_PATCHES entries and RECENT_PATCH_CHARS of JSON.
- * Anything but a patch, or a patch too large to keep, empties it.
- */
-function nextRecent(head: HeadItem, base: number, next: number, patch: string | undefined): string {
-  if (patch === undefined || patch.length > RECENT_PATCH_CHARS) return '[]';
-  const old = recentOf(head);
-  const kept: unknown[][] = old.length > 0 && (old[old.length - 1]![0] as number) === base ? old : [];
-  const list = kept.concat([[next, patch]]);
-  let chars = 0;
-  const out: unknown[][] = [];
-  for (const entry of list.slice(0).reverse()) {
-    chars = chars + (entry[1] as string).length + 16;
-    if (out.length < RECENT_PATCHES && chars <= RECENT_PATCH_CHARS) out.unshift(entry);
-  }
-  return JSON.stringify(out);
-}
-
 /** `commit` request of every attempt but the last (see attempt). */
 export function commitRequest(ctx: Context<MutationModifyFileArgs>) {
   return attempt(ctx, false);
 }
 
-/** The last attempt's request: it always commits (or answers), never reads. */
+/** The last attempt's request: it always commits, queues or answers, never reads. */
 export function lastCommitRequest(ctx: Context<MutationModifyFileArgs>) {
   return attempt(ctx, true);
 }
 
 /**
- * One attempt: one TransactWriteItems at the head this attempt knows (or at the edit's own base). After
- * a lost race the head that won is a few versions on, and its recent patches carry what it added; when
- * they do not reach back far enough, this attempt reads the log instead (one Query) and the next commits.
+ * One attempt (resolvers/README.md "The hot path"). Which one depends on what this request knows:
+ *   lookup — its queued edit left the queue: read its idempotency record (committed by another writer, or dropped);
+ *   batch  — edits wait in the head's queue and this request must see them committed first (its own
+ *            is among them, the queue is full, or its edit cannot be queued): commit the queue's
+ *            first edits in one transaction;
+ *   queue  — an inline text patch that lost a race, or finds others queued: append it to the queue;
+ *   cas    — otherwise (no queue, the common case with one writer): one transaction at the head, as before;
+ *   read   — one of the above needs committed patches the head's recent ones do not carry: one Query
+ *            (never on the last attempt, which answers Busy instead; the SDK retries the same request).
  */
 function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
   if (settled(ctx)) return runtime.earlyReturn(ctx.prev.result);
   const input = ctx.args.input;
-  const { members, muted } = ctx.stash.access as Access;
   const p = progress(ctx);
-  p.reading = false;
-  if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) {
-    if (!last) {
-      p.reading = true;
-      return tailRequest(p.head.id, low(p), p.head.version);
+  p.action = undefined;
+  const head = p.head;
+  const inlineText = head.encoding === 'TEXT' && !head.contentKey && !head.deleted;
+  if (p.queued && !isQueued(head, input.requestId)) {
+    // Committed by another writer's batch (the head names the last batch's versions), else look it up.
+    const version = batchVersion(head, input.requestId);
+    if (version !== null) {
+      ctx.stash.replayVersion = version;
+      return runtime.earlyReturn(ctx.prev.result);
     }
+    p.action = 'lookup';
+    return { operation: 'GetItem' as const, key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: requestSk(input.requestId) }), consistentRead: true };
+  }
+  const queue = inlineText ? queueOf(head) : [];
+  if (queue.length > 0 && p.queued && !leads(queue, input.requestId)) {
+    // Another writer's edit is first: that writer commits the batch, this edit with it. Look again.
+    if (last) busy(head.id);
+    p.action = 'poll';
+    return { operation: 'GetItem' as const, key: util.dynamodb.toMapValues({ pk: filePk(head.id), sk: HEAD_SK }), consistentRead: true };
+  }
+  if (queue.length > 0 && (p.queued || (movable(p) && queue.length >= MAX_PENDING))) {
+    takeRecent(p);
+    if (p.content === null) busy(head.id);
+    if (p.contentAt !== head.version) return last ? busy(head.id) : readRequest(p, queueLow(p));
+    const plan = planBatch(head, p.content as string, p.known, p.done);
+    if (plan.missing !== null) return last ? busy(head.id) : readRequest(p, plan.missing - 1);
+    return batchRequest(ctx, p, plan.batch);
+  }
+  // Stale on arrival means others are writing: queue at once rather than race them for the head.
+  if (movable(p) && (queue.length > 0 || p.lost || input.baseVersion < head.version) && head.version - p.at <= MAX_REBASE) {
+    if (!fromRecent(p) || p.at !== head.version || p.contentAt !== head.version) return last ? busy(head.id) : readRequest(p, low(p));
+    return queueRequest(ctx, p);
+  }
+  return casRequest(ctx, p, last);
+}
+
+/**
+ * `cas`: one TransactWriteItems at the head this attempt knows (or at the edit's own base), only if no
+ * edit is queued. After a lost race the head that won is a few versions on, and its recent patches
+ * carry what it added; when they do not reach back far enough, this attempt reads the log instead.
+ */
+function casRequest(ctx: Context<MutationModifyFileArgs>, p: Progress, last: boolean) {
+  const input = ctx.args.input;
+  const { members, muted } = ctx.stash.access as Access;
+  if (movable(p) && p.head.version > p.at && p.head.version - p.at <= MAX_REBASE && !fromRecent(p)) {
+    if (!last) return readRequest(p, low(p));
     p.mergeable = false;
   }
+  p.action = 'cas';
   const head = p.head;
   const author = (ctx.identity as { sub: string }).sub;
   const upload = ctx.stash.upload as VerifiedUpload | undefined;
@@ -273,14 +200,20 @@ function attempt(ctx: Context<MutationModifyFileArgs>, last: boolean) {
   const recent = nextRecent(head, base, next, change.patch);
   const body = current ? nextBody(p, r, next, change.patch) : null;
   // The head names the S3 object holding the content, or the version of the BODY item; never the content itself.
+  // Whole content or an upload sets `fullAt`: edits queued before it are dropped, not moved over it.
+  const full = change.patch === undefined ? { fullAt: next } : {};
   const headUpdate = upload
-    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256, recent }, ['content', 'bodyVersion'])
+    ? setExpression({ ...summary, contentKey: upload.key, contentVersion: next, contentSha256: upload.sha256, recent, ...full }, ['content', 'bodyVersion'])
     : head.contentKey && change.patch !== undefined
       ? setExpression({ ...summary, recent }, [])
-      : setExpression({ ...summary, recent, bodyVersion: body ? next : p.bodyVersion }, ['content', 'contentKey', 'contentVersion', 'contentSha256']);
+      : setExpression({ ...summary, recent, bodyVersion: body ? next : p.bodyVersion, ...full }, ['content', 'contentKey', 'contentVersion', 'contentSha256']);
   const fingerprint = `${input.baseVersion}:${input.sha256}`;
   const extra = body ? [bodyPut(table, head.id, body)] : [];
-  return { operation: 'TransactWriteItems' as const, transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint, extra }) };
+  return {
+    operation: 'TransactWriteItems' as const,
+    // A patch waits for the queue (it commits first); whole content does not (it cannot join it).
+    transactItems: fileWriteItems(table, head, members, base, headUpdate, change, summary, { indexMembers: false, fingerprint, extra, queueEmpty: change.patch !== undefined }),
+  };
 }
 
 /**
@@ -297,21 +230,34 @@ function nextBody(p: Progress, r: { content: string | undefined; sha256: string 
 }
 
 /**
- * `commit` response. Committed: the change. Request id used before: 6.replay returns what it committed
- * (if the same edit). Lost the race for the head: the next attempt takes the head DynamoDB returned
- * (`last` = no attempt left: Conflict, as for a stale base). Deleted: NotFound; members changed:
- * Conflict ACCESS_CHANGED; another transaction on the same items: Busy (or one more attempt).
+ * `commit` response, by what the attempt did (see attempt). `cas` committed: the change. Request id
+ * used before: 9.replay returns what it committed (if the same edit). Lost the race for the head: the
+ * next attempt takes the head DynamoDB returned and queues the edit (`last`: Conflict, as for a stale
+ * base). Deleted: NotFound; members changed: Conflict ACCESS_CHANGED; another transaction on the same
+ * items: Busy (or one more attempt).
  */
 export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boolean) {
   if (settled(ctx)) return ctx.prev.result;
-  const input = ctx.args.input;
   const p = progress(ctx);
-  if (p.reading) {
-    // This attempt read the log the winner's recent patches did not cover; the next one commits.
+  if (p.action === 'read') {
     if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-    takeTail(p, ((ctx.result && ctx.result.items) || []) as ChangeItem[]);
+    takeTail(p, ((ctx.result && ctx.result.items) || []) as ChangeItem[], p.readFrom as number);
     return null;
   }
+  if (p.action === 'lookup') return lookupResponse(ctx, p);
+  if (p.action === 'poll') {
+    if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+    if (!ctx.result) notFound(ctx.args.input.id, false);
+    takeHead(p, ctx.result as HeadItem);
+    return null;
+  }
+  if (p.action === 'queue') return queueResponse(ctx, p, last);
+  if (p.action === 'batch') return batchResponse(ctx, p, last);
+  return casResponse(ctx, p, last);
+}
+
+function casResponse(ctx: Context<MutationModifyFileArgs>, p: Progress, last: boolean) {
+  const input = ctx.args.input;
   if (!ctx.error) {
     const change = changeFromItem(ctx.stash.change as ChangeItem);
     ctx.stash.committed = change;
@@ -331,17 +277,16 @@ export function commitResponse(ctx: Context<MutationModifyFileArgs>, last: boole
     if (bool(now.deleted)) notFound(input.id, true);
     if (num(now.aclVersion) !== p.head.aclVersion) conflict(input.id, num(now.version), 'ACCESS_CHANGED');
     const wasCurrent = p.at === p.head.version;
-    if (!last && wasCurrent && movable(p)) {
-      p.head = now;
-      // The winner may have rewritten the body: count the tail from there.
-      const bodyVersion = num(now.bodyVersion);
-      if (bodyVersion > p.bodyVersion) {
-        p.bodyVersion = bodyVersion;
-        p.tailChars = 0;
-      }
+    // Lost to another writer, or edits wait in the queue (they commit first; a queue needs inline text).
+    const queued = queueOf(now).length > 0;
+    if (!last && ((wasCurrent && movable(p)) || (queued && num(now.version) === p.head.version))) {
+      takeHead(p, now);
+      p.lost = true;
       return null;
     }
     const headVersion = num(now.version);
+    // The last attempt, still at the head it knew, lost only to the queue: the same request again.
+    if (queued && headVersion === p.head.version) busy(input.id);
     conflict(input.id, headVersion, headVersion === input.baseVersion ? 'ACCESS_CHANGED' : 'STALE_BASE');
   }
   if (headFailure.failed) conflict(input.id, p.head.version, 'STALE_BASE');

@@ -33,29 +33,48 @@ export function checkTextPatch(patch: unknown): unknown[] {
  * the base exactly and never split a surrogate pair. Failures are InvalidInput errors.
  */
 export function applyTextPatch(patch: unknown, base: string): string {
-  const ops = textPatchOps(patch);
+  const out = applyOrWhy(textPatchOps(patch), base);
+  if (out.why !== null) invalid('patch', out.why);
+  const result = out.text as string;
+  if (result.length > MAX_INLINE_CHARS) tooLarge('content', MAX_INLINE_CHARS, result.length);
+  return result;
+}
 
+/**
+ * The result of applying checked ops to `base`, or why they do not apply (never throws: a queued edit
+ * that no longer fits must not stop the others, lib/queue.ts). Includes the inline size limit.
+ */
+export function tryApplyOps(ops: unknown[], base: string): string | null {
+  const out = applyOrWhy(ops, base);
+  if (out.why !== null || (out.text as string).length > MAX_INLINE_CHARS) return null;
+  return out.text;
+}
+
+function applyOrWhy(ops: unknown[], base: string): { text: string | null; why: string | null } {
   const parts: string[] = [];
   let at = 0;
   let index = 0;
+  let why: string | null = null;
   for (const op of ops) {
+    if (why !== null) break;
     if (typeof op === 'string' && op.length > 0) {
       parts.push(op);
     } else if (typeof op === 'number' && op !== 0 && Math.floor(op) === op) {
       const n = op > 0 ? op : -op;
-      if (at + n > base.length) invalid('patch', `op ${index} (${op}) at offset ${at} runs past the end of the base (length ${base.length})`);
+      if (at + n > base.length) {
+        why = `op ${index} (${op}) at offset ${at} runs past the end of the base (length ${base.length})`;
+        break;
+      }
       if (op > 0) parts.push(base.slice(at, at + n));
       at = at + n;
-      if (splitsPair(base, at)) invalid('patch', `op ${index} ends at offset ${at}, inside a surrogate pair`);
+      if (splitsPair(base, at)) why = `op ${index} ends at offset ${at}, inside a surrogate pair`;
     } else {
-      invalid('patch', `op ${index} must be a non-zero integer or a non-empty string`);
+      why = `op ${index} must be a non-zero integer or a non-empty string`;
     }
     index = index + 1;
   }
-  if (at !== base.length) invalid('patch', `the patch covers ${at} of the base's ${base.length} code units`);
-  const result = parts.join('');
-  if (result.length > MAX_INLINE_CHARS) tooLarge('content', MAX_INLINE_CHARS, result.length);
-  return result;
+  if (why === null && at !== base.length) why = `the patch covers ${at} of the base's ${base.length} code units`;
+  return why === null ? { text: parts.join(''), why: null } : { text: null, why };
 }
 
 /** True when offset `i` falls between a high and a low surrogate (charCodeAt is not in APPSYNC_JS). */

@@ -138,6 +138,37 @@ describe('sync <dir>', () => {
     running.length = 0;
   }, 120_000);
 
+  it('a file being rewritten (truncated, then written) goes up once it holds still, never empty or half-written', async () => {
+    const api = await signIn(stack, 'rita@example.com');
+    const d = join(tmp, 'rita-rewrite');
+    mkdirSync(d);
+    writeFileSync(join(d, 'draft.txt'), 'one\ntwo\n');
+    // A long settle time, so the scans below are sure to fall inside it.
+    const s = await startSync(api, d, { settleMs: 3000 });
+    running.push(s);
+    await waitFor(
+      () => s.events.some((e) => e.message.startsWith('pushed new draft.txt v1')),
+      'the new file to go up',
+      () => s.lines(),
+    );
+    const id = s.events.find((e) => e.file === 'draft.txt')!.id!;
+    // What an editor's save looks like to a scan landing between its truncate and its write.
+    writeFileSync(join(d, 'draft.txt'), '');
+    await s.sync.tick();
+    await s.sync.tick();
+    writeFileSync(join(d, 'draft.txt'), 'one\ntwo\nthree\n');
+    await waitFor(
+      () => s.events.some((e) => e.message === 'pushed draft.txt v2'),
+      'the rewritten file to go up',
+      () => s.lines(),
+    );
+    const head = await api.getFile(id);
+    expect({ version: head.version, content: head.content }).toEqual({ version: 2, content: 'one\ntwo\nthree\n' });
+    expect((await api.getFileChanges(id, 0)).items.map((c) => c.version)).toEqual([1, 2]);
+    await s.sync.stop();
+    running.splice(running.indexOf(s), 1);
+  }, 60_000);
+
   it('the CLI (--create) logs with times and stops cleanly on SIGTERM and SIGINT, saying so', async () => {
     const profile = join(tmp, 'sam-profile');
     const login = spawn(process.execPath, [BIN, '--profile', profile, 'login', 'sam@example.com', '--config', stack.runtime.amplifyConfigPath], {

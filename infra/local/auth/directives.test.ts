@@ -1,6 +1,6 @@
 import { buildSchema, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { APPSYNC_PRELUDE } from '../graphql/prelude.ts';
+import { APPSYNC_PRELUDE } from '../../appsync/prelude.ts';
 import { effectiveAuthRules, fieldAuthorizerFromDirectives, isFieldAllowed } from './directives.ts';
 import type { AuthSuccess } from './types.ts';
 
