@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   // dev and user add run the local runtime, which only a checkout of the repository has (not the package).
   const localCli = join(ROOT, 'infra/local/cli.ts');
   if ((command === 'dev' || command === 'user') && !existsSync(localCli)) {
-    throw new UsageError(`${command} runs the local stack, which is not part of the installed client: run it from a craft-sync checkout (npm start, npm run cli -- user add)`, command);
+    throw new UsageError(`${command} runs the local stack, which is not part of the installed client: run it from a craft-sync checkout (npm start, npm run local-stack -- user add)`, command);
   }
   if (command === 'dev') {
     const extra = ['--data-dir', dataDir, ...(v.port ? ['--port', v.port] : [])];

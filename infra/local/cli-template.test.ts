@@ -15,7 +15,7 @@ import { gql } from '../../test/e2e/harness.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'infra/local/cli.ts');
 const template = join(root, 'infra/local/template/fixtures/todos/Todos.template.json');
-const dataDir = mkdtempSync(join(tmpdir(), 'craft-sync-cli-template-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'local-appsync-cli-template-'));
 
 let child: ChildProcess;
 let printed = '';
@@ -50,6 +50,8 @@ describe('npm start -- --template', () => {
 
   it('names the API it serves, and builds and serves no browser app (the template declares none)', async () => {
     expect(printed).toMatch(/local AppSync runtime ready in \d+ ms, serving the API "todos-prod"/);
+    // The generic runtime names no product of its own.
+    expect(printed).not.toMatch(/craft.?sync/i);
     expect(printed).not.toContain('Browser app');
     const app = field('GraphQL \\(HTTP\\)').replace(/\/graphql$/, '/app/');
     expect((await fetch(app)).status).toBe(404);
@@ -79,7 +81,7 @@ describe('npm start -- --in-memory without --data-dir', () => {
         other.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
       });
       const dir = /Data directory:\s+(\S+)/.exec(out)![1]!;
-      expect(dir.startsWith(join(tmpdir(), 'craft-sync-in-memory-'))).toBe(true);
+      expect(dir.startsWith(join(tmpdir(), 'local-appsync-in-memory-'))).toBe(true);
       expect(existsSync(join(dir, 'secrets.json'))).toBe(true);
       // The printed hints carry that directory, so the dev-user commands reach this stack.
       expect(out).toContain(`--data-dir ${dir}`);

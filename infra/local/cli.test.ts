@@ -58,8 +58,8 @@ describe('npm start', () => {
     expect(outputs.data.url).toBe(field('GraphQL \\(HTTP\\)'));
     expect(outputs.custom.craft_sync.user_pool_endpoint).toBe(field('Cognito issuer'));
     expect(printed).toContain(`pool ${outputs.auth.user_pool_id}`);
-    expect(printed).toMatch(/npm run cli -- user add \S+ \S+/);
-    expect(printed).toMatch(/npm run cli -- token \S+ \S+/);
+    expect(printed).toMatch(/npm run local-stack -- user add \S+ \S+/);
+    expect(printed).toMatch(/npm run local-stack -- token \S+ \S+/);
   });
 
   it('builds the browser app and prints its URL on the same port, serving it with the config it wrote', async () => {
@@ -114,14 +114,14 @@ describe('npm start', () => {
     const hint = (cmd: string) =>
       printed
         .split('\n')
-        .find((l) => l.includes(`npm run cli -- ${cmd} `))!
+        .find((l) => l.includes(`npm run local-stack -- ${cmd} `))!
         .split('#')[0]!
         .trim();
     for (const cmd of ['user add', 'token']) expect(hint(cmd)).toContain(` --data-dir ${dataDir}`);
-    // What the user would paste, with `npm run cli --` as the CLI itself (npm runs it from the root).
+    // What the user would paste, with `npm run local-stack --` as the CLI itself (npm runs it from the root).
     const args = (line: string) =>
       line
-        .replace('npm run cli -- ', '')
+        .replace('npm run local-stack -- ', '')
         .split(/\s+/)
         .map((a) => a.replace(/^'|'$/g, ''))
         .map((a) => (a === 'alice@example.com' ? 'hint-user@example.com' : a));

@@ -1,5 +1,5 @@
 /**
- * `npm start` — runs the local stack for an API declaration (craft-sync's by default) and prints
+ * `npm start` — runs the local stack for an API declaration (`infra/api.ts` by default) and prints
  * how to reach it. Also: `user add <email> <password> [--group G]...` and `token <email> <password>`
  * against the issuer of a running (or stopped) stack in the same data directory, and
  * `amplify-outputs` (a deployed stack's amplify_outputs.json from its CDK outputs).
@@ -17,6 +17,8 @@ import { startCognito } from './services/cognito.ts';
 import { LocalQueue } from './services/queue.ts';
 import { installLastResort } from './net/harden.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { defaultDataDir, RUNTIME_NAME } from './names.ts';
+import { NOTIFICATIONS_VARIABLE } from './services/notifications-config.ts';
 import { loadCloudAssembly, loadTemplate } from './template/load.ts';
 
 // The project pins Node 20 and SDK versions that support it (see README); the SDK's notice that
@@ -24,12 +26,13 @@ import { loadCloudAssembly, loadTemplate } from './template/load.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `usage:
-  start [--port 4455] [--data-dir .craft-sync] [--api infra/api.ts] [--in-memory]   # --in-memory without --data-dir: nothing outlives the run
+  start [--port 4455] [--data-dir .<api name>] [--api infra/api.ts] [--in-memory]   # --in-memory without --data-dir: nothing outlives the run
   start --template cdk.out/Stack.template.json | --cdk-out cdk.out [--stack NAME] [--graphql-api LOGICAL_ID] [...]   # an AppSync API from a synthesized CloudFormation template
         [--http-endpoint DATASOURCE=http://127.0.0.1:PORT]...   # an HTTP data source's calls go to a loopback stand-in
-  user add <email> <password> [--group NAME]... [--data-dir .craft-sync]
-  token <email> <password> [--data-dir .craft-sync]
-  queue receive [name] [--max 10] [--delete] [--data-dir .craft-sync]   # local notification queue, one JSON message per line
+  user add <email> <password> [--group NAME]... [--data-dir .<api name>]
+  token <email> <password> [--data-dir .<api name>]
+  queue receive [name] [--max 10] [--delete] [--data-dir .<api name>]   # local notification queue, one JSON message per line
+The data directory defaults to \`.<name>\` of the API \`--api\` names (a template's API: ${defaultDataDir()}).
   amplify-outputs <cdk-outputs.json> [--stack NAME] [--api infra/api.ts] [--out amplify_outputs.json]   # Gen 2 config of a deployed stack`;
 
 async function loadApi(path: string): Promise<ApiDefinition> {
@@ -107,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
   // while it runs (TLS CA, issuer state, dev secrets, config files) go to a temporary directory
   // removed when it stops.
   const ephemeral = command === 'start' && values['in-memory'] && values['data-dir'] === undefined;
-  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), 'craft-sync-in-memory-')) : resolve(values['data-dir'] ?? '.craft-sync');
+  const fromTemplate = Boolean(values.template || values['cdk-out']);
+  const defaultDir = await defaultDataDirFor(fromTemplate ? undefined : values.api);
+  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), `${RUNTIME_NAME}-in-memory-`)) : resolve(values['data-dir'] ?? defaultDir);
   const removeEphemeral = () => {
     if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
   };
@@ -141,17 +146,17 @@ async function main(argv: string[]): Promise<number> {
     const webApp = runtime.webAppUrl
       ? `\n  Browser app:         ${runtime.webAppUrl}  (live editing needs wss://: trust ${runtime.caCertPath} in the browser, or open ${runtime.webAppUrl.replace('http://', 'https://')} once and accept its certificate)`
       : '';
-    console.log(`craft-sync local AppSync runtime ready in ${ms} ms, serving the API "${api.name}"${webApp}
+    console.log(`local AppSync runtime ready in ${ms} ms, serving the API "${api.name}"${webApp}
   GraphQL (HTTP):      ${runtime.graphqlUrl}
   Real-time (wss):     ${runtime.realtimeUrl}
   Amplify config:      ${runtime.amplifyConfigPath}
-  Amplify Gen 2:       ${runtime.amplifyOutputsPath}  (user-pool endpoint in custom.craft_sync)
+  Amplify Gen 2:       ${runtime.amplifyOutputsPath}  (the issuer's endpoint in its custom section)
   TLS CA (Node):       NODE_EXTRA_CA_CERTS=${runtime.caCertPath}
   DynamoDB Local:      ${runtime.dynamodb.endpoint}${runtime.cognito ? `\n  Cognito issuer:      ${runtime.cognito.endpoint} (pool ${runtime.cognito.userPoolId}, client ${runtime.cognito.clientId})` : ''}${runtime.apiKey ? `\n  API key:             ${runtime.apiKey}` : ''}
   Data directory:      ${runtime.dataDir}${notificationsBanner(runtime)}
 Dev users and tokens (in another terminal):
-  npm run cli -- user add alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}
-  npm run cli -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir)}   # prints an access token for the authorization header`);
+  npm run local-stack -- user add alice@example.com 'Passw0rd!'${dataDirFlag(dataDir, defaultDir)}
+  npm run local-stack -- token alice@example.com 'Passw0rd!'${dataDirFlag(dataDir, defaultDir)}   # prints an access token for the authorization header`);
     const shutdown = () => {
       runtime.stop().then(
         () => {
@@ -207,6 +212,15 @@ Dev users and tokens (in another terminal):
 
 class UsageError extends Error {}
 
+/**
+ * `.<api name>`: of the declaration module (the dev-user commands load it for its name, so they
+ * find the same directory `start` used), or the neutral name for a template's API.
+ */
+async function defaultDataDirFor(apiModule: string | undefined): Promise<string> {
+  if (!apiModule) return defaultDataDir();
+  return defaultDataDir((await loadApi(apiModule)).name);
+}
+
 /** Runs the `buildWebApp(outDir)` of the module the declaration names. */
 async function buildDeclaredWebApp(api: ApiDefinition, outDir: string): Promise<void> {
   const module = resolve(api.root, api.webApp!.build);
@@ -231,8 +245,8 @@ function httpEndpoints(given: string[]): Record<string, string> {
  * pool) by data directory only, so a hint without it lands in the default pool. The port needs no
  * flag: they read it from `<data dir>/runtime.json`.
  */
-function dataDirFlag(dataDir: string): string {
-  if (dataDir === resolve('.craft-sync')) return '';
+function dataDirFlag(dataDir: string, defaultDir: string): string {
+  if (dataDir === resolve(defaultDir)) return '';
   return ` --data-dir ${/^[\w@%+=:,./-]+$/.test(dataDir) ? dataDir : `'${dataDir.replace(/'/g, `'\\''`)}'`}`;
 }
 
@@ -244,7 +258,7 @@ function notificationsBanner(runtime: Awaited<ReturnType<typeof startRuntime>>):
   for (const [key, t] of Object.entries(n.topics)) lines.push(`  Topic ${key}:`.padEnd(23) + t.outboxDir);
   for (const [key, q] of Object.entries(n.queues)) lines.push(`  Queue ${key}:`.padEnd(23) + q.dir);
   lines.push('  Dead-letter queue:'.padEnd(23) + n.deadLetterQueue.dir);
-  lines.push(`  Webhooks:            ${n.webhooks.length ? n.webhooks.join(', ') : 'none (set them in CRAFT_SYNC_NOTIFICATIONS or <data dir>/notifications.json)'}`);
+  lines.push(`  Webhooks:            ${n.webhooks.length ? n.webhooks.join(', ') : `none (set them in the file ${NOTIFICATIONS_VARIABLE} names or <data dir>/notifications.json)`}`);
   return lines.join('\n');
 }
 

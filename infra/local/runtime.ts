@@ -4,38 +4,31 @@
  * (DynamoDB Local, a Cognito-compatible issuer, a local event bus). Generic: it knows nothing of
  * any one schema.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, EnvValue } from '../wiring/types.ts';
-import type { DataSource } from './appsync-js/types.ts';
 import { prepareApi } from '../wiring/prepare.ts';
-import { createResolverExecutor } from './appsync-js/executor.ts';
+import { loadResolvers } from './appsync-js/executor.ts';
 import { createDataSources } from './datasources/index.ts';
-import { startDynamoDbLocal } from './services/dynamodb-local.ts';
-import { ensureTables, startTtlSweeper } from './services/tables.ts';
 import { LocalEventBus } from './services/event-bus.ts';
-import { startCognito, type LocalCognito } from './services/cognito.ts';
+import type { LocalCognito } from './services/cognito.ts';
 import type { TokenLifetimes } from './services/cognito-idp/tokens.ts';
-import { toAmplifyOutputs, type AppSyncAuthType } from '../../client/sdk/amplify-outputs.ts';
 import { createAuthenticator } from './auth/index.ts';
-import { fieldAuthorizerFromDirectives } from './auth/directives.ts';
-import { appSyncReply, graphqlHttpHandler } from './graphql/http.ts';
-import { createRealtimeEngine } from './graphql/subscriptions.ts';
-import { createRealtimeServer } from './realtime/server.ts';
-import { ensureCertificate } from './net/cert.ts';
-import { listen } from './net/listener.ts';
-import { answerAndClose, type ServerLimits } from './net/harden.ts';
-import { WEB_APP_PATH, webAppHandler } from './net/web-app.ts';
+import type { ServerLimits } from './net/harden.ts';
 import { loadOrCreateSecrets, type LocalSecrets } from './secrets.ts';
-import { startLocalBuckets, type LocalBuckets } from './services/s3/buckets.ts';
+import { defaultDataDir } from './names.ts';
 import { startStreamHandlers } from './services/stream-handlers.ts';
-import { startEventsServer } from './services/events-server.ts';
-import { loadNotificationsConfig, startNotifications, type LocalNotifications, type NotificationsConfig } from './services/notifications.ts';
+import { loadNotificationsConfig, type LocalNotifications, type NotificationsConfig } from './services/notifications.ts';
+import { resolveEnvironment } from '../wiring/environment.ts';
+import { startFunctionServices } from './start/functions.ts';
+import { serveApi } from './start/routing.ts';
+import { writeClientConfig } from './start/client-config.ts';
+import { allOrNothing, startStores } from './start/stores.ts';
 
 export interface RuntimeOptions {
   api: ApiDefinition;
-  /** Where everything persists (default `.craft-sync/` in the working directory). */
+  /** Where everything persists (default `.<api name>/` in the working directory, names.ts). */
   dataDir?: string;
   /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
   inMemory?: boolean;
@@ -50,7 +43,7 @@ export interface RuntimeOptions {
   connectionInitTimeoutMs?: number;
   /** Header, request and idle timeouts and the connection cap of every server (defaults in net/harden.ts). */
   limits?: Partial<ServerLimits>;
-  /** Webhooks, topic subscribers, retries (default: the CRAFT_SYNC_NOTIFICATIONS file or `<dataDir>/notifications.json`). */
+  /** Webhooks, topic subscribers, retries (default: services/notifications-config.ts, from the environment or `<dataDir>/notifications.json`). */
   notifications?: NotificationsConfig;
   /** A built browser app (client/web/build.ts) to serve at `/app/` on the same port, `/` redirecting there. */
   webAppDir?: string;
@@ -102,10 +95,16 @@ export interface Runtime {
 
 export const REGION = 'us-east-1';
 
+/**
+ * Starts the stack in order: the declaration checked and the resolver code bundled while DynamoDB
+ * Local, the issuer and the TLS certificate start; then S3, the function services (Lambda, events,
+ * notifications), the data sources bound to them, the stream handlers; then the port is opened
+ * (start/routing.ts) and the client configuration written (start/client-config.ts).
+ */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const { api } = opts;
-  const dataDir = resolve(opts.dataDir ?? '.craft-sync');
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir(api.name));
   mkdirSync(dataDir, { recursive: true });
   const host = opts.host ?? '127.0.0.1';
   const modes = [api.authentication.default, ...(api.authentication.additional ?? [])];
@@ -114,6 +113,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // The same checks synth runs: every field, data source, table, bucket, bus and handler file named exists.
   const { wiring, schema: loaded } = prepareApi(api);
   const stops: Array<() => Promise<void>> = [];
+  const onStop = (s: () => Promise<void>) => void stops.push(s);
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
     stops.length = 0;
@@ -131,99 +131,59 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (!api.tables[key]) throw new Error(`unknown table "${key}"`);
     return key;
   };
-  // Resolver code is bundled and loaded while the JVM starts: data sources are bound once ready.
-  let bindDataSources!: (ds: Record<string, DataSource>) => void;
-  const ready = new Promise<Record<string, DataSource>>((r) => (bindDataSources = r));
-  const lazyDataSources = Object.fromEntries(
-    Object.entries(api.dataSources).map(([name, d]): [string, DataSource] => [name, { name, kind: d.kind, invoke: async (request, context) => (await ready)[name]!.invoke(request, context) }]),
-  );
   const hasBuckets = Object.keys(api.buckets ?? {}).length > 0;
   const hasBuses = Object.keys(api.buses ?? {}).length > 0;
   // The s3 credentials are what Lambda handlers sign with; the local EventBridge accepts them too.
   // The iam ones sign AWS_IAM requests and the local Cognito's admin calls.
   const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'), modes, { s3: hasBuckets || hasBuses, webhooks: hasBuses });
   try {
-    const [dynamo, cognito, cert, resolvers] = await allOrNothing([
-      timed('dynamodb', startDynamoDbLocal({ dataDir: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), log: (l) => log(`[dynamodb] ${l}`) })).then(async (d) => {
-        stops.push(() => d.stop());
-        await timed('tables', ensureTables(d.client, api.tables, tableName));
-        return d;
-      }),
-      modes.includes('AMAZON_COGNITO_USER_POOLS')
-        ? timed(
-            'cognito',
-            startCognito({ dataDir: join(dataDir, 'cognito'), adminCredentials: secrets.iam!, limits: opts.limits, tokenLifetimes: opts.tokenLifetimes, log: (l) => log(`[cognito] ${l}`) }),
-          ).then((c) => {
-            stops.push(() => c.stop());
-            return c;
-          })
-        : Promise.resolve(undefined),
-      timed(
-        'tls',
-        ensureCertificate(opts.tlsDir ?? join(dataDir, 'tls'), (l) => log(`[tls] ${l}`)),
-      ),
-      timed('resolvers', createResolverExecutor({ wiring, dataSources: lazyDataSources, log })),
-    ]);
-    const sweeper = startTtlSweeper(dynamo.client, api.tables, tableName);
-    stops.push(async () => sweeper.stop());
-
-    const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir);
-    const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
-    let s3: LocalBuckets | undefined;
-    if (hasBuckets && secrets.s3) {
-      s3 = await startLocalBuckets({
-        buckets: api.buckets!,
+    // Resolver code is bundled and loaded while the JVM starts; it is bound to data sources below.
+    const [{ dynamo, sweeper, cognito, cert, s3 }, resolverCode] = await allOrNothing([
+      startStores({
+        api,
+        modes,
         dataDir,
-        credentials: secrets.s3,
-        alsoAccept: secrets.iam ? [secrets.iam] : [],
-        region: REGION,
+        inMemory: opts.inMemory,
+        tlsDir: opts.tlsDir,
         host,
+        region: REGION,
         limits: opts.limits,
-        log: (l) => log(`[s3] ${l}`),
-      });
-      stops.push(() => s3!.stop());
-    }
+        tokenLifetimes: opts.tokenLifetimes,
+        secrets,
+        tableName,
+        timed,
+        onStop,
+        log,
+      }),
+      timed('resolvers', loadResolvers({ wiring, log })),
+    ]);
+    const notificationsConfig = opts.notifications ?? loadNotificationsConfig(dataDir, process.env, api.name);
+    const bus = new LocalEventBus({ region: REGION, retries: notificationsConfig.retries, log: (l: string) => log(`[events] ${l}`) });
     const resolveEnv = (v: EnvValue): string => {
       if (typeof v === 'string') return v;
       if ('tableName' in v) return tableName(v.tableName);
       if ('bucketName' in v) return s3 ? s3.bucketName(v.bucketName) : v.bucketName;
       return v.busName;
     };
-    const env = Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, resolveEnv(v)]));
-    let lambdaEnvironment = s3?.lambdaEnvironment;
-    let notifications: Runtime['notifications'];
-    if (hasBuses && secrets.s3) {
-      // Handlers' EventBridgeClient reaches the local bus through the standard endpoint variable.
-      const events = await startEventsServer({ bus, credentials: [secrets.s3, ...(secrets.iam ? [secrets.iam] : [])], region: REGION, host, limits: opts.limits, log: (l) => log(`[events] ${l}`) });
-      stops.push(() => events.stop());
-      lambdaEnvironment = {
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: secrets.s3.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: secrets.s3.secretAccessKey,
-        ...lambdaEnvironment,
-        AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
-      };
-      const local = startNotifications({
-        api,
-        bus,
-        dataDir,
-        config: notificationsConfig,
-        webhookSecret: notificationsConfig.webhookSecret ?? secrets.webhookSecret!,
-        region: REGION,
-        log: (l) => log(`[notifications] ${l}`),
-      });
-      notifications = { ...local, eventsEndpoint: events.endpoint };
-      // Deliveries in flight finish (or give up) before the services they write to stop.
-      stops.push(async () => {
-        await bus.flush();
-        await local.flush();
-      });
-    }
-    // Lambda data sources reach DynamoDB Local as stream handlers do (the content Lambda settles upload quotas).
-    const dataSourceEnvironment = { ...lambdaEnvironment, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
-    bindDataSources(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambdaEnvironment: dataSourceEnvironment, httpEndpoints: opts.httpEndpoints, log }));
-    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambdaEnvironment, dataDir, log });
-    stops.push(() => streams.stop());
+    const { lambda, notifications } = await startFunctionServices({
+      api,
+      dataDir,
+      region: REGION,
+      host,
+      limits: opts.limits,
+      secrets,
+      bus,
+      notificationsConfig,
+      dynamodbEndpoint: dynamo.endpoint,
+      s3,
+      resolveEnv,
+      onStop,
+      log,
+    });
+    // Every data source exists before the port opens: the executor calls them directly.
+    const resolvers = resolverCode.bind(createDataSources(api, { dynamodb: dynamo.client, tableName, bus, resolveEnv, lambda, httpEndpoints: opts.httpEndpoints, log }));
+    const streams = await startStreamHandlers({ api, dynamo, tableName, resolveEnv, lambda, dataDir, log });
+    onStop(() => streams.stop());
 
     const authenticator = createAuthenticator({
       modes,
@@ -231,78 +191,48 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       apiKeys: secrets.apiKey ? [secrets.apiKey] : [],
       iam: secrets.iam ? { credentials: [secrets.iam], region: REGION } : undefined,
     });
-    const deps = { loaded, resolvers, authorizeField: fieldAuthorizerFromDirectives(api.authentication.default), env, log };
-    const realtime = createRealtimeServer({
-      engine: createRealtimeEngine({ ...deps, authenticator }),
-      keepAliveIntervalMs: opts.keepAliveIntervalMs,
-      connectionInitTimeoutMs: opts.connectionInitTimeoutMs,
-      log: (l) => log(`[realtime] ${l}`),
-    });
-    stops.push(() => realtime.close());
-    const path = '/graphql';
-    const onGraphql = graphqlHttpHandler({ ...deps, authenticator, publisher: realtime.publisher, path }, log);
-    let amplifyConfig: Record<string, unknown> = {};
-    const webApp = opts.webAppDir ? webAppHandler(opts.webAppDir, () => amplifyConfig) : undefined;
-    const onRequest: typeof onGraphql = webApp ? (req, res) => void (webApp(req, res) || onGraphql(req, res)) : onGraphql;
-    const server = await listen({
+    // The browser app's config.json is the client configuration, known once the port is.
+    let clientConfig: Record<string, unknown> = {};
+    const served = await serveApi({
+      loaded,
+      resolvers,
+      defaultAuthMode: api.authentication.default,
+      authenticator,
+      env: resolveEnvironment(api.environment, resolveEnv),
       port: opts.port ?? 0,
       host,
       tls: cert,
       limits: opts.limits,
-      reply: appSyncReply,
+      keepAliveIntervalMs: opts.keepAliveIntervalMs,
+      connectionInitTimeoutMs: opts.connectionInitTimeoutMs,
+      webApp: opts.webAppDir ? { dir: opts.webAppDir, clientConfig: () => clientConfig } : undefined,
       log,
-      onRequest,
-      onUpgrade: (req, socket, head) => {
-        if ((req.url ?? '').startsWith(`${path}/realtime`)) realtime.handleUpgrade(req, socket, head);
-        else answerAndClose(socket, 404);
-      },
     });
-    stops.push(() => server.close());
+    onStop(() => served.close());
 
-    const graphqlUrl = `http://${host}:${server.port}${path}`;
-    const realtimeUrl = `wss://${host}:${server.port}${path}/realtime`;
-    amplifyConfig = {
-      API: {
-        GraphQL: {
-          endpoint: graphqlUrl,
-          region: REGION,
-          defaultAuthMode: authModeName(api.authentication.default),
-          ...(secrets.apiKey ? { apiKey: secrets.apiKey.key } : {}),
-        },
-      },
-      ...(cognito ? { Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint, loginWith: { email: true } } } } : {}),
-    };
+    const { graphqlUrl, realtimeUrl } = served;
     log(`[runtime] ready: ${phases.join(', ')}`);
-    const amplifyConfigPath = join(dataDir, 'amplify-config.json');
-    writeFileSync(amplifyConfigPath, `${JSON.stringify(amplifyConfig, null, 2)}\n`);
-    // The same for Amplify Gen 2 clients (JS, Swift, Android, Flutter), the issuer's endpoint in `custom`.
-    const amplifyOutputs = toAmplifyOutputs({
+    const written = writeClientConfig({
+      api,
+      dataDir,
       region: REGION,
       graphqlUrl,
-      userPool: cognito && { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId },
-      userPoolEndpoint: cognito?.endpoint,
-      defaultAuthType: api.authentication.default as AppSyncAuthType,
-      additionalAuthTypes: api.authentication.additional as AppSyncAuthType[] | undefined,
+      realtimeUrl,
+      caCertPath: cert.caCertPath,
       apiKey: secrets.apiKey?.key,
+      cognito,
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3?.endpoint, events: notifications?.eventsEndpoint },
     });
-    const amplifyOutputsPath = join(dataDir, 'amplify_outputs.json');
-    writeFileSync(amplifyOutputsPath, `${JSON.stringify(amplifyOutputs, null, 2)}\n`);
-    writeFileSync(
-      join(dataDir, 'runtime.json'),
-      `${JSON.stringify({ pid: process.pid, graphqlUrl, realtimeUrl, caCertPath: cert.caCertPath, cognito: cognito && { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId }, dynamodb: dynamo.endpoint, s3: s3?.endpoint, events: notifications?.eventsEndpoint }, null, 2)}\n`,
-    );
+    clientConfig = written.amplifyConfig;
 
     return {
       graphqlUrl,
       realtimeUrl,
-      port: server.port,
+      port: served.port,
       dataDir,
       caCertPath: cert.caCertPath,
-      amplifyConfig,
-      amplifyConfigPath,
-      amplifyOutputs: amplifyOutputs as unknown as Record<string, unknown>,
-      amplifyOutputsPath,
-      webAppUrl: webApp ? `http://${host}:${server.port}${WEB_APP_PATH}` : undefined,
+      ...written,
+      webAppUrl: served.webAppUrl,
       apiKey: secrets.apiKey?.key,
       iamCredentials: secrets.iam,
       cognito,
@@ -326,18 +256,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await stop();
     throw e;
   }
-}
-
-/** Like Promise.all, but waits for every start to settle before failing, so each one's stop is registered. */
-async function allOrNothing<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-function authModeName(mode: string): string {
-  return { AMAZON_COGNITO_USER_POOLS: 'userPool', API_KEY: 'apiKey', AWS_IAM: 'iam' }[mode] ?? 'userPool';
 }
 
 export const newKey = (bytes: number) => randomBytes(bytes).toString('hex');

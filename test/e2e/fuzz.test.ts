@@ -17,7 +17,7 @@ import { rawRequest } from '../../infra/local/net/testing.ts';
 import { diffText } from '../../client/patch/index.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { GET, insertText, MODIFY, sha256, SHARE, user, type SyncUser } from './sync-client.ts';
-import { RawRealtimeClient } from './ws-client.ts';
+import { RawClient } from '../../infra/local/realtime/testing/raw-client.ts';
 import { fuzzFrame, fuzzRequest, type FuzzContext, type Target } from './fuzz-inputs.ts';
 
 const SEED = 17_2026;
@@ -89,7 +89,7 @@ async function sendFrames(frames: Array<string | Buffer>): Promise<void> {
   const host = new URL(stack.runtime.graphqlUrl).host;
   const sockets = await Promise.all(
     [0, 1, 2].map(async (n) => {
-      const ws = new WebSocket(stack.runtime.realtimeUrl, ['graphql-ws', RawRealtimeClient.headerProtocol({ Authorization: n === 2 ? 'forged' : ctx.strangerToken, host })], { ca });
+      const ws = new WebSocket(stack.runtime.realtimeUrl, ['graphql-ws', RawClient.headerProtocol({ Authorization: n === 2 ? 'forged' : ctx.strangerToken, host })], { ca });
       ws.on('error', () => {});
       await new Promise<void>((resolve) => {
         ws.once('open', () => resolve());
@@ -173,7 +173,7 @@ describe('fuzz', () => {
 
       // A valid request and a valid subscription still answer.
       const host = new URL(stack.runtime.graphqlUrl).host;
-      const sub = await RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: alice.token, host });
+      const sub = await RawClient.open(stack.runtime.realtimeUrl, { auth: { Authorization: alice.token, host } });
       expect((await sub.init()).type).toBe('connection_ack');
       expect(
         (

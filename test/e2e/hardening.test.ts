@@ -9,7 +9,7 @@ import { api } from '../../infra/api.ts';
 import { INIT_TIMEOUT_CLOSE_CODE } from '../../infra/local/realtime/connection.ts';
 import { rawRequest, trickleHeaders } from '../../infra/local/net/testing.ts';
 import { startStack, type TestStack } from './harness.ts';
-import { RawRealtimeClient } from './ws-client.ts';
+import { RawClient } from '../../infra/local/realtime/testing/raw-client.ts';
 
 let stack: TestStack;
 let token: string;
@@ -72,7 +72,7 @@ describe('every server of the stack', () => {
 describe('real-time sockets', () => {
   it('closes a socket that never sends connection_init, and keeps one that did', async () => {
     const host = new URL(stack.runtime.graphqlUrl).host;
-    const [silent, live] = await Promise.all([0, 1].map(() => RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: token, host })));
+    const [silent, live] = await Promise.all([0, 1].map(() => RawClient.open(stack.runtime.realtimeUrl, { auth: { Authorization: token, host } })));
     await live!.init();
     // start without init is answered with an error and does not count as initialising.
     silent!.send({
@@ -83,7 +83,7 @@ describe('real-time sockets', () => {
     await expect(silent!.next(() => false, 0, 20_000)).rejects.toThrow(/socket closed \(4408\)/);
     expect(silent!.closeCode).toBe(INIT_TIMEOUT_CLOSE_CODE);
     // The initialised socket outlived it and still gets keep-alives.
-    const from = live!.messages.length;
+    const from = live!.frames.length;
     await live!.next((m) => m.type === 'ka', from);
     expect(live!.closed).toBe(false);
     live!.close();

@@ -9,18 +9,18 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT, decodeJwt, importJWK, type JWK } from 'jose';
 import { notesApi } from '../fixtures/notes-api/api.ts';
 import { gql, startStack, type TestStack } from './harness.ts';
-import { RawRealtimeClient } from './ws-client.ts';
+import { RawClient } from '../../infra/local/realtime/testing/raw-client.ts';
 
 let stack: TestStack;
 let alice: string;
 let host: string;
-const clients: RawRealtimeClient[] = [];
+const clients: RawClient[] = [];
 
 const ON_NOTE = `subscription($board: String!) { onNote(board: $board) { id board title } }`;
 const wsAuth = (token: string) => ({ Authorization: token, host });
 
-async function connect(token = alice): Promise<RawRealtimeClient> {
-  const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, wsAuth(token));
+async function connect(token = alice): Promise<RawClient> {
+  const c = await RawClient.open(stack.runtime.realtimeUrl, { auth: wsAuth(token) });
   clients.push(c);
   return c;
 }
@@ -60,21 +60,21 @@ describe('handshake', () => {
     expect(c.ws.protocol).toBe('graphql-ws');
     const ack = await c.init();
     expect(ack).toMatchObject({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
-    const ackAt = c.messages.indexOf(ack);
+    const ackAt = c.frames.indexOf(ack);
     await c.next((m) => m.type === 'ka', ackAt);
-    const firstKa = c.messages.findIndex((m, i) => i > ackAt && m.type === 'ka');
+    const firstKa = c.frames.findIndex((m, i) => i > ackAt && m.type === 'ka');
     await c.next((m) => m.type === 'ka', firstKa + 1);
   });
 
   it('accepts the legacy ?header=&payload= query-string handshake', async () => {
     const header = Buffer.from(JSON.stringify(wsAuth(alice))).toString('base64');
-    const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, {}, { query: `?header=${encodeURIComponent(header)}&payload=e30=`, protocols: ['graphql-ws'] });
+    const c = await RawClient.open(stack.runtime.realtimeUrl, { query: `?header=${encodeURIComponent(header)}&payload=e30=`, protocols: ['graphql-ws'] });
     clients.push(c);
     expect((await c.init()).type).toBe('connection_ack');
   });
 
   it('refuses a handshake with a bad token with connection_error UnauthorizedException', async () => {
-    const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, wsAuth('bad.token.here'));
+    const c = await RawClient.open(stack.runtime.realtimeUrl, { auth: wsAuth('bad.token.here') });
     clients.push(c);
     const err = await c.init();
     expect(err.type).toBe('connection_error');
@@ -91,12 +91,12 @@ describe('subscriptions', () => {
     const note = await addNote('rt', 'pushed');
     const data = await c.next((m) => m.id === 's1' && m.type === 'data');
     expect(data.payload).toEqual({ data: { onNote: { id: note.id, board: 'rt', title: 'pushed' } } });
-    const from = c.messages.length;
+    const from = c.frames.length;
     c.send({ id: 's1', type: 'stop' });
     await c.next((m) => m.id === 's1' && m.type === 'complete', from);
     await addNote('rt', 'after stop');
     await addNote('other', 'marker');
-    expect(c.dataFor('s1')).toHaveLength(1);
+    expect(c.dataFrames('s1')).toHaveLength(1);
   });
 
   it('filters on subscription arguments: another board is not delivered', async () => {
@@ -109,8 +109,8 @@ describe('subscriptions', () => {
     await addNote('only-this', 'for a');
     const got = await c.next((m) => m.id === 'a' && m.type === 'data');
     expect((got.payload!.data as { onNote: { title: string } }).onNote.title).toBe('for a');
-    expect(c.dataFor('a')).toHaveLength(1);
-    expect(c.dataFor('b')).toHaveLength(1);
+    expect(c.dataFrames('a')).toHaveLength(1);
+    expect(c.dataFrames('b')).toHaveLength(1);
   });
 
   it('gives subscribers only the fields the mutation selected', async () => {
@@ -131,7 +131,7 @@ describe('subscriptions', () => {
     await addNote('flt', 'keep me');
     const got = await c.next((m) => m.id === 'f' && m.type === 'data');
     expect(got.payload!.data).toEqual({ onBoardFiltered: { title: 'keep me' } });
-    expect(c.dataFor('f')).toHaveLength(1);
+    expect(c.dataFrames('f')).toHaveLength(1);
   });
 
   it('authorizes every start on its own headers: a bad token on one start is refused, others keep working', async () => {
@@ -155,8 +155,8 @@ describe('subscriptions', () => {
     await addNote('inv-b', 'still open');
     const got = await c.next((m) => m.id === 'staying' && m.type === 'data');
     expect(got.payload!.data).toEqual({ onBoardFiltered: { title: 'still open' } });
-    expect(c.dataFor('closing')).toEqual([]);
-    expect(c.messages.some((m) => m.id === 'staying' && m.type === 'complete')).toBe(false);
+    expect(c.dataFrames('closing')).toEqual([]);
+    expect(c.frames.some((m) => m.id === 'staying' && m.type === 'complete')).toBe(false);
   });
 
   it('refuses a start the subscription resolver rejects with util.unauthorized()', async () => {
@@ -188,7 +188,7 @@ describe('bad protocol input', () => {
     expect((await c.start('late', ON_NOTE, { board: 'early' }, wsAuth(alice))).type).toBe('start_ack');
     await addNote('early', 'one');
     await c.next((m) => m.id === 'late' && m.type === 'data');
-    expect(c.dataFor('early')).toEqual([]);
+    expect(c.dataFrames('early')).toEqual([]);
   });
 
   it('refuses a start with an expired token of the real issuer, or with none, and changes nothing', async () => {
@@ -202,11 +202,11 @@ describe('bad protocol input', () => {
     expect((await c.start('ok', ON_NOTE, { board: 'exp' }, wsAuth(alice))).type).toBe('start_ack');
     await addNote('exp', 'only for ok');
     await c.next((m) => m.id === 'ok' && m.type === 'data');
-    expect([...c.dataFor('exp'), ...c.dataFor('none')]).toEqual([]);
+    expect([...c.dataFrames('exp'), ...c.dataFrames('none')]).toEqual([]);
   });
 
   it('refuses a handshake with an expired token', async () => {
-    const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, wsAuth(await expiredToken()));
+    const c = await RawClient.open(stack.runtime.realtimeUrl, { auth: wsAuth(await expiredToken()) });
     clients.push(c);
     const err = await c.init();
     expect(err).toMatchObject({ type: 'connection_error', payload: { errors: [{ errorType: 'UnauthorizedException' }] } });
@@ -224,10 +224,10 @@ describe('bad protocol input', () => {
   it('answers malformed JSON and unknown message types with errors, and keeps the connection', async () => {
     const c = await connect();
     await c.init();
-    let from = c.messages.length;
+    let from = c.frames.length;
     c.send('this is not json');
     expect(await c.next((m) => m.type === 'error', from)).toMatchObject({ payload: { errors: [{ errorType: 'BadRequestException' }] } });
-    from = c.messages.length;
+    from = c.frames.length;
     c.send({ type: 'teleport', id: 'x' });
     expect(await c.next((m) => m.type === 'error', from)).toEqual({
       type: 'error',

@@ -13,7 +13,7 @@ import { api } from '../../infra/api.ts';
 import { PASSWORD, startStack, type TestStack } from './harness.ts';
 import { CHANGE, GET, insertText, SHARE, UNSHARE, user, type SyncUser } from './sync-client.ts';
 import { backgroundWriter, Replica, until, writeEdit, type ChangeEvent } from './sync-replica.ts';
-import { RawRealtimeClient } from './ws-client.ts';
+import { RawClient } from '../../infra/local/realtime/testing/raw-client.ts';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -22,7 +22,7 @@ let alice: SyncUser;
 let bob: SyncUser;
 /** bob's calls through Amplify's client.graphql, shaped like SyncUser.call for Replica.catchUp. */
 let bobViaAmplify: SyncUser;
-const raw: RawRealtimeClient[] = [];
+const raw: RawClient[] = [];
 
 const ON_CHANGED = /* GraphQL */ `subscription OnFileChanged($fileId: ID!) { onFileChanged(fileId: $fileId) { ${CHANGE} } }`;
 
@@ -165,7 +165,7 @@ describe('onFileChanged with the Amplify v6 client', () => {
     const f = await sharedWithBob('to be unshared\n');
     const s = subscribe(f.id);
     await s.ready;
-    const owner = await RawRealtimeClient.open(stack.runtime.realtimeUrl, { Authorization: alice.token, host: new URL(stack.runtime.graphqlUrl).host });
+    const owner = await RawClient.open(stack.runtime.realtimeUrl, { auth: { Authorization: alice.token, host: new URL(stack.runtime.graphqlUrl).host } });
     raw.push(owner);
     await owner.init();
     expect(

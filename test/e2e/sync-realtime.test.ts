@@ -8,14 +8,14 @@ import { api } from '../../infra/api.ts';
 import { startStack, type TestStack } from './harness.ts';
 import { CHANGE, GET, insertText, SHARE, UNSHARE, user, type SyncUser } from './sync-client.ts';
 import { backgroundWriter, Replica, until, writeEdit, type ChangeEvent } from './sync-replica.ts';
-import { RawRealtimeClient, type Msg } from './ws-client.ts';
+import { RawClient, type Frame } from '../../infra/local/realtime/testing/raw-client.ts';
 
 let stack: TestStack;
 let host: string;
 let alice: SyncUser;
 let bob: SyncUser;
 let carol: SyncUser;
-const clients: RawRealtimeClient[] = [];
+const clients: RawClient[] = [];
 
 const ON_CHANGED = `subscription($fileId: ID!) { onFileChanged(fileId: $fileId) { ${CHANGE} } }`;
 const wsAuth = (u: SyncUser) => ({ Authorization: u.token, host });
@@ -34,18 +34,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function connect(u: SyncUser): Promise<RawRealtimeClient> {
-  const c = await RawRealtimeClient.open(stack.runtime.realtimeUrl, wsAuth(u));
+async function connect(u: SyncUser): Promise<RawClient> {
+  const c = await RawClient.open(stack.runtime.realtimeUrl, { auth: wsAuth(u) });
   clients.push(c);
   expect((await c.init()).type).toBe('connection_ack');
   return c;
 }
 
-async function subscribe(c: RawRealtimeClient, u: SyncUser, id: string, fileId: string): Promise<Msg> {
+async function subscribe(c: RawClient, u: SyncUser, id: string, fileId: string): Promise<Frame> {
   return c.start(id, ON_CHANGED, { fileId }, wsAuth(u));
 }
 
-const change = (m: Msg) => (m.payload!.data as { onFileChanged: ChangeEvent }).onFileChanged;
+const change = (m: Frame) => (m.payload!.data as { onFileChanged: ChangeEvent }).onFileChanged;
 
 /** A shared file: alice owns it, bob is a viewer. */
 async function sharedFile(content: string): Promise<{ id: string }> {
@@ -66,7 +66,7 @@ describe('onFileChanged over wss:// (raw client)', () => {
     expect((await alice.call(`mutation($input: DeleteFileInput!) { deleteFile(input: $input) { ${CHANGE} } }`, { input: { id: f.id } })).errors).toBeUndefined();
 
     await c.next((m) => m.id === 'live' && m.type === 'data' && change(m).op === 'DELETE');
-    const events = c.dataFor('live').map(change);
+    const events = c.dataFrames('live').map(change);
     // In order as delivered: no reordering buffer needed for a single writer.
     expect(events.map((e) => e.version)).toEqual(Array.from({ length: 21 }, (_, i) => i + 2));
     expect(events.every((e) => e.fileId === f.id)).toBe(true);
@@ -89,11 +89,11 @@ describe('onFileChanged over wss:// (raw client)', () => {
     const replica = new Replica(1, 'catch me up\n');
     let c = await connect(bob);
     expect((await subscribe(c, bob, 'a', f.id)).type).toBe('start_ack');
-    const feed = (client: RawRealtimeClient, id: string) => {
+    const feed = (client: RawClient, id: string) => {
       let seen = 0;
       const pump = () => {
-        for (const m of client.dataFor(id).slice(seen)) replica.offer(change(m));
-        seen = client.dataFor(id).length;
+        for (const m of client.dataFrames(id).slice(seen)) replica.offer(change(m));
+        seen = client.dataFrames(id).length;
       };
       client.ws.on('message', () => queueMicrotask(pump));
       pump();
@@ -140,7 +140,7 @@ describe('onFileChanged over wss:// (raw client)', () => {
     await viewer.next((m) => m.id === 'v' && m.type === 'data');
     await owner.next((m) => m.id === 'o' && m.type === 'data');
     // The refused stranger's socket still serves, and got nothing for the refused ids.
-    expect(stranger.messages.filter((m) => m.type === 'data')).toEqual([]);
+    expect(stranger.frames.filter((m) => m.type === 'data')).toEqual([]);
     expect(stranger.closed).toBe(false);
   });
 
@@ -153,7 +153,7 @@ describe('onFileChanged over wss:// (raw client)', () => {
     const owner = await connect(alice);
     expect((await subscribe(owner, alice, 'own', f.id)).type).toBe('start_ack');
 
-    const from = removed.messages.length;
+    const from = removed.frames.length;
     expect((await alice.call(UNSHARE, { input: { fileId: f.id, userId: bob.sub } })).errors).toBeUndefined();
     await removed.next((m) => m.id === 'gone' && m.type === 'complete', from);
 
@@ -161,8 +161,8 @@ describe('onFileChanged over wss:// (raw client)', () => {
     await writeEdit(alice, other.id, 1, 'other\n', 0);
     await owner.next((m) => m.id === 'own' && m.type === 'data');
     await removed.next((m) => m.id === 'kept' && m.type === 'data');
-    expect(removed.dataFor('gone')).toEqual([]);
-    expect(removed.messages.filter((m) => m.type === 'complete').map((m) => m.id)).toEqual(['gone']);
+    expect(removed.dataFrames('gone')).toEqual([]);
+    expect(removed.frames.filter((m) => m.type === 'complete').map((m) => m.id)).toEqual(['gone']);
     // Subscribing again is now refused.
     const again = await subscribe(removed, bob, 'again', f.id);
     expect((again.payload!.errors as Array<{ errorType: string }>)[0]!.errorType).toBe('Forbidden');

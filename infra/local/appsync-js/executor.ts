@@ -10,15 +10,12 @@ import { authTypeOf, buildCtx, type CtxParts } from './context.ts';
 import type { DispatchResult } from './runtime/entry.ts';
 import type { InvocationState } from './runtime/host.ts';
 import { ResolverSandbox } from './sandbox.ts';
-import type { DataSource, DataSourceResponse, Invocation, InvocationResult, ResolverError, SubscriptionFilterSpec } from './types.ts';
+import type { DataSource, DataSourceResponse, Invocation, InvocationResult, ResolverError, ResolverExecutor, SubscriptionFilterSpec } from './types.ts';
 
 /** AppSync's errorType for a resolver whose code failed at run time. */
 export const CODE_ERROR_TYPE = 'Code';
 
-export interface ResolverExecutor {
-  has(typeName: string, fieldName: string): boolean;
-  run(typeName: string, fieldName: string, invocation: Invocation): Promise<InvocationResult>;
-}
+export type { ResolverExecutor } from './types.ts';
 
 export interface ExecutorOptions {
   wiring: ResolverWiring[];
@@ -50,7 +47,30 @@ class Abort {
   constructor(readonly error: ResolverError) {}
 }
 
+/** Resolver code bundled and loaded into sandboxes, not yet bound to data sources. */
+export interface LoadedResolvers {
+  /** The executor over these data sources (every one the wiring names must be there). */
+  bind(dataSources: Record<string, DataSource>): ResolverExecutor;
+}
+
+interface LoadedPlan {
+  wiring: ResolverWiring;
+  unit?: LoadedStep;
+  before?: LoadedStep;
+  functions: LoadedStep[];
+}
+
+type LoadedStep = Omit<Step, 'dataSource'> & { dataSource?: string };
+
 export async function createResolverExecutor(opts: ExecutorOptions): Promise<ResolverExecutor> {
+  return (await loadResolvers(opts)).bind(opts.dataSources);
+}
+
+/**
+ * Bundles and loads every resolver's code (the slow part, which the runtime does while its
+ * services start); `bind` then gives the executor once the data sources exist.
+ */
+export async function loadResolvers(opts: Omit<ExecutorOptions, 'dataSources'>): Promise<LoadedResolvers> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const sandboxes = new Map<string, Promise<ResolverSandbox>>();
   const load = (file: string, tag: string): Promise<ResolverSandbox> => {
@@ -61,34 +81,41 @@ export async function createResolverExecutor(opts: ExecutorOptions): Promise<Res
     }
     return sb;
   };
-  const dataSource = (name: string, where: string): DataSource => {
-    const ds = opts.dataSources[name];
-    if (!ds) throw new ExecutorConfigError(`${where}: unknown data source "${name}"`);
-    return ds;
-  };
-
-  const plans = new Map<string, Plan>();
+  const loaded = new Map<string, LoadedPlan>();
   for (const w of opts.wiring) {
     const field = `${w.typeName}.${w.fieldName}`;
     if (w.kind === 'UNIT') {
       if (!w.file || !w.dataSource) throw new ExecutorConfigError(`${field}: a unit resolver needs a file and a data source`);
-      plans.set(field, { wiring: w, unit: { tag: field, sandbox: await load(w.file, field), dataSource: dataSource(w.dataSource, field) }, functions: [] });
+      loaded.set(field, { wiring: w, unit: { tag: field, sandbox: await load(w.file, field), dataSource: w.dataSource }, functions: [] });
     } else {
-      const fnStep = async (f: FunctionWiring): Promise<Step> => {
+      const fnStep = async (f: FunctionWiring): Promise<LoadedStep> => {
         const tag = `${field}#${f.name.slice(`${w.typeName}_${w.fieldName}_`.length).replace('_', '.')}`;
-        return { tag, sandbox: await load(f.file, tag), dataSource: dataSource(f.dataSource, tag) };
+        return { tag, sandbox: await load(f.file, tag), dataSource: f.dataSource };
       };
-      const functions: Step[] = [];
+      const functions: LoadedStep[] = [];
       for (const f of w.functions) functions.push(await fnStep(f));
       const tag = `${field}#pipeline`;
       const before = {
         tag,
         sandbox: w.file ? await load(w.file, tag) : await ResolverSandbox.create({ code: DEFAULT_PIPELINE_CODE, tag, log, timeoutMs: opts.timeoutMs }),
       };
-      plans.set(field, { wiring: w, before, functions });
+      loaded.set(field, { wiring: w, before, functions });
     }
   }
+  return { bind: (dataSources) => bindPlans(loaded, dataSources) };
+}
 
+function bindPlans(loaded: Map<string, LoadedPlan>, dataSources: Record<string, DataSource>): ResolverExecutor {
+  const bind = (step: LoadedStep): Step => {
+    if (step.dataSource === undefined) return { tag: step.tag, sandbox: step.sandbox };
+    const ds = Object.hasOwn(dataSources, step.dataSource) ? dataSources[step.dataSource] : undefined;
+    if (!ds) throw new ExecutorConfigError(`${step.tag}: unknown data source "${step.dataSource}"`);
+    return { tag: step.tag, sandbox: step.sandbox, dataSource: ds };
+  };
+  const plans = new Map<string, Plan>();
+  for (const [field, p] of loaded) {
+    plans.set(field, { wiring: p.wiring, unit: p.unit && bind(p.unit), before: p.before && bind(p.before), functions: p.functions.map(bind) });
+  }
   return {
     has: (typeName, fieldName) => plans.has(`${typeName}.${fieldName}`),
     run: async (typeName, fieldName, invocation) => {

@@ -1,6 +1,6 @@
 /**
  * Contracts between the local runtime's parts:
- *   GraphQL engine (infra/local/graphql) --Invocation--> resolver executor (this folder)
+ *   GraphQL engine (infra/local/graphql) --Invocation--> resolver executor (this folder, ResolverExecutor)
  *   resolver executor --DataSourceRequest--> data sources (infra/local/datasources)
  * Shapes follow AppSync's documented `ctx` and data-source request/response formats.
  */
@@ -109,4 +109,10 @@ export interface DataSource {
   readonly kind: 'NONE' | 'DYNAMODB' | 'LAMBDA' | 'EVENTBRIDGE' | 'HTTP';
   /** `request` is exactly what the resolver's request function returned. Never rejects. */
   invoke(request: unknown, context: DataSourceCallContext): Promise<DataSourceResponse>;
+}
+
+/** What the GraphQL engine runs a field's resolver through (appsync-js/executor.ts builds one). */
+export interface ResolverExecutor {
+  has(typeName: string, fieldName: string): boolean;
+  run(typeName: string, fieldName: string, invocation: Invocation): Promise<InvocationResult>;
 }

@@ -1,9 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
 import type { IamIdentity } from '../appsync-js/types.ts';
 import { incompleteSignature, invalidSignature, signatureMismatch, unknownAccessKey } from './errors.ts';
 import type { AuthResult, SignedRequest } from './types.ts';
+import { amzBasic, authorizationFields, headerSignatureMatches, parseAmzDate, queryObject } from './sigv4.ts';
 
 export interface IamCredential {
   accessKeyId: string;
@@ -27,9 +26,10 @@ export interface IamConfig {
 const MAX_SKEW_MS = 5 * 60_000;
 
 /**
- * AWS_IAM mode: recomputes the SigV4 signature of the request with the official signer for the
- * access key the `Credential=` names, and compares. Only the headers listed in `SignedHeaders`
- * are signed again, so clients that sign more or fewer headers than the SDK still verify.
+ * AWS_IAM mode (and the local AWS JSON endpoints): checks the scope and the clock, then has the one
+ * SigV4 verifier (sigv4.ts) recompute the signature for the access key the `Credential=` names.
+ * Only the headers listed in `SignedHeaders` are signed again, so clients that sign more or fewer
+ * headers than the SDK still verify.
  */
 export function iamVerifier(cfg: IamConfig) {
   const service = cfg.service ?? 'appsync';
@@ -66,18 +66,14 @@ export function iamVerifier(cfg: IamConfig) {
     const claimedHash = signedHeaders['x-amz-content-sha256'];
     if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) return signatureMismatch();
     const url = new URL(request.path, 'http://local');
-    const query: Record<string, string | string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      const prev = query[k];
-      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    const signer = new SignatureV4({ credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey }, region, service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
-    const resigned = await signer.sign(
-      { method: request.method.toUpperCase(), protocol: 'https:', hostname: headers.host ?? '', path: url.pathname, query, headers: signedHeaders, body: request.body },
-      { signingDate, signableHeaders: new Set(parsed.signedHeaders) },
+    const matches = await headerSignatureMatches(
+      { key: cred, region, service },
+      { method: request.method, protocol: 'https:', hostname: headers.host ?? '', path: url.pathname, query: queryObject(url.searchParams), headers: signedHeaders, body: request.body },
+      signingDate,
+      parsed.signedHeaders,
+      parsed.signature,
     );
-    const expected = /Signature=([0-9a-f]+)/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
-    if (!sameText(expected, parsed.signature)) return signatureMismatch();
+    if (!matches) return signatureMismatch();
     return { ok: true, mode: 'AWS_IAM', identity: iamIdentity(cred, sourceIp) };
   };
 }
@@ -85,34 +81,11 @@ export function iamVerifier(cfg: IamConfig) {
 export const isSigV4 = (authorization: string | undefined): boolean => !!authorization && authorization.startsWith('AWS4-HMAC-SHA256 ');
 
 function parseAuthorization(value: string): { credential: string; signedHeaders: string[]; signature: string } | string {
-  const fields = new Map(
-    value
-      .replace(/^AWS4-HMAC-SHA256\s+/, '')
-      .split(',')
-      .map((part) => part.trim().split('=') as [string, string?])
-      .map(([k, v]) => [k, v ?? ''] as const),
-  );
+  const fields = authorizationFields(value);
   for (const required of ['Credential', 'SignedHeaders', 'Signature']) {
     if (!fields.get(required)) return `Authorization header requires '${required}' parameter. Authorization=${value}`;
   }
   return { credential: fields.get('Credential')!, signedHeaders: fields.get('SignedHeaders')!.split(';'), signature: fields.get('Signature')! };
-}
-
-function parseAmzDate(s: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-}
-
-const amzBasic = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** AppSync's `ctx.identity` for an IAM user (no Cognito identity pool locally). */

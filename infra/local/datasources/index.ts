@@ -4,7 +4,8 @@ import type { ApiDefinition, EnvValue } from '../../wiring/types.ts';
 import type { LocalEventBus } from '../services/event-bus.ts';
 import { createDynamoDbDataSource } from './dynamodb.ts';
 import { createEventBridgeDataSource } from './eventbridge.ts';
-import { createLambdaDataSource, resolveHandlerPath } from './lambda.ts';
+import { createLambdaDataSource } from './lambda.ts';
+import { LocalLambda } from '../services/lambda/service.ts';
 import { createNoneDataSource } from './none.ts';
 import { createHttpDataSource } from './http.ts';
 
@@ -14,7 +15,9 @@ export interface DataSourceDeps {
   tableName: (key: string) => string;
   bus: LocalEventBus;
   resolveEnv: (v: EnvValue) => string;
-  /** What the Lambda service itself gives every function (region, credentials, local endpoints); declared variables win. */
+  /** The local Lambda service LAMBDA data sources invoke their functions through (the runtime's). */
+  lambda?: LocalLambda;
+  /** Without `lambda`: what a service made here gives every function (region, credentials, local endpoints); declared variables win. */
   lambdaEnvironment?: Record<string, string>;
   /** HTTP data source name → the endpoint to call locally instead of the declared one (a loopback stand-in). */
   httpEndpoints?: Record<string, string>;
@@ -33,6 +36,7 @@ export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Rec
     return key === undefined ? name : deps.tableName(key);
   };
 
+  const lambda = deps.lambda ?? new LocalLambda({ root: def.root, resolveEnv: deps.resolveEnv, environment: deps.lambdaEnvironment, log: deps.log });
   const out: Record<string, DataSource> = {};
   for (const [name, ds] of Object.entries(def.dataSources)) {
     switch (ds.kind) {
@@ -43,15 +47,7 @@ export function createDataSources(def: ApiDefinition, deps: DataSourceDeps): Rec
         out[name] = createDynamoDbDataSource({ name, client: deps.dynamodb, table: deps.tableName(ds.table), resolveTable });
         break;
       case 'LAMBDA':
-        out[name] = createLambdaDataSource({
-          name,
-          modulePath: resolveHandlerPath(def.root, ds.handler),
-          environment: {
-            ...deps.lambdaEnvironment,
-            ...Object.fromEntries(Object.entries(ds.environment ?? {}).map(([k, v]) => [k, deps.resolveEnv(v)])),
-          },
-          log: deps.log,
-        });
+        out[name] = createLambdaDataSource(lambda.define(name, { handler: ds.handler, environment: ds.environment }));
         break;
       case 'EVENTBRIDGE':
         out[name] = createEventBridgeDataSource(name, deps.bus, deps.resolveEnv({ busName: ds.bus }));

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DataSourceCallContext } from '../appsync-js/types.ts';
+import { createLocalFunction } from '../services/lambda/function.ts';
 import { createLambdaDataSource } from './lambda.ts';
 
 const modulePath = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
@@ -16,7 +17,7 @@ const call: DataSourceCallContext = {
   stash: { s: 1 },
   prevResult: { p: true },
 };
-const fn = createLambdaDataSource({ name: 'echo', modulePath, environment: { FIXTURE_MODE: 'local' }, timeoutMs: 2000 });
+const fn = createLambdaDataSource(createLocalFunction({ name: 'echo', modulePath, environment: { FIXTURE_MODE: 'local' }, timeoutMs: 2000 }));
 
 describe('LAMBDA data source', () => {
   it('invokes the handler with the payload, a Lambda context and the declared environment; loads the module once', async () => {
@@ -75,14 +76,14 @@ describe('LAMBDA data source', () => {
 
   it('a thrown error and a timeout become Lambda:Unhandled', async () => {
     expect(await fn.invoke({ operation: 'Invoke', payload: { fail: 'no luck' } }, call)).toEqual({ error: { message: 'no luck', type: 'Lambda:Unhandled' } });
-    const slow = createLambdaDataSource({ name: 'slow', modulePath, environment: {}, timeoutMs: 50 });
+    const slow = createLambdaDataSource(createLocalFunction({ name: 'slow', modulePath, environment: {}, timeoutMs: 50 }));
     expect(await slow.invoke({ operation: 'Invoke', payload: { sleepMs: 500 } }, call)).toEqual({ error: { message: 'Task timed out after 0.05 seconds', type: 'Lambda:Unhandled' } });
   });
 
   it('a malformed request or a module without a handler is an error, not a crash', async () => {
     expect((await fn.invoke({ payload: {} }, call)).error?.type).toBe('MappingTemplate');
     expect((await fn.invoke({ operation: 'Explode' }, call)).error?.message).toMatch(/Unsupported operation 'Explode'/);
-    const broken = createLambdaDataSource({ name: 'broken', modulePath: fileURLToPath(new URL('./none.ts', import.meta.url)), environment: {} });
+    const broken = createLambdaDataSource(createLocalFunction({ name: 'broken', modulePath: fileURLToPath(new URL('./none.ts', import.meta.url)), environment: {} }));
     expect(await broken.invoke({ operation: 'Invoke', payload: {} }, call)).toEqual({ error: { message: expect.stringMatching(/does not export a function "handler"/), type: 'Lambda:Unhandled' } });
   });
 });

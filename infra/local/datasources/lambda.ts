@@ -1,23 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { DataSource, DataSourceCallContext, DataSourceResponse } from '../appsync-js/types.ts';
+import type { InvokeOutcome, LocalFunction } from '../services/lambda/function.ts';
 import { isObject, MalformedRequest } from './request-shape.ts';
 
 /**
- * LAMBDA: the handler module is imported once, in this process (the runtime runs under tsx, so a
- * .ts handler loads as is), and called with AppSync's event: the request's `payload`, or — when
- * the request has none — the resolver context, as for direct Lambda resolvers. `BatchInvoke`
- * requests of one field that arrive together (the field resolved for each item of a list) go to
- * the function as one list of payloads, at most MAX_BATCH_SIZE per call; each resolver gets the
- * element at its position in the returned list. AppSync bounds a batch by the resolver's
- * maxBatchSize, which the wiring does not declare: locally a batch is whatever one execution
- * step resolves at once.
- * A thrown error or a timeout becomes `ctx.error` `{ message, type: 'Lambda:Unhandled' }`.
- *
- * The declared environment is written into process.env before the import and before each call.
- * Handlers share one process, so two functions giving one variable different values would see
- * each other's; the runtime's declarations should avoid that.
+ * LAMBDA: AppSync's Invoke / BatchInvoke over a function of the local Lambda service
+ * (services/lambda). The event is the request's `payload`, or — when the request has none — the
+ * resolver context, as for direct Lambda resolvers. `BatchInvoke` requests of one field that arrive
+ * together (the field resolved for each item of a list) go to the function as one list of
+ * payloads, at most MAX_BATCH_SIZE per call; each resolver gets the element at its position in the
+ * returned list. AppSync bounds a batch by the resolver's maxBatchSize, which the wiring does not
+ * declare: locally a batch is whatever one execution step resolves at once.
+ * A function error (a throw, a timeout) becomes `ctx.error` `{ message, type: 'Lambda:Unhandled' }`.
  */
 /** AppSync's upper bound for a resolver's maxBatchSize. */
 export const MAX_BATCH_SIZE = 2000;
@@ -27,48 +20,10 @@ interface BatchEntry {
   done: (r: DataSourceResponse) => void;
 }
 
-export interface LambdaDataSourceOptions {
-  name: string;
-  /** Absolute path of the handler module (exports `handler`). */
-  modulePath: string;
-  environment: Record<string, string>;
-  /** AppSync gives up on a Lambda data source after 30 s. */
-  timeoutMs?: number;
-  log?: (line: string) => void;
-}
+const unhandled = (message: string): DataSourceResponse => ({ error: { message, type: 'Lambda:Unhandled' } });
+const toResponse = (out: InvokeOutcome): DataSourceResponse => (out.error ? unhandled(out.error.message) : { result: out.result });
 
-type Handler = (event: unknown, context: LambdaContext, callback?: (err: unknown, result?: unknown) => void) => unknown;
-
-export interface LambdaContext {
-  awsRequestId: string;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  logGroupName: string;
-  logStreamName: string;
-  callbackWaitsForEmptyEventLoop: boolean;
-  getRemainingTimeInMillis(): number;
-}
-
-export function resolveHandlerPath(root: string, handler: string): string {
-  return resolve(root, handler);
-}
-
-export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSource {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  let loaded: Promise<Handler> | undefined;
-  const load = () => {
-    loaded ??= (async () => {
-      Object.assign(process.env, opts.environment);
-      const mod = (await import(pathToFileURL(opts.modulePath).href)) as { handler?: unknown; default?: { handler?: unknown } };
-      const handler = mod.handler ?? mod.default?.handler;
-      if (typeof handler !== 'function') throw new Error(`${opts.modulePath} does not export a function "handler"`);
-      return handler as Handler;
-    })();
-    return loaded;
-  };
-
+export function createLambdaDataSource(fn: LocalFunction, name = fn.name): DataSource {
   /** BatchInvoke requests waiting for the end of this turn of the event loop, per field. */
   const batches = new Map<string, BatchEntry[]>();
   const flush = (key: string): void => {
@@ -76,16 +31,10 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
     batches.delete(key);
     for (let i = 0; i < entries.length; i += MAX_BATCH_SIZE) {
       const chunk = entries.slice(i, i + MAX_BATCH_SIZE);
-      void runHandler(
-        load,
-        chunk.map((e) => e.payload),
-        opts,
-        timeoutMs,
-      ).then((out) => {
-        if (out.error) return chunk.forEach((e) => e.done(out));
+      void fn.invoke(chunk.map((e) => e.payload)).then((out) => {
+        if (out.error) return chunk.forEach((e) => e.done(toResponse(out)));
         if (!Array.isArray(out.result) || out.result.length !== chunk.length) {
-          const error = { message: `BatchInvoke expects the function to return a list of ${chunk.length} results, one per request`, type: 'Lambda:Unhandled' };
-          return chunk.forEach((e) => e.done({ error }));
+          return chunk.forEach((e) => e.done(unhandled(`BatchInvoke expects the function to return a list of ${chunk.length} results, one per request`)));
         }
         const results = out.result as unknown[];
         chunk.forEach((e, k) => e.done({ result: results[k] ?? null }));
@@ -106,10 +55,10 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
     });
 
   return {
-    name: opts.name,
+    name,
     kind: 'LAMBDA',
     async invoke(request, call) {
-      let event: unknown;
+      let payload: unknown;
       let batch = false;
       let fireAndForget = false;
       try {
@@ -120,20 +69,20 @@ export function createLambdaDataSource(opts: LambdaDataSourceOptions): DataSourc
         }
         batch = op === 'BatchInvoke';
         fireAndForget = request.invocationType === 'Event';
-        const payload = request.payload !== undefined ? request.payload : contextEvent(call);
-        // What the function receives has crossed the wire as JSON.
-        event = JSON.parse(JSON.stringify(payload) ?? 'null');
+        payload = request.payload !== undefined ? request.payload : contextEvent(call);
+        // A payload that cannot cross the wire as JSON is the resolver's mistake.
+        JSON.stringify(payload);
       } catch (e) {
         const err = e as Error & { type?: string };
         return { error: { message: err.message, type: err.type ?? 'MappingTemplate' } };
       }
-      if (batch && !fireAndForget) return enqueue(call, event);
-      const run = runHandler(load, batch ? [event] : event, opts, timeoutMs);
+      if (batch && !fireAndForget) return enqueue(call, payload);
+      const event = batch ? [payload] : payload;
       if (fireAndForget) {
-        run.then((r) => r.error && opts.log?.(`[${opts.name}] async invocation failed: ${r.error.message}`)).catch(() => {});
+        fn.invokeAsync(event);
         return { result: null };
       }
-      return run;
+      return toResponse(await fn.invoke(event));
     },
   };
 }
@@ -149,42 +98,4 @@ function contextEvent(call: DataSourceCallContext) {
     info: invocation.info,
     stash: call.stash,
   };
-}
-
-async function runHandler(load: () => Promise<Handler>, event: unknown, opts: LambdaDataSourceOptions, timeoutMs: number): Promise<DataSourceResponse> {
-  const deadline = Date.now() + timeoutMs;
-  const context: LambdaContext = {
-    awsRequestId: randomUUID(),
-    functionName: opts.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${opts.name}`,
-    memoryLimitInMB: '128',
-    logGroupName: `/aws/lambda/${opts.name}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const handler = await load();
-    Object.assign(process.env, opts.environment);
-    const result = await Promise.race([
-      // Callback-style handlers (three parameters) answer through the callback.
-      handler.length >= 3
-        ? new Promise((res, rej) => {
-            const r = handler(event, context, (err, value) => (err ? rej(err) : res(value)));
-            if (r instanceof Promise) r.then(res, rej);
-          })
-        : Promise.resolve(handler(event, context)),
-      new Promise((_, rej) => {
-        timer = setTimeout(() => rej(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
-      }),
-    ]);
-    return { result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
-  } catch (e) {
-    const message = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);
-    return { error: { message, type: 'Lambda:Unhandled' } };
-  } finally {
-    clearTimeout(timer);
-  }
 }

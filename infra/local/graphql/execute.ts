@@ -12,23 +12,18 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Invocation, InvocationResult, InvalidationSpec } from '../appsync-js/types.ts';
+import type { Invocation, InvalidationSpec, ResolverExecutor } from '../appsync-js/types.ts';
 import type { AuthSuccess } from '../auth/types.ts';
 import type { LoadedSchema } from '../../wiring/schema.ts';
 import type { SubscriptionEvent } from '../realtime/types.ts';
 import { FieldFailure, formatExecutionError, formatValidationError, type AppSyncErrorEntry } from './errors.ts';
 import { dataForSelection, selectionSetGraphQL, selectionSetList } from './selection.ts';
 
-export interface ResolverRunner {
-  has(typeName: string, fieldName: string): boolean;
-  run(typeName: string, fieldName: string, invocation: Invocation): Promise<InvocationResult>;
-}
-
 export type FieldAuthorizer = (parentType: GraphQLObjectType, field: GraphQLField<unknown, unknown>, auth: AuthSuccess) => boolean;
 
 export interface ExecutionDeps {
   loaded: LoadedSchema;
-  resolvers: ResolverRunner;
+  resolvers: ResolverExecutor;
   authorizeField: FieldAuthorizer;
   env: Record<string, string>;
   log?: (line: string) => void;

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { join } from 'node:path';
 import * as x509 from './x509.ts';
 import { hasNameConstraints, nameConstraintsExtension } from './name-constraints.ts';
+import { RUNTIME_NAME } from '../names.ts';
 
 export interface LocalCertificate {
   /** The server certificate's private key (PEM). */
@@ -60,7 +61,7 @@ function validity(days: number, notAfterAtMost = Infinity): { serialNumber: stri
   };
 }
 
-const CA_NAME = 'CN=craft-sync local CA, O=craft-sync (local development only)';
+const CA_NAME = `CN=${RUNTIME_NAME} CA, O=local development only`;
 
 async function makeCa(): Promise<{ keyPem: string; certPem: string }> {
   const { keys, privateKeyPem } = await rsaKeyPair();

@@ -15,6 +15,7 @@ import { startCognitoServer, type CognitoServer } from './cognito-server.ts';
 import * as srp from './cognito-idp/srp.ts';
 import type { TokenLifetimes } from './cognito-idp/tokens.ts';
 import type { ServerLimits } from '../net/harden.ts';
+import { RUNTIME_NAME } from '../names.ts';
 
 export interface SignInTokens {
   idToken: string;
@@ -101,7 +102,7 @@ export async function startCognito(opts: StartCognitoOptions): Promise<LocalCogn
   const legacy = join(dataDir, 'db');
   if (!opts.attachTo && existsSync(legacy)) {
     opts.log?.(
-      `the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run cli -- user add\`, then delete that folder (it holds their passwords in the clear)`,
+      `the users of the earlier issuer (cognito-local) in ${legacy} are not carried over: add them again with \`npm run local-stack -- user add\`, then delete that folder (it holds their passwords in the clear)`,
     );
   }
 
@@ -200,7 +201,7 @@ async function ensurePoolAndClient(api: CognitoApi, saved: SavedState): Promise<
   if (userPoolId && !(await exists(() => api('DescribeUserPool', { UserPoolId: userPoolId })))) userPoolId = undefined;
   if (!userPoolId) {
     const created = await api('CreateUserPool', {
-      PoolName: 'craft-sync-local',
+      PoolName: RUNTIME_NAME,
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
     });
@@ -216,7 +217,7 @@ async function ensurePoolAndClient(api: CognitoApi, saved: SavedState): Promise<
   if (!clientId) {
     const created = await api('CreateUserPoolClient', {
       UserPoolId: userPoolId,
-      ClientName: 'craft-sync-local',
+      ClientName: RUNTIME_NAME,
       GenerateSecret: false,
       ExplicitAuthFlows: AUTH_FLOWS,
       // As the CDK stack's client: an unknown user is answered as a wrong password.

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_NAME } from '../names.ts';
 
 /**
  * DynamoDbLoopback.java (beside this file) starts DynamoDB Local with its connector bound to one host.
@@ -20,7 +21,7 @@ export const javaBinary = () => javaTool('java');
 
 /** A directory only this user can write, so nobody else can plant a class we would run. */
 function privateCacheRoot(): string {
-  const root = join(tmpdir(), `craft-sync-java-${process.getuid?.() ?? 'user'}`);
+  const root = join(tmpdir(), `${RUNTIME_NAME}-java-${process.getuid?.() ?? 'user'}`);
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const st = lstatSync(root);
   const mine = process.getuid === undefined || st.uid === process.getuid();

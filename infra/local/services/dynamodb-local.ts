@@ -211,6 +211,7 @@ function claimDataDir(dataDir: string, log: (l: string) => void): void {
     log(`killing stale DynamoDB Local (pid ${stale.pid}) left in ${dataDir}`);
     killStale(stale.pid);
   }
-  if (isAlive(stale.guardPid, 'CRAFT_SYNC_GUARD_SPEC')) killStale(stale.guardPid);
+  // Any `<prefix>_GUARD_SPEC`: guards started by earlier versions carried another prefix.
+  if (isAlive(stale.guardPid, '_GUARD_SPEC=')) killStale(stale.guardPid);
   rmSync(file, { force: true });
 }

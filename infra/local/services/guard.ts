@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 const GUARD_SOURCE = `
 const { spawn } = require('node:child_process');
 const { writeSync } = require('node:fs');
-const spec = JSON.parse(process.env.CRAFT_SYNC_GUARD_SPEC);
+const spec = JSON.parse(process.env.LOCAL_APPSYNC_GUARD_SPEC);
 const report = (m) => { try { writeSync(3, JSON.stringify(m) + '\\n'); } catch {} };
 const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
 let stopping = false;
@@ -66,7 +66,7 @@ export function spawnGuarded(opts: GuardOptions): GuardedProcess {
   const spec = { command: opts.command, args: opts.args, cwd: opts.cwd, graceMs: opts.graceMs ?? 3000 };
   const guard: ChildProcess = spawn(process.execPath, ['-e', GUARD_SOURCE], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: { ...(opts.env ?? process.env), CRAFT_SYNC_GUARD_SPEC: JSON.stringify(spec) },
+    env: { ...(opts.env ?? process.env), LOCAL_APPSYNC_GUARD_SPEC: JSON.stringify(spec) },
   });
   const onOutput = opts.onOutput ?? (() => {});
   guard.stdout?.setEncoding('utf8').on('data', onOutput);

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret, verifyWebhookSignature, WEBHOOK_EVENT_ID_HEADER } from '../../../client/sdk/webhooks.ts';
@@ -18,6 +19,10 @@ import { startEventsServer, type EventsServer } from './events-server.ts';
 import { loadNotificationsConfig, startNotifications } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
 import { accepts, LocalTopic } from './topic.ts';
+import { LocalLambda } from './lambda/service.ts';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const stops: Array<() => Promise<void>> = [];
 
 const [COMMON, OWN] = [generateWebhookSecret(), generateWebhookSecret()];
 
@@ -49,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const s of stops) await s();
   await server?.stop();
   receiver?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -140,20 +146,32 @@ describe('local queue', () => {
 describe('local webhooks', () => {
   it('run the delivery handler per webhook with its own key; one that keeps failing is retried, then dead-lettered', async () => {
     const api = {
+      root: repoRoot,
       buses: { events: { rules: { toHooks: { eventPattern: { source: ['craft-sync.files'] }, targets: [{ webhooks: true }] } } } },
+      webhookDelivery: { handler: 'resolvers/handlers/webhooks/handler.ts' },
     } as unknown as ApiDefinition;
     const lines: string[] = [];
     const hookBus = new LocalEventBus({ retries: 1, log: (l) => lines.push(l) });
     const [a, b, down] = ['/hook-a', '/hook-b', '/down'].map((p) => `${receiverUrl}${p}`) as [string, string, string];
-    const local = startNotifications({
+    // The delivery function signs its Secrets Manager calls with these, as a Lambda role's.
+    const lambda = new LocalLambda({
+      root: repoRoot,
+      resolveEnv: () => '',
+      environment: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey },
+      log: (l) => lines.push(l),
+    });
+    const local = await startNotifications({
       api,
       bus: hookBus,
       dataDir: join(dir, 'webhooks'),
       config: { webhooks: [{ url: a }, { url: b, secret: OWN }, { url: down }] },
       webhookSecret: COMMON,
       region: 'us-east-1',
+      lambda,
+      credentials: [creds],
       log: (l) => lines.push(l),
     });
+    stops.push(() => local.stop());
     expect(local.webhooks).toEqual([a, b, down]);
     hits.length = 0;
     const out = await hookBus.putEvents([{ Source: 'craft-sync.files', DetailType: 'FileChanged', Detail: '{"changeId":"f:1"}', EventBusName: 'events' }]);
@@ -177,25 +195,53 @@ describe('local webhooks', () => {
   });
 });
 
+describe('local webhooks without a delivery function', () => {
+  it('refuse to start, saying what to declare', async () => {
+    const api = { root: repoRoot, buses: { events: { rules: { toHooks: { eventPattern: { source: ['s'] }, targets: [{ webhooks: true }] } } } } } as unknown as ApiDefinition;
+    const start = startNotifications({
+      api,
+      bus: new LocalEventBus({ log: () => {} }),
+      dataDir: join(dir, 'undeclared'),
+      config: { webhooks: [{ url: `${receiverUrl}/hook` }] },
+      webhookSecret: COMMON,
+      region: 'us-east-1',
+      lambda: new LocalLambda({ root: repoRoot, resolveEnv: () => '' }),
+      credentials: [creds],
+      log: () => {},
+    });
+    await expect(start).rejects.toThrow(/declares no webhookDelivery function/);
+  });
+});
+
 describe('notifications config', () => {
-  it('reads CRAFT_SYNC_NOTIFICATIONS, else <dataDir>/notifications.json, plus CRAFT_SYNC_WEBHOOKS, and checks webhook URLs', () => {
+  /** An API whose users set CRAFT_SYNC_* variables before the runtime had its own names. */
+  const API_NAME = 'craft-sync';
+  it('reads LOCAL_APPSYNC_NOTIFICATIONS or <API NAME>_NOTIFICATIONS, else <dataDir>/notifications.json, plus the WEBHOOKS variable, and checks webhook URLs', () => {
     expect(loadNotificationsConfig(join(dir, 'none'), {})).toEqual({});
     const file = join(dir, 'n.json');
     writeFileSync(file, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: COMMON }));
-    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file })).toMatchObject({ webhookSecret: COMMON });
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file }, API_NAME)).toMatchObject({ webhookSecret: COMMON });
     // A secret that is not a Standard Webhooks one is refused at start, not at the first delivery.
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook` }], webhookSecret: 'not base64!' }));
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/webhookSecret is not a Standard Webhooks secret/);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad }, API_NAME)).toThrow(/webhookSecret is not a Standard Webhooks secret/);
     writeFileSync(bad, JSON.stringify({ webhooks: [{ url: `${receiverUrl}/hook`, secret: 's' }] }));
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad })).toThrow(/the secret of .*\/hook is not a Standard Webhooks secret/);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: bad }, API_NAME)).toThrow(/the secret of .*\/hook is not a Standard Webhooks secret/);
     writeFileSync(join(dir, 'notifications.json'), JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
     expect(() => loadNotificationsConfig(dir, {})).toThrow(/http\(s\) url/);
-    expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') })).toThrow(/does not exist/);
+    expect(() => loadNotificationsConfig(dir, { CRAFT_SYNC_NOTIFICATIONS: join(dir, 'missing.json') }, API_NAME)).toThrow(/does not exist/);
     // CRAFT_SYNC_WEBHOOKS adds URLs to the file's (or stands alone).
-    const both = loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file, CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b' });
+    const both = loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_NOTIFICATIONS: file, CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a, http://127.0.0.1:2/b' }, API_NAME);
     expect(both.webhooks).toEqual([{ url: `${receiverUrl}/hook` }, { url: 'http://127.0.0.1:1/a' }, { url: 'http://127.0.0.1:2/b' }]);
-    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }).webhooks).toEqual([{ url: 'http://127.0.0.1:1/a' }]);
-    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'not-a-url' })).toThrow(/CRAFT_SYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, API_NAME).webhooks).toEqual([{ url: 'http://127.0.0.1:1/a' }]);
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'not-a-url' }, API_NAME)).toThrow(/CRAFT_SYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
+    // The runtime's own names work for any API, and win over the API-named ones.
+    expect(loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_NOTIFICATIONS: file }).webhookSecret).toBe(COMMON);
+    expect(loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_WEBHOOKS: 'http://127.0.0.1:3/c', CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, API_NAME).webhooks).toEqual([
+      { url: 'http://127.0.0.1:3/c' },
+    ]);
+    // Another API's variables are not this one's.
+    expect(loadNotificationsConfig(join(dir, 'none'), { CRAFT_SYNC_WEBHOOKS: 'http://127.0.0.1:1/a' }, 'other-api')).toEqual({});
+    expect(() => loadNotificationsConfig(join(dir, 'none'), { LOCAL_APPSYNC_WEBHOOKS: 'not-a-url' })).toThrow(/LOCAL_APPSYNC_WEBHOOKS: every webhook needs an http\(s\) url/);
   });
 });

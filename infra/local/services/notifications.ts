@@ -4,40 +4,25 @@
  * the routing CDK deploys (infra/aws/notifications.ts):
  * - `{ topic }` → a LocalTopic under `<dataDir>/topics/<key>/` (outbox + HTTP subscribers);
  * - `{ queue }` → a LocalQueue under `<dataDir>/queues/<key>/` (file-backed);
- * - `{ webhooks: true }` → for every configured webhook, the delivery Lambda AWS runs
- *   (resolvers/handlers/webhooks/handler.ts `deliverWebhooks`), invoked with the SQS-shaped event
- *   AWS's webhook queue would hand it (`{ webhook, event }` per message), so the POST, its signature
- *   headers and what counts as a failure are the same code in both. A reported failure is retried
- *   with backoff (the bus's retries); after the last, the message goes to the local dead-letter
- *   queue `<dataDir>/queues/dead-letter/` (AWS: the stack's dead-letter queue).
+ * - `{ webhooks: true }` → for every configured webhook, the API's declared webhook delivery
+ *   function, invoked through the local Lambda service with the SQS event AWS's webhook queue would
+ *   hand it (webhooks.ts), so the POST, its signature headers and what counts as a failure are the
+ *   same code in both. A reported failure is retried with backoff (the bus's retries); after the
+ *   last, the message goes to the local dead-letter queue `<dataDir>/queues/dead-letter/` (AWS: the
+ *   stack's dead-letter queue).
  *
- * Webhooks and topic subscribers are deployment settings: a JSON file named by
- * `CRAFT_SYNC_NOTIFICATIONS` (default `<dataDir>/notifications.json`) plus the comma-separated
- * `CRAFT_SYNC_WEBHOOKS`, or the runtime option.
+ * Webhooks and topic subscribers are deployment settings (notifications-config.ts).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isWebhookSecret } from '../../../client/sdk/webhooks.ts';
-import { deliverWebhooks, type WebhookMessage } from '../../../resolvers/handlers/webhooks/handler.ts';
 import type { ApiDefinition } from '../../wiring/types.ts';
-import type { BusEvent, LocalEventBus, RuleTarget } from './event-bus.ts';
+import type { LocalEventBus, RuleTarget } from './event-bus.ts';
+import type { LocalLambda } from './lambda/service.ts';
+import { startWebhookTargets } from './webhooks.ts';
 import { LocalQueue } from './queue.ts';
-import { LocalTopic, type TopicSubscriber } from './topic.ts';
+import { LocalTopic } from './topic.ts';
+import type { NotificationsConfig } from './notifications-config.ts';
 
-export interface NotificationsConfig {
-  /** Every `{ webhooks: true }` target posts to each of these. */
-  webhooks?: Array<{ url: string; /** Overrides `webhookSecret` for this URL. */ secret?: string }>;
-  /**
-   * The Standard Webhooks secret (`whsec_<base64 key>`) webhooks are signed with (default: generated
-   * once, kept in `<dataDir>/secrets.json`).
-   */
-  webhookSecret?: string;
-  /** HTTP subscribers per declared topic key. */
-  topicSubscribers?: Record<string, TopicSubscriber[]>;
-  /** Delivery attempts after the first, for webhooks and topic subscribers (default 3; backoff 100 ms doubling). */
-  retries?: number;
-}
+export { loadNotificationsConfig, type NotificationsConfig } from './notifications-config.ts';
 
 export interface LocalNotifications {
   topics: Record<string, LocalTopic>;
@@ -49,37 +34,24 @@ export interface LocalNotifications {
   webhooks: string[];
   /** Waits for topic deliveries in flight (the bus has its own flush). */
   flush(): Promise<void>;
+  /** Stops what serves the webhook function (its Secrets Manager endpoint). */
+  stop(): Promise<void>;
 }
 
-/** The config file's contents, if any (the path in CRAFT_SYNC_NOTIFICATIONS, or `<dataDir>/notifications.json`), plus CRAFT_SYNC_WEBHOOKS. */
-export function loadNotificationsConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
-  const named = env.CRAFT_SYNC_NOTIFICATIONS;
-  const path = named ?? join(dataDir, 'notifications.json');
-  if (named && !existsSync(named)) throw new Error(`CRAFT_SYNC_NOTIFICATIONS names ${named}, which does not exist`);
-  const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as NotificationsConfig) : {};
-  // CRAFT_SYNC_WEBHOOKS: comma-separated URLs added to the file's, signed with the common secret.
-  const extra = (env.CRAFT_SYNC_WEBHOOKS ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
-  if (extra.length) config.webhooks = [...(config.webhooks ?? []), ...extra.map((url) => ({ url }))];
-  for (const w of config.webhooks ?? []) {
-    if (typeof w?.url !== 'string' || !/^https?:\/\//.test(w.url)) throw new Error(`${existsSync(path) ? path : 'CRAFT_SYNC_WEBHOOKS'}: every webhook needs an http(s) url (got ${String(w?.url)})`);
-    if (w.secret !== undefined && !isWebhookSecret(w.secret)) throw new Error(`${path}: the secret of ${w.url} is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
-  }
-  if (config.webhookSecret !== undefined && !isWebhookSecret(config.webhookSecret)) throw new Error(`${path}: webhookSecret is not a Standard Webhooks secret ("whsec_" and a base64 key)`);
-  return config;
-}
-
-export function startNotifications(opts: {
+export async function startNotifications(opts: {
   api: ApiDefinition;
   bus: LocalEventBus;
   dataDir: string;
   config: NotificationsConfig;
   webhookSecret: string;
   region: string;
+  /** The Lambda service the webhook delivery function runs in. */
+  lambda: LocalLambda;
+  /** What functions sign AWS calls with (the service's credentials). */
+  credentials: Array<{ accessKeyId: string; secretAccessKey: string }>;
+  host?: string;
   log: (line: string) => void;
-}): LocalNotifications {
+}): Promise<LocalNotifications> {
   const { api, config } = opts;
   const topics: Record<string, LocalTopic> = {};
   const queues: Record<string, LocalQueue> = {};
@@ -91,6 +63,17 @@ export function startNotifications(opts: {
   }
   for (const key of Object.keys(api.queues ?? {})) queues[key] = new LocalQueue(key, join(opts.dataDir, 'queues', key));
   const deadLetterQueue = new LocalQueue('dead-letter', join(opts.dataDir, 'queues', 'dead-letter'));
+  const targetsWebhooks = Object.values(api.buses ?? {}).some((b) => Object.values(b.rules ?? {}).some((r) => r.targets.some((t) => 'webhooks' in t)));
+  const webhooks = await startWebhookTargets({
+    api,
+    webhooks: targetsWebhooks ? (config.webhooks ?? []).map((w) => ({ url: w.url, secret: w.secret ?? opts.webhookSecret })) : [],
+    lambda: opts.lambda,
+    credentials: opts.credentials,
+    deadLetterQueue,
+    region: opts.region,
+    host: opts.host,
+    log: opts.log,
+  });
 
   for (const [busKey, bus] of Object.entries(api.buses ?? {})) {
     for (const [ruleKey, rule] of Object.entries(bus.rules ?? {})) {
@@ -106,9 +89,7 @@ export function startNotifications(opts: {
           if (!queue) throw new Error(`bus "${busKey}" rule "${ruleKey}": queue "${t.queue}" is not declared`);
           targets.push({ id: `queue:${t.queue}`, handler: (event) => void queue.send(JSON.stringify(event)) });
         } else {
-          for (const w of config.webhooks ?? []) {
-            targets.push(webhookTarget(w.url, w.secret ?? opts.webhookSecret, { deadLetterQueue, region: opts.region, log: opts.log }));
-          }
+          targets.push(...webhooks.targets);
         }
       }
       if (targets.length) opts.bus.addRule({ name: `${busKey}.${ruleKey}`, bus: busKey, eventPattern: rule.eventPattern, targets });
@@ -121,30 +102,6 @@ export function startNotifications(opts: {
     webhookSecret: opts.webhookSecret,
     webhooks: (config.webhooks ?? []).map((w) => w.url),
     flush: async () => void (await Promise.all(Object.values(topics).map((t) => t.flush()))),
-  };
-}
-
-/**
- * One webhook as a bus target: each attempt invokes the delivery handler with a one-message SQS
- * event (the message id stays the same across attempts, the receive count grows, as in SQS).
- */
-function webhookTarget(url: string, secret: string, opts: { deadLetterQueue: LocalQueue; region: string; log: (line: string) => void }): RuleTarget {
-  const body = (event: BusEvent) => JSON.stringify({ webhook: url, event } satisfies WebhookMessage);
-  const messageId = (event: BusEvent) => {
-    const h = createHash('sha256').update(`${event.id}\n${url}`).digest('hex');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-  };
-  return {
-    id: `webhook:${url}`,
-    handler: async (event, attempt) => {
-      const record = { messageId: messageId(event), body: body(event), attributes: { ApproximateReceiveCount: String(attempt) }, eventSourceARN: `arn:aws:sqs:${opts.region}:000000000000:webhooks` };
-      const lines: string[] = [];
-      const out = await deliverWebhooks({ Records: [record] }, { urls: [url], secretFor: () => secret, log: (l) => lines.push(l) });
-      if (out.batchItemFailures.length) throw new Error(lines.join('; ') || 'reported as a batch item failure');
-    },
-    onGiveUp: (event) => {
-      const m = opts.deadLetterQueue.send(body(event));
-      opts.log(`webhook ${url}: event ${event.id} moved to the dead-letter queue (${opts.deadLetterQueue.dir}, message ${m.MessageId})`);
-    },
+    stop: () => webhooks.stop(),
   };
 }

@@ -1,4 +1,4 @@
-/** `npm run cli -- queue receive`: a script's view of the local notification queue. */
+/** `npm run local-stack -- queue receive`: a script's view of the local notification queue. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

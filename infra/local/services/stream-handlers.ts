@@ -1,6 +1,7 @@
 /**
- * The runtime's side of `ApiDefinition.streamHandlers`: each handler module runs as a Lambda
- * (in this process, like Lambda data sources) fed by its table's DynamoDB Local stream, with the
+ * The runtime's side of `ApiDefinition.streamHandlers`: each handler is a function of the local
+ * Lambda service (services/lambda), invoked with Lambda's DynamoDB Streams event `{ Records }` from
+ * its table's DynamoDB Local stream, with the
  * event source mapping's filters, partial batch responses, retries and record age
  * (infra/wiring/stream-delivery.ts). What is given up lands in the handler's failure queue,
  * `<dataDir>/queues/stream-failures/<handler folder>/` (AWS: its on-failure SQS destination).
@@ -9,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STREAM_DELIVERY } from '../../wiring/stream-delivery.ts';
 import type { ApiDefinition, EnvValue } from '../../wiring/types.ts';
-import { createLambdaDataSource, resolveHandlerPath } from '../datasources/lambda.ts';
+import { LocalLambda } from './lambda/service.ts';
 import { LocalQueue } from './queue.ts';
 import { startStreamTrigger, type StreamTrigger } from './stream-trigger.ts';
 
@@ -24,6 +25,8 @@ export async function startStreamHandlers(opts: {
   api: ApiDefinition;
   dynamo: { endpoint: string; client: DynamoDBClient };
   tableName: (key: string) => string;
+  /** The Lambda service the handlers run in (the runtime's); without one, one is made from `resolveEnv` and `lambdaEnvironment`. */
+  lambda?: LocalLambda;
   resolveEnv: (v: EnvValue) => string;
   lambdaEnvironment?: Record<string, string>;
   /** Where the failure queues live (without one, given-up records are only logged). */
@@ -37,21 +40,19 @@ export async function startStreamHandlers(opts: {
   const stop = async () => {
     for (const t of triggers.splice(0)) await t.stop();
   };
+  const lambda =
+    opts.lambda ??
+    new LocalLambda({
+      root: opts.api.root,
+      resolveEnv: opts.resolveEnv,
+      // The SDK finds DynamoDB Local the way it finds the local S3: a standard endpoint variable.
+      environment: { ...opts.lambdaEnvironment, AWS_ENDPOINT_URL_DYNAMODB: opts.dynamo.endpoint },
+      log: opts.log,
+    });
   try {
     for (const [i, def] of (opts.api.streamHandlers ?? []).entries()) {
       const name = `stream-${def.table}-${i}`;
-      const fn = createLambdaDataSource({
-        name,
-        modulePath: resolveHandlerPath(opts.api.root, def.handler),
-        // The SDK finds DynamoDB Local the way it finds the local S3: a standard endpoint variable.
-        environment: {
-          ...opts.lambdaEnvironment,
-          AWS_ENDPOINT_URL_DYNAMODB: opts.dynamo.endpoint,
-          ...Object.fromEntries(Object.entries(def.environment ?? {}).map(([k, v]) => [k, opts.resolveEnv(v)])),
-        },
-        timeoutMs: 60_000,
-        log: opts.log,
-      });
+      const fn = lambda.define(name, { handler: def.handler, environment: def.environment, timeoutMs: 60_000 });
       const log = (l: string) => opts.log(`[${name}] ${l}`);
       const folder = basename(dirname(def.handler));
       const dataDir = opts.dataDir;
@@ -70,7 +71,7 @@ export async function startStreamHandlers(opts: {
           onFailure: failures && ((f) => void failures.send(JSON.stringify(f))),
           log,
           invoke: async (event) => {
-            const out = await fn.invoke({ operation: 'Invoke', payload: event }, { invocation: {} as never, stash: {}, prevResult: null });
+            const out = await fn.invoke(event);
             // A failed invocation retries the batch, as Lambda's event source mapping does.
             if (out.error) {
               log(`batch failed: ${out.error.message}`);

@@ -125,14 +125,16 @@ function parseMessage(body: string): WebhookMessage {
 
 const SECRET_TTL_MS = 5 * 60 * 1000;
 let secretCache: { arn: string; value: string; until: number } | undefined;
-let secretsClient: SecretsManagerClient | undefined;
+/** One client per endpoint, as the other handlers keep theirs (locally each runtime has its own Secrets Manager endpoint). */
+let secrets: { endpoint: string | undefined; client: SecretsManagerClient } | undefined;
 
 async function secretFromEnv(): Promise<string> {
   const arn = process.env.WEBHOOK_SECRET_ARN;
   if (!arn) throw new Error('WEBHOOK_SECRET_ARN is not set');
   if (secretCache?.arn === arn && secretCache.until > Date.now()) return secretCache.value;
-  secretsClient ??= new SecretsManagerClient({});
-  const out = await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }));
+  const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  if (!secrets || secrets.endpoint !== endpoint) secrets = { endpoint, client: new SecretsManagerClient({}) };
+  const out = await secrets.client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (!out.SecretString) throw new Error(`secret ${arn} has no SecretString`);
   secretCache = { arn, value: out.SecretString, until: Date.now() + SECRET_TTL_MS };
   return out.SecretString;

@@ -107,7 +107,7 @@ function send(res: ServerResponse, req: IncomingMessage, result: OpResult, reque
     res.destroy();
     return;
   }
-  const headers: Record<string, string> = { 'x-amz-request-id': requestId, server: 'craft-sync-local-s3', ...result.headers };
+  const headers: Record<string, string> = { 'x-amz-request-id': requestId, server: 'local-s3', ...result.headers };
   const body = result.body;
   if (body === undefined || typeof body === 'string') {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));

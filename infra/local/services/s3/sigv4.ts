@@ -1,15 +1,14 @@
 /**
- * SigV4 verification for S3, header-signed and presigned: the signature is recomputed with the
- * official signer (`@smithy/signature-v4`) from the request as received — method, raw path,
- * query, and exactly the headers the client says it signed — and compared. What a presigned URL
+ * SigV4 for S3, header-signed and presigned: S3's own checks (scope, clock, expiry, required
+ * headers) and error shapes around the one SigV4 verifier (auth/sigv4.ts), which recomputes the
+ * signature from the request as received — method, raw path, query, and exactly the headers the
+ * client says it signed — and compares. What a presigned URL
  * binds (expiry, signed headers such as content-type, content-length or a checksum) is enforced
  * by this recomputation; the body itself is checked against the signed hash later, while it
  * streams (see body.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { authorizationFields, headerSignatureMatches, parseAmzDate, presignedSignatureMatches, queryObject } from '../../auth/sigv4.ts';
 import { s3Errors } from './errors.ts';
 
 export interface S3Credential {
@@ -47,8 +46,7 @@ const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-
 
 export function createVerifier(opts: VerifierOptions) {
   const byKey = new Map(opts.credentials.map((c) => [c.accessKeyId, c]));
-  const signerFor = (cred: S3Credential, region: string) =>
-    new SignatureV4({ credentials: cred, region, service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false, applyChecksum: false });
+  const scopeOf = (cred: S3Credential, region: string) => ({ key: cred, region, service: 's3', uriEscapePath: false });
 
   const scope = (credential: string, date: string, bad: (m: string) => Error) => {
     const [accessKeyId = '', scopeDate, region, service, terminator] = credential.split('/');
@@ -82,15 +80,7 @@ export function createVerifier(opts: VerifierOptions) {
 
   async function verifyHeader(req: ReceivedRequest, authorization: string, now: Date): Promise<Authenticated> {
     if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) throw s3Errors.invalidArgument('Unsupported Authorization Type', 'Authorization', authorization);
-    const fields = new Map(
-      authorization
-        .slice(17)
-        .split(',')
-        .map((p) => {
-          const i = p.indexOf('=');
-          return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
-        }),
-    );
+    const fields = authorizationFields(authorization);
     const credential = fields.get('Credential');
     const signedHeaders = fields.get('SignedHeaders')?.split(';');
     const signature = fields.get('Signature');
@@ -104,12 +94,8 @@ export function createVerifier(opts: VerifierOptions) {
     if (!payloadHash) throw s3Errors.invalidRequest('Missing required header for this request: x-amz-content-sha256');
     if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-content-sha256')) throw s3Errors.signatureMismatch();
     const headers = signedHeaderValues(req, signedHeaders);
-    const signed = await signerFor(cred, region).sign(
-      { method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: req.rawPath, query: queryObject(req.query), headers },
-      { signingDate: date, signableHeaders: new Set(signedHeaders) },
-    );
-    const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? ''))?.[1] ?? '';
-    if (!sameText(expected, signature)) throw s3Errors.signatureMismatch();
+    const received = { method: req.method, protocol: 'http:' as const, hostname: headers.host ?? '', path: req.rawPath, query: queryObject(req.query), headers };
+    if (!(await headerSignatureMatches(scopeOf(cred, region), received, date, signedHeaders, signature))) throw s3Errors.signatureMismatch();
     return { accessKeyId: cred.accessKeyId, payloadHash, presigned: false, signedHeaders };
   }
 
@@ -136,15 +122,9 @@ export function createVerifier(opts: VerifierOptions) {
     const signedHeaders = q.get('X-Amz-SignedHeaders')!.split(';');
     if (!signedHeaders.includes('host')) throw s3Errors.signatureMismatch();
     const headers = signedHeaderValues(req, signedHeaders);
-    // Presigned URLs sign no payload hash; S3 uses UNSIGNED-PAYLOAD in the canonical request.
-    const unhoisted = new Set([...signedHeaders, 'x-amz-content-sha256']);
     const query = queryObject(req.query.filter(([k]) => k !== 'X-Amz-Signature'));
-    const presigned = await signerFor(cred, region).presign(
-      { method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: req.rawPath, query, headers: { ...headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
-      { signingDate: date, expiresIn: expires, signableHeaders: new Set(signedHeaders), unsignableHeaders: new Set(['x-amz-content-sha256']), unhoistableHeaders: unhoisted },
-    );
-    const expected = String(presigned.query?.['X-Amz-Signature'] ?? '');
-    if (presigned.query?.['X-Amz-SignedHeaders'] !== q.get('X-Amz-SignedHeaders') || !sameText(expected, q.get('X-Amz-Signature')!)) {
+    const received = { method: req.method, protocol: 'http:' as const, hostname: headers.host ?? '', path: req.rawPath, query, headers };
+    if (!(await presignedSignatureMatches(scopeOf(cred, region), received, date, expires, signedHeaders, q.get('X-Amz-SignedHeaders')!, q.get('X-Amz-Signature')!))) {
       throw s3Errors.signatureMismatch();
     }
     // A signed `x-amz-content-sha256` header may still claim a payload hash; it is then enforced.
@@ -156,24 +136,4 @@ export function createVerifier(opts: VerifierOptions) {
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(',') : v;
-}
-
-function queryObject(pairs: Array<[string, string]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of pairs) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
-}
-
-function parseAmzDate(s: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
