@@ -368,11 +368,27 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     const first = settling.get(rel);
     if (!first || first.sig !== sig) {
       settling.set(rel, { sig, since: Date.now() });
+      wakeAfter(settleMs);
       return false;
     }
-    if (Date.now() - first.since < settleMs) return false;
+    const waited = Date.now() - first.since;
+    if (waited < settleMs) {
+      wakeAfter(settleMs - waited);
+      return false;
+    }
     settling.delete(rel);
     return true;
+  }
+  // One timer, set only while a file settles, scans again when it should have held still: a change
+  // goes up settleMs after its last write, and an idle folder has no timer for it.
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  let onSettled: () => void = () => undefined; // the scan scheduler, once the sync runs
+  function wakeAfter(ms: number): void {
+    if (settleTimer !== undefined || stopped) return;
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      onSettled();
+    }, ms + 5);
   }
 
   async function pushNew(rel: string): Promise<void> {
@@ -575,7 +591,6 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
     // Polling alone still works where fs.watch does not.
   }
   const interval = opts.intervalMs ?? 500;
-  // New and changed files wait to hold still (settleMs), so a scan soon after one that saw a new file looks again.
   // Idle, the syncFiles poll (an HTTP request each) backs off, doubling up to idlePollMs: most of an
   // idle folder's CPU was this poll every 500 ms. Edits to tracked files come by subscription, not by it.
   const idlePoll = Math.max(interval, opts.idlePollMs ?? 4000);
@@ -593,13 +608,16 @@ export async function syncDir(api: Api, dir: string, opts: DirSyncOptions = {}):
   };
   schedulePoll();
   const scanTimer = setInterval(scheduleScan, watcher ? (opts.rescanMs ?? 10_000) : interval);
-  const settleTimer = setInterval(() => settling.size > 0 && scheduleScan(), Math.max(Math.min(settleMs, 500), Math.min(interval, 500)));
+  onSettled = scheduleScan;
+  if (settling.size > 0) wakeAfter(settleMs);
   return {
     tick,
     async stop(o = {}) {
       clearTimeout(pollTimer);
       pollTimer = undefined;
-      for (const t of [scanTimer, settleTimer]) clearInterval(t);
+      clearInterval(scanTimer);
+      clearTimeout(settleTimer);
+      onSettled = () => undefined;
       watcher?.close();
       await busy;
       stopped = true;
