@@ -10,5 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits on real servers and browsers: 1 s (vitest's default) is too short on a loaded 2-core machine.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
   },
 });
